@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BACKSTOP_APP_H
+#define BACKSTOP_APP_H
+
+#include <stdbool.h>
+
+#include "bs_config.h"
+
+/** Application options (after EAL's, behind `--`). */
+struct app_opts {
+	double duration_s;		/**< stop after this long; 0 = until a signal */
+	const char *stats_json;		/**< write final counters as JSON here */
+};
+
+/** Bring everything up, run until a signal or the duration, tear down. */
+int app_run(const struct bs_config *conf, const struct app_opts *opts);
+
+#endif

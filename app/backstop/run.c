@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bring-up and the control loop: ports, mempool, workers, announcements,
+ * signals and counters. The main lcore is the control thread; every other
+ * lcore runs one worker.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+
+#include "backstop.h"
+#include "bs_l3reply.h"
+#include "bs_port.h"
+#include "bs_worker.h"
+
+struct app {
+	const struct bs_config *conf;
+	struct bs_ip_conf ip;
+	unsigned int n_ports;
+	struct bs_port ports[BS_MAX_PORTS];
+	const char *port_names[BS_MAX_PORTS];
+	unsigned int n_workers;
+	struct bs_worker *workers;
+	const struct bs_stats **wstats;
+	unsigned int *wlcores;
+	struct rte_mempool *mp;
+	volatile bool stop;
+	uint64_t start_tsc;
+};
+
+static volatile sig_atomic_t sig_stop;
+static volatile sig_atomic_t sig_stats;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		sig_stats = 1;
+	else
+		sig_stop = 1;
+}
+
+static void
+ip_conf_init(struct bs_ip_conf *ip, const struct bs_config *c)
+{
+	ip->ttl = (uint8_t)c->ip_default_ttl;
+	ip->hop_limit = (uint8_t)c->hop_limit;
+	ip->flowlabel_reflect = (uint8_t)c->flowlabel_reflect;
+	ip->auto_flowlabels = c->auto_flowlabels == 1 || c->auto_flowlabels == 3;
+	ip->flow_secret = (uint32_t)rte_rand();
+}
+
+static int
+port_index(const struct app *a, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n_ports; i++)
+		if (strcmp(a->ports[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Find every configured port; a reply port caps the queues of the ports
+ * that send through it. */
+static int
+ports_probe(struct app *a, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	a->n_ports = a->conf->n_ports;
+	if (a->n_ports == 0) {
+		snprintf(err, errlen, "%s: no [port NAME] section: nothing to serve",
+			a->conf->source);
+		return -1;
+	}
+	for (i = 0; i < a->n_ports; i++) {
+		if (bs_port_probe(&a->ports[i], &a->conf->ports[i], a->n_workers,
+				err, errlen) != 0)
+			return -1;
+		a->port_names[i] = a->ports[i].name;
+	}
+	for (i = 0; i < a->n_ports; i++) {
+		struct bs_port *p = &a->ports[i];
+		int t = p->conf->tx_port[0] != '\0' ? port_index(a, p->conf->tx_port) : (int)i;
+
+		p->tx_idx = (uint16_t)t;
+		if (a->ports[t].nb_q < p->nb_q) {
+			p->nb_q = a->ports[t].nb_q;
+			p->rss = p->nb_q > 1;
+		}
+	}
+	return 0;
+}
+
+static int
+mempool_create(struct app *a, char *err, size_t errlen)
+{
+	const struct bs_config *c = a->conf;
+	uint32_t need = bs_port_mbufs_needed(a->ports, a->n_ports, a->n_workers,
+		c->burst, c->mbuf_cache);
+	uint32_t n = c->mbufs != 0 ? c->mbufs : need;
+
+	if (n < need) {
+		snprintf(err, errlen, "[backstop] mbufs = %u is too few: %u port(s) with "
+			"these queues and descriptors and %u worker(s) need at least %u",
+			n, a->n_ports, a->n_workers, need);
+		return -1;
+	}
+	a->mp = rte_pktmbuf_pool_create("bs_mbufs", n, c->mbuf_cache, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (a->mp == NULL) {
+		snprintf(err, errlen, "cannot create a pool of %u mbufs (%s); with "
+			"--no-huge give EAL more memory (-m), or lower rx_desc/tx_desc",
+			n, rte_strerror(rte_errno));
+		return -1;
+	}
+	printf("backstop: %u mbufs, %u worker(s)\n", n, a->n_workers);
+	return 0;
+}
+
+static void
+worker_init(struct app *a, struct bs_worker *w, unsigned int k, unsigned int lcore)
+{
+	unsigned int i;
+
+	w->lcore = lcore;
+	w->index = k;
+	w->burst = (uint16_t)a->conf->burst;
+	w->ip = &a->ip;
+	w->stop = &a->stop;
+	w->n_ports = a->n_ports;
+	for (i = 0; i < a->n_ports; i++) {
+		const struct bs_port *p = &a->ports[i];
+		struct bs_worker_port *wp = &w->ports[i];
+
+		wp->port_id = p->port_id;
+		wp->queue = (uint16_t)(k < p->nb_q ? k : 0);
+		wp->polled = k < p->nb_q;
+		wp->rx_ip_csum = p->rx_ip_csum;
+		wp->rx_l4_csum = p->rx_l4_csum;
+		wp->tx_csum = p->tx_csum;
+		wp->tx_idx = (uint8_t)p->tx_idx;
+		wp->idx = (uint8_t)i;
+		wp->mac = p->mac;
+		wp->addrs = &p->addrs;
+	}
+}
+
+static int
+workers_create(struct app *a, char *err, size_t errlen)
+{
+	unsigned int lcore, k = 0;
+
+	a->workers = rte_zmalloc("bs_workers", sizeof(*a->workers) * a->n_workers,
+		RTE_CACHE_LINE_SIZE);
+	a->wstats = calloc(a->n_workers, sizeof(*a->wstats));
+	a->wlcores = calloc(a->n_workers, sizeof(*a->wlcores));
+	if (a->workers == NULL || a->wstats == NULL || a->wlcores == NULL) {
+		snprintf(err, errlen, "out of memory for %u workers", a->n_workers);
+		return -1;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		worker_init(a, &a->workers[k], k, lcore);
+		a->wstats[k] = &a->workers[k].stats;
+		a->wlcores[k] = lcore;
+		k++;
+	}
+	return 0;
+}
+
+/* Gratuitous ARP and unsolicited NA for each host address, as Linux does
+ * when an address comes up; AnyIP prefixes are not announced. */
+static void
+announce(struct app *a)
+{
+	uint8_t frame[128];
+	unsigned int i, j;
+
+	for (i = 0; i < a->n_ports; i++) {
+		struct bs_port *p = &a->ports[i];
+
+		for (j = 0; j < p->addrs.n; j++) {
+			const struct bs_addr *ad = &p->addrs.a[j];
+			uint32_t len;
+
+			if (ad->anyip)
+				continue;
+			if (ad->family == 4)
+				len = bs_arp_gratuitous(frame, &p->mac, ad->vlan, ad->v4);
+			else
+				len = bs_nd_unsolicited(frame, &p->mac, ad->vlan, ad->v6);
+			if (bs_port_send_raw(p, a->mp, frame, len) != 0)
+				fprintf(stderr, "backstop: port %s: announcement not sent\n",
+					p->name);
+		}
+	}
+}
+
+static void
+print_ports(const struct app *a)
+{
+	unsigned int i, j;
+	char buf[96];
+
+	for (i = 0; i < a->n_ports; i++) {
+		const struct bs_port *p = &a->ports[i];
+
+		printf("backstop: port %s (id %u) " RTE_ETHER_ADDR_PRT_FMT
+			", %u queue(s)%s, checksum offload rx %s tx %s, replies via %s\n",
+			p->name, p->port_id, RTE_ETHER_ADDR_BYTES(&p->mac), p->nb_q,
+			p->rss ? " with RSS" : "", p->rx_l4_csum ? "on" : "off",
+			p->tx_csum ? "on" : "off", a->ports[p->tx_idx].name);
+		for (j = 0; j < p->addrs.n; j++) {
+			bs_addr_format(&p->addrs.a[j], buf, sizeof(buf));
+			printf("backstop:   %s %s\n", p->addrs.a[j].anyip ? "anyip" : "address",
+				buf);
+		}
+	}
+}
+
+static void
+stats_report(const struct app *a, struct bs_stats_report *r)
+{
+	r->n_workers = a->n_workers;
+	r->workers = a->wstats;
+	r->worker_lcores = a->wlcores;
+	r->n_ports = a->n_ports;
+	r->port_names = a->port_names;
+	r->tsc_hz = rte_get_tsc_hz();
+	r->uptime_s = (double)(rte_get_tsc_cycles() - a->start_tsc) / (double)r->tsc_hz;
+}
+
+static int
+write_json(const struct app *a, const char *path)
+{
+	struct bs_stats_report r;
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		fprintf(stderr, "backstop: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	stats_report(a, &r);
+	bs_stats_write_json(f, &r);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The control thread's loop: signals, counters, the optional deadline. */
+static void
+control_loop(struct app *a, double duration_s)
+{
+	const struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
+	uint64_t deadline = duration_s > 0 ? a->start_tsc +
+		(uint64_t)(duration_s * (double)rte_get_tsc_hz()) : UINT64_MAX;
+	struct bs_stats_report r;
+
+	while (!sig_stop && rte_get_tsc_cycles() < deadline) {
+		nanosleep(&tick, NULL);
+		if (sig_stats) {
+			sig_stats = 0;
+			stats_report(a, &r);
+			bs_stats_write_text(stdout, &r);
+		}
+	}
+}
+
+static int
+bring_up(struct app *a, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	if (ports_probe(a, err, errlen) != 0 || mempool_create(a, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < a->n_ports; i++)
+		if (bs_port_start(&a->ports[i], a->mp, err, errlen) != 0)
+			return -1;
+	if (workers_create(a, err, errlen) != 0)
+		return -1;
+	print_ports(a);
+	if (a->conf->announce)
+		announce(a);
+	return 0;
+}
+
+int
+app_run(const struct bs_config *conf, const struct app_opts *opts)
+{
+	struct bs_stats_report r;
+	struct app *a;
+	char err[1024];
+	unsigned int i;
+	int rc = 0;
+
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return -1;
+	a->conf = conf;
+	if (rte_lcore_count() < 2) {
+		fprintf(stderr, "backstop: need at least 2 lcores (e.g. -l 0,1): the main "
+			"lcore is the control thread, every other one runs a worker\n");
+		free(a);
+		return -1;
+	}
+	a->n_workers = rte_lcore_count() - 1;
+	ip_conf_init(&a->ip, conf);
+	if (bring_up(a, err, sizeof(err)) != 0) {
+		fprintf(stderr, "backstop: %s\n", err);
+		for (i = 0; i < a->n_ports; i++)
+			if (rte_eth_dev_is_valid_port(a->ports[i].port_id))
+				rte_eth_dev_stop(a->ports[i].port_id);
+		rc = -1;
+		goto out;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
+	a->start_tsc = rte_get_tsc_cycles();
+	for (i = 0; i < a->n_workers; i++)
+		rte_eal_remote_launch(bs_worker_main, &a->workers[i], a->wlcores[i]);
+	printf("backstop: running (SIGUSR1 prints counters, Ctrl-C stops)\n");
+	fflush(stdout);
+
+	control_loop(a, opts->duration_s);
+	__atomic_store_n(&a->stop, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+
+	stats_report(a, &r);
+	bs_stats_write_text(stdout, &r);
+	if (opts->stats_json != NULL && write_json(a, opts->stats_json) != 0)
+		rc = -1;
+	for (i = 0; i < a->n_ports; i++)
+		bs_port_close(&a->ports[i]);
+out:
+	rte_free(a->workers);
+	free(a->wstats);
+	free(a->wlcores);
+	if (a->mp != NULL)
+		rte_mempool_free(a->mp);
+	free(a);
+	return rc;
+}

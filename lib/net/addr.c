@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bs_addr.h"
+
+static uint32_t
+mask4(uint8_t plen)
+{
+	return plen == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - plen));
+}
+
+static bool
+match6(const uint8_t *a, const uint8_t *b, uint8_t plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, b, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+int
+bs_addr_parse(struct bs_addr *a, const char *s, bool anyip, char *err,
+		size_t errlen)
+{
+	char buf[128], *slash, *end, *vlan;
+	unsigned long plen, vid = 0;
+
+	memset(a, 0, sizeof(*a));
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(err, errlen, "address item too long");
+		return -1;
+	}
+	strcpy(buf, s);
+	vlan = strstr(buf, " vlan ");
+	if (vlan != NULL) {
+		*vlan = '\0';
+		vlan += strlen(" vlan ");
+		errno = 0;
+		vid = strtoul(vlan, &end, 10);
+		if (errno != 0 || end == vlan || *end != '\0' || vid > 4094) {
+			snprintf(err, errlen, "'%s': VLAN ID must be 0..4094", s);
+			return -1;
+		}
+	}
+	slash = strchr(buf, '/');
+	if (slash == NULL) {
+		snprintf(err, errlen, "'%s': expected ADDRESS/PREFIXLEN", s);
+		return -1;
+	}
+	*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, &a->v4) == 1) {
+		a->family = 4;
+	} else if (inet_pton(AF_INET6, buf, a->v6) == 1) {
+		a->family = 6;
+	} else {
+		snprintf(err, errlen, "'%s': '%s' is not an IPv4 or IPv6 address", s, buf);
+		return -1;
+	}
+	errno = 0;
+	plen = strtoul(slash, &end, 10);
+	if (errno != 0 || end == slash || *end != '\0' ||
+			plen > (a->family == 4 ? 32u : 128u)) {
+		snprintf(err, errlen, "'%s': bad prefix length '%s'", s, slash);
+		return -1;
+	}
+	a->plen = (uint8_t)plen;
+	a->anyip = anyip;
+	a->vlan = (uint16_t)vid;
+	if (anyip && a->family == 4 && (a->v4 & ~mask4(a->plen)) != 0) {
+		snprintf(err, errlen, "'%s': host bits set in an AnyIP prefix", s);
+		return -1;
+	}
+	if (a->family == 4) {
+		uint32_t h = rte_be_to_cpu_32(a->v4);
+
+		if ((h >> 28) == 0xe || h == 0xffffffff || (h >> 24) == 0 ||
+				(h >> 24) == 127) {
+			snprintf(err, errlen, "'%s': not a unicast address", s);
+			return -1;
+		}
+	} else if (a->v6[0] == 0xff) {
+		snprintf(err, errlen, "'%s': not a unicast address", s);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+same_entry(const struct bs_addr *x, const struct bs_addr *y)
+{
+	if (x->family != y->family || x->vlan != y->vlan)
+		return false;
+	if (x->family == 4)
+		return x->v4 == y->v4;
+	return memcmp(x->v6, y->v6, 16) == 0;
+}
+
+int
+bs_addr_add(struct bs_addr_table *t, const struct bs_addr *a, char *err,
+		size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++) {
+		if (same_entry(&t->a[i], a)) {
+			char f[96];
+
+			bs_addr_format(a, f, sizeof(f));
+			snprintf(err, errlen, "duplicate address %s", f);
+			return -1;
+		}
+	}
+	if (t->n == BS_MAX_ADDRS) {
+		snprintf(err, errlen, "more than %d addresses on one port", BS_MAX_ADDRS);
+		return -1;
+	}
+	if (!bs_addr_has_vlan(t, a->vlan)) {
+		if (t->n_vlans == BS_MAX_VLANS) {
+			snprintf(err, errlen, "more than %d VLANs on one port", BS_MAX_VLANS);
+			return -1;
+		}
+		t->vlans[t->n_vlans++] = a->vlan;
+	}
+	t->a[t->n++] = *a;
+	return 0;
+}
+
+void
+bs_addr_format(const struct bs_addr *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(a->family == 4 ? AF_INET : AF_INET6,
+		a->family == 4 ? (const void *)&a->v4 : (const void *)a->v6,
+		ip, sizeof(ip));
+	if (a->vlan != 0)
+		snprintf(buf, len, "%s/%u vlan %u", ip, a->plen, a->vlan);
+	else
+		snprintf(buf, len, "%s/%u", ip, a->plen);
+}
+
+bool
+bs_addr_has_vlan(const struct bs_addr_table *t, uint16_t vlan)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_vlans; i++)
+		if (t->vlans[i] == vlan)
+			return true;
+	return false;
+}
+
+/* The subnet broadcast address of a host entry, or 0 if it has none
+ * (/31, /32: RFC 3021). */
+static uint32_t
+subnet_bcast4(const struct bs_addr *a)
+{
+	if (a->anyip || a->plen >= 31)
+		return 0;
+	return a->v4 | ~mask4(a->plen);
+}
+
+bool
+bs_addr_local4(const struct bs_addr_table *t, uint16_t vlan, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct bs_addr *a = &t->a[i];
+
+		if (a->family != 4 || a->vlan != vlan)
+			continue;
+		if (a->anyip ? ((ip ^ a->v4) & mask4(a->plen)) == 0 : ip == a->v4)
+			return true;
+	}
+	return false;
+}
+
+bool
+bs_addr_local6(const struct bs_addr_table *t, uint16_t vlan, const uint8_t ip[16])
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct bs_addr *a = &t->a[i];
+
+		if (a->family != 6 || a->vlan != vlan)
+			continue;
+		if (a->anyip ? match6(ip, a->v6, a->plen) : memcmp(ip, a->v6, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ip_route_input_slow's martian checks on the source, plus a local
+ * subnet's broadcast address (see the matrix preamble: never answer it). */
+static bool
+martian_src4(const struct bs_addr_table *t, uint32_t src)
+{
+	uint32_t h = rte_be_to_cpu_32(src);
+	unsigned int i;
+
+	if ((h >> 28) == 0xe || h == 0xffffffff || (h >> 24) == 0 ||
+			(h >> 24) == 127)
+		return true;
+	for (i = 0; i < t->n; i++)
+		if (t->a[i].family == 4 && subnet_bcast4(&t->a[i]) == src)
+			return true;
+	return false;
+}
+
+static bool
+martian_src6(const uint8_t *src)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t zero[15];
+
+	if (src[0] == 0xff)	/* multicast */
+		return true;
+	if (memcmp(src, zero, 15) == 0 && (src[15] == 0 || src[15] == 1))
+		return true;	/* unspecified, loopback */
+	return memcmp(src, v4mapped, 12) == 0;	/* RFC 4291 2.5.5.2 */
+}
+
+int
+bs_addr_check(const struct bs_addr_table *t, const struct bs_pkt *p,
+		const uint8_t *frame)
+{
+	const uint8_t *l3 = frame + p->l2_len;
+
+	/* Only ARP and neighbour solicitations may arrive on a group MAC
+	 * (they do not come here); tcp_v4_rcv and icmp drop anything that is
+	 * not PACKET_HOST before a lookup (Q2). */
+	if (p->l2_group)
+		return BS_DROP_PKT_NOT_HOST;
+	if (!bs_addr_has_vlan(t, p->vlan))
+		return BS_DROP_VLAN_UNKNOWN;
+	if (p->kind == BS_PKT_IPV4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+
+		if (martian_src4(t, ip->src_addr))
+			return BS_DROP_IP_INVALID_SOURCE;
+		if (!bs_addr_local4(t, p->vlan, ip->dst_addr))
+			return BS_DROP_NOT_LOCAL;
+		if (bs_addr_local4(t, p->vlan, ip->src_addr))
+			return BS_DROP_IP_LOCAL_SOURCE;
+	} else {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)l3;
+
+		if (martian_src6(ip6->src_addr))
+			return BS_DROP_IP_INVALID_SOURCE;
+		if (!bs_addr_local6(t, p->vlan, ip6->dst_addr))
+			return BS_DROP_NOT_LOCAL;
+		if (bs_addr_local6(t, p->vlan, ip6->src_addr))
+			return BS_DROP_IP_LOCAL_SOURCE;
+	}
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BS_NET_H
+#define BS_NET_H
+
+/**
+ * @file
+ * L2/L3 parsing and validation of received frames into a parsed view
+ * (struct bs_pkt), and the Internet checksum helpers shared by every reply
+ * builder. Pure functions on a byte buffer: callable from any lcore, no EAL
+ * needed, so they are unit-tested and fuzzed directly.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "bs_drop.h"
+
+/** What a frame carries, once parsed. */
+enum bs_pkt_kind {
+	BS_PKT_ARP = 1,
+	BS_PKT_IPV4,
+	BS_PKT_IPV6,
+};
+
+/** Parsed view of a received frame. Offsets are from the frame start. */
+struct bs_pkt {
+	uint16_t l2_len;	/**< Ethernet header plus VLAN tag: 14 or 18 */
+	uint16_t l3_len;	/**< IPv4 header with options; IPv6 header with extension headers */
+	uint32_t l4_len;	/**< L4 bytes: header plus payload, from the IP length */
+	uint16_t vlan;		/**< VLAN ID (0 when untagged or priority-tagged) */
+	uint8_t kind;		/**< enum bs_pkt_kind */
+	uint8_t l4_proto;	/**< IPPROTO_TCP, IPPROTO_ICMP or IPPROTO_ICMPV6 */
+	bool l2_group;		/**< destination MAC is broadcast or multicast */
+};
+
+/** TCP header flags, wire values. */
+#define BS_TCP_FIN 0x01
+#define BS_TCP_SYN 0x02
+#define BS_TCP_RST 0x04
+#define BS_TCP_PSH 0x08
+#define BS_TCP_ACK 0x10
+#define BS_TCP_URG 0x20
+#define BS_TCP_ECE 0x40
+#define BS_TCP_CWR 0x80
+
+/**
+ * Parse and validate a frame's L2 and L3 headers.
+ *
+ * Checks, in the order Linux applies them (netif_receive, ip_rcv_core,
+ * ipv6_rcv): frame length, source MAC, destination MAC (ours, or a group
+ * address), one optional 802.1Q tag, EtherType, IP version, header and
+ * total lengths, IPv4 header checksum (unless @p ip_csum_good), fragments,
+ * IPv6 extension headers, and the L4 protocol. Does not look at addresses
+ * (see bs_addr_check()) nor at L4 checksums.
+ *
+ * @param p        filled on success
+ * @param frame    first byte of the frame; all headers must lie in the
+ *                 first @p seg_len bytes
+ * @param seg_len  contiguous bytes at @p frame
+ * @param pkt_len  whole frame length (all segments)
+ * @param mac      this port's MAC address
+ * @param ip_csum_good  the NIC already verified the IPv4 header checksum
+ * @return 0, or the drop reason
+ */
+int bs_pkt_parse(struct bs_pkt *p, const uint8_t *frame, uint32_t seg_len,
+		uint32_t pkt_len, const struct rte_ether_addr *mac,
+		bool ip_csum_good);
+
+/** Fold a 32-bit ones'-complement sum to 16 bits (not inverted). */
+static inline uint16_t
+bs_csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/**
+ * Sum of the IPv4 or IPv6 pseudo header for an L4 length and protocol,
+ * unfolded. @p l3 points at the IP header of kind @p kind.
+ */
+static inline uint32_t
+bs_csum_pseudo(const uint8_t *l3, uint8_t kind, uint32_t l4_len, uint8_t proto)
+{
+	uint32_t sum;
+
+	if (kind == BS_PKT_IPV4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+
+		sum = __rte_raw_cksum(&ip->src_addr, 8, 0);
+	} else {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)l3;
+
+		sum = __rte_raw_cksum(ip6->src_addr, 32, 0);
+	}
+	/* Length and protocol, as two 16-bit words in network order. */
+	sum += rte_cpu_to_be_16((uint16_t)(l4_len >> 16));
+	sum += rte_cpu_to_be_16((uint16_t)l4_len);
+	sum += rte_cpu_to_be_16(proto);
+	return sum;
+}
+
+/**
+ * Checksum field value for an L4 header (checksum field zeroed by the
+ * caller) in a contiguous buffer.
+ */
+static inline uint16_t
+bs_csum_l4(const uint8_t *l3, uint8_t kind, const uint8_t *l4, uint32_t l4_len,
+		uint8_t proto)
+{
+	uint32_t sum = bs_csum_pseudo(l3, kind, l4_len, proto);
+	uint16_t c;
+
+	sum = __rte_raw_cksum(l4, l4_len, sum);
+	c = (uint16_t)~bs_csum_fold(sum);
+	/* UDP's "no checksum" rule does not apply to TCP/ICMP, but 0xffff
+	 * and 0 are equivalent; keep what every stack emits. */
+	return c;
+}
+
+/** IPv4 header checksum field value (field zeroed by the caller). */
+static inline uint16_t
+bs_csum_ipv4_hdr(const uint8_t *l3, uint32_t len)
+{
+	return (uint16_t)~bs_csum_fold(__rte_raw_cksum(l3, len, 0));
+}
+
+/** Is this MAC a group (broadcast or multicast) address? */
+static inline bool
+bs_mac_is_group(const uint8_t *mac)
+{
+	return (mac[0] & 0x01) != 0;
+}
+
+/**
+ * IP settings every reply builder uses, under their Linux sysctl names.
+ * Read-only for workers.
+ */
+struct bs_ip_conf {
+	uint8_t ttl;			/**< net.ipv4.ip_default_ttl */
+	uint8_t hop_limit;		/**< net.ipv6.conf.all.hop_limit */
+	uint8_t flowlabel_reflect;	/**< net.ipv6.flowlabel_reflect bits */
+	bool auto_flowlabels;		/**< net.ipv6.auto_flowlabels is 1 or 3 */
+	uint32_t flow_secret;		/**< key of the automatic flow label hash */
+};
+
+/* net.ipv6.flowlabel_reflect bits (Documentation/networking/ip-sysctl.rst) */
+#define BS_FLOWLABEL_REFLECT_ESTABLISHED 1
+#define BS_FLOWLABEL_REFLECT_TCP_RESET 2
+#define BS_FLOWLABEL_REFLECT_ICMPV6_ECHO_REPLIES 4
+
+/**
+ * Flow label of a reply, as Linux's ip6_make_flowlabel() picks it for a
+ * control-socket reply: the incoming label when @p reflect_bit is set in
+ * flowlabel_reflect and the incoming label is non-zero, else (with
+ * auto_flowlabels) a keyed hash of the reply's flow, else 0.
+ *
+ * @param in  the incoming IPv6 header (addresses not yet swapped)
+ * @param ports  the incoming L4 source and destination ports as one
+ *               32-bit word, or 0 for ICMPv6
+ * @return the label in the low 20 bits, host order
+ */
+uint32_t bs_ip6_reply_flowlabel(const struct bs_ip_conf *c,
+		const struct rte_ipv6_hdr *in, uint32_t ports, uint8_t proto,
+		unsigned int reflect_bit);
+
+#endif /* BS_NET_H */

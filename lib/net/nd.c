@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <netinet/in.h>
+
+#include "bs_l3reply.h"
+
+#define ND_OPT_SLLA 1
+#define ND_OPT_TLLA 2
+#define NA_FLAG_SOLICITED 0x40
+#define NA_FLAG_OVERRIDE 0x20
+#define NS_LEN 24	/* type, code, cksum, reserved, target */
+#define NA_LEN 32	/* NS_LEN plus a target link-layer address option */
+
+static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
+
+static bool
+is_unspecified(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
+
+/* ff02::1:ffXX:XXXX for the low 24 bits of @p target (RFC 4291 2.7.1). */
+static bool
+is_solicited_node(const uint8_t *dst, const uint8_t *target)
+{
+	static const uint8_t pfx[13] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+
+	return memcmp(dst, pfx, 13) == 0 && memcmp(dst + 13, target + 13, 3) == 0;
+}
+
+/*
+ * Write an NA (with target link-layer option) after an IPv6 header at @p ip6.
+ * Traffic class and flow label 0, hop limit 255, as ndisc_send_skb does.
+ */
+static void
+write_na(struct rte_ipv6_hdr *ip6, const uint8_t *src, const uint8_t *dst,
+		const struct rte_ether_addr *mac, uint8_t flags)
+{
+	uint8_t *na = (uint8_t *)(ip6 + 1);
+	uint16_t ck;
+
+	ip6->vtc_flow = RTE_BE32(6u << 28);
+	ip6->payload_len = RTE_BE16(NA_LEN);
+	ip6->proto = IPPROTO_ICMPV6;
+	ip6->hop_limits = 255;
+	memmove(ip6->src_addr, src, 16);
+	memmove(ip6->dst_addr, dst, 16);
+	memset(na, 0, 8);
+	na[0] = BS_ICMP6_NA;
+	na[4] = flags;
+	memmove(na + 8, src, 16);	/* target = the address we advertise */
+	na[24] = ND_OPT_TLLA;
+	na[25] = 1;
+	memcpy(na + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	ck = bs_csum_l4((const uint8_t *)ip6, BS_PKT_IPV6, na, NA_LEN, IPPROTO_ICMPV6);
+	memcpy(na + 2, &ck, 2);
+}
+
+/* ndisc_recv_ns(): RFC 4861 7.1.1 checks, then the options. */
+static int
+ns_validate(const struct rte_ipv6_hdr *ip6, const uint8_t *ns, uint32_t len,
+		const uint8_t **slla)
+{
+	uint32_t off = NS_LEN;
+	bool dad = is_unspecified(ip6->src_addr);
+
+	if (ip6->hop_limits != 255)
+		return BS_DROP_IPV6_NDISC_HOP_LIMIT;
+	if (ns[1] != 0)
+		return BS_DROP_IPV6_NDISC_BAD_CODE;
+	if (len < NS_LEN)
+		return BS_DROP_PKT_TOO_SMALL;
+	if (ip6->src_addr[0] == 0xff)
+		return BS_DROP_IP_INVALID_SOURCE;
+	if (dad && !is_solicited_node(ip6->dst_addr, ns + 8))
+		return BS_DROP_IPV6_NDISC_BAD_OPTIONS;
+	*slla = NULL;
+	while (off < len) {
+		uint32_t olen;
+
+		if (off + 2 > len || ns[off + 1] == 0)
+			return BS_DROP_IPV6_NDISC_BAD_OPTIONS;
+		olen = (uint32_t)ns[off + 1] * 8;
+		if (off + olen > len)
+			return BS_DROP_IPV6_NDISC_BAD_OPTIONS;
+		if (ns[off] == ND_OPT_SLLA) {
+			if (dad || olen != 8)
+				return BS_DROP_IPV6_NDISC_BAD_OPTIONS;
+			*slla = ns + off + 2;
+		}
+		off += olen;
+	}
+	return 0;
+}
+
+int
+bs_nd_input(uint8_t *frame, uint32_t cap, const struct bs_pkt *p,
+		const struct bs_addr_table *t, const struct rte_ether_addr *mac,
+		uint32_t *len)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(frame + p->l2_len);
+	const uint8_t *ns = (const uint8_t *)ip6 + p->l3_len;
+	const uint8_t *slla;
+	uint8_t target[16], dst[16];
+	struct rte_ether_addr dmac;
+	bool dad;
+	int rc;
+
+	rc = ns_validate(ip6, ns, p->l4_len, &slla);
+	if (rc != 0)
+		return rc;
+	if (ns[8] == 0xff || !bs_addr_local6(t, p->vlan, ns + 8))
+		return BS_DROP_IPV6_NDISC_NS_OTHERHOST;
+	if (p->l2_len + sizeof(*ip6) + NA_LEN > cap)
+		return BS_DROP_PKT_TOO_SMALL;
+
+	/* Read everything the reply needs before overwriting the request. */
+	dad = is_unspecified(ip6->src_addr);
+	memcpy(target, ns + 8, 16);
+	memcpy(dst, dad ? all_nodes : ip6->src_addr, 16);
+	if (dad)
+		memcpy(dmac.addr_bytes, (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 1 }, 6);
+	else if (slla != NULL)
+		memcpy(dmac.addr_bytes, slla, 6);
+	else
+		rte_ether_addr_copy(&eth->src_addr, &dmac);
+
+	rte_ether_addr_copy(&dmac, &eth->dst_addr);
+	rte_ether_addr_copy(mac, &eth->src_addr);
+	write_na(ip6, target, dst, mac,
+		dad ? NA_FLAG_OVERRIDE : NA_FLAG_SOLICITED | NA_FLAG_OVERRIDE);
+	*len = p->l2_len + sizeof(*ip6) + NA_LEN;
+	return 0;
+}
+
+uint32_t
+bs_nd_unsolicited(uint8_t *frame, const struct rte_ether_addr *mac,
+		uint16_t vlan, const uint8_t ip[16])
+{
+	static const struct rte_ether_addr all_nodes_mac = {
+		.addr_bytes = { 0x33, 0x33, 0, 0, 0, 1 } };
+	uint16_t l2 = bs_eth_write(frame, &all_nodes_mac, mac, vlan,
+		RTE_ETHER_TYPE_IPV6);
+
+	write_na((struct rte_ipv6_hdr *)(frame + l2), ip, all_nodes, mac,
+		NA_FLAG_OVERRIDE);
+	return l2 + sizeof(struct rte_ipv6_hdr) + NA_LEN;
+}

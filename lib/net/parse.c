@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <netinet/in.h>
+
+#include <rte_arp.h>
+
+#include "bs_net.h"
+
+static const struct {
+	const char *name;
+	const char *help;
+} drop_reasons[BS_DROP_MAX] = {
+	[BS_DROP_NONE] = { "NONE", "not dropped" },
+#define BS_DROP(name, help) [BS_DROP_##name] = { #name, help },
+#include "bs_drop.def"
+#undef BS_DROP
+};
+
+const char *
+bs_drop_name(unsigned int reason)
+{
+	return reason < BS_DROP_MAX ? drop_reasons[reason].name : "?";
+}
+
+const char *
+bs_drop_help(unsigned int reason)
+{
+	return reason < BS_DROP_MAX ? drop_reasons[reason].help : "?";
+}
+
+#define IPV6_MAX_EXT_HDRS 8
+
+/* IPv4 header: RFC 791 lengths, then checksum, then fragments (ip_rcv_core). */
+static int
+parse_ipv4(struct bs_pkt *p, const uint8_t *l3, uint32_t avail, uint32_t pkt_avail,
+		bool csum_good)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+	uint32_t ihl, tot;
+
+	if (avail < sizeof(*ip))
+		return BS_DROP_PKT_TOO_SMALL;
+	ihl = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip))
+		return BS_DROP_IP_INHDR;
+	if (ihl > avail)
+		return BS_DROP_PKT_TOO_SMALL;
+	if (!csum_good && bs_csum_fold(__rte_raw_cksum(ip, ihl, 0)) != 0xffff)
+		return BS_DROP_IP_CSUM;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (tot > pkt_avail)
+		return BS_DROP_PKT_TOO_SMALL;
+	if (tot < ihl)
+		return BS_DROP_IP_INHDR;
+	if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+			RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return BS_DROP_IP_FRAGMENT;
+	p->kind = BS_PKT_IPV4;
+	p->l3_len = (uint16_t)ihl;
+	p->l4_len = tot - ihl;
+	p->l4_proto = ip->next_proto_id;
+	return 0;
+}
+
+/*
+ * IPv6 header and extension headers (RFC 8200 4.1 order). Hop-by-hop only
+ * first; routing headers only with nothing left to route; fragments are not
+ * reassembled.
+ */
+static int
+parse_ipv6(struct bs_pkt *p, const uint8_t *l3, uint32_t avail, uint32_t pkt_avail)
+{
+	const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)l3;
+	uint32_t plen, off = sizeof(*ip6);
+	uint8_t nh;
+	int i;
+
+	if (avail < sizeof(*ip6))
+		return BS_DROP_PKT_TOO_SMALL;
+	if ((l3[0] >> 4) != 6)
+		return BS_DROP_IP_INHDR;
+	plen = rte_be_to_cpu_16(ip6->payload_len);
+	if (plen == 0)	/* jumbogram or empty: neither carries TCP here */
+		return BS_DROP_IP_INHDR;
+	if (plen > pkt_avail - sizeof(*ip6))
+		return BS_DROP_PKT_TOO_SMALL;
+	nh = ip6->proto;
+	for (i = 0; i < IPV6_MAX_EXT_HDRS; i++) {
+		const uint8_t *eh = l3 + off;
+		uint32_t ehlen;
+
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+				nh != IPPROTO_DSTOPTS && nh != IPPROTO_FRAGMENT)
+			break;
+		if (nh == IPPROTO_HOPOPTS && i != 0)
+			return BS_DROP_IPV6_BAD_EXTHDR;
+		if (off + 8 > sizeof(*ip6) + plen)
+			return BS_DROP_IPV6_BAD_EXTHDR;
+		if (off + 8 > avail)
+			return BS_DROP_PKT_TOO_SMALL;
+		if (nh == IPPROTO_FRAGMENT)
+			return BS_DROP_IP_FRAGMENT;
+		ehlen = ((uint32_t)eh[1] + 1) * 8;
+		if (off + ehlen > sizeof(*ip6) + plen)
+			return BS_DROP_IPV6_BAD_EXTHDR;
+		if (off + ehlen > avail)
+			return BS_DROP_PKT_TOO_SMALL;
+		if (nh == IPPROTO_ROUTING && eh[3] != 0)	/* segments left */
+			return BS_DROP_IPV6_BAD_EXTHDR;
+		nh = eh[0];
+		off += ehlen;
+	}
+	if (i == IPV6_MAX_EXT_HDRS)
+		return BS_DROP_IPV6_BAD_EXTHDR;
+	p->kind = BS_PKT_IPV6;
+	p->l3_len = (uint16_t)off;
+	p->l4_len = sizeof(*ip6) + plen - off;
+	p->l4_proto = nh;
+	return 0;
+}
+
+int
+bs_pkt_parse(struct bs_pkt *p, const uint8_t *frame, uint32_t seg_len,
+		uint32_t pkt_len, const struct rte_ether_addr *mac,
+		bool ip_csum_good)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+	uint32_t off = sizeof(*eth);
+	uint16_t type;
+	int rc;
+
+	if (seg_len > pkt_len)
+		seg_len = pkt_len;
+	if (seg_len < sizeof(*eth))
+		return BS_DROP_PKT_TOO_SMALL;
+	if (bs_mac_is_group(eth->src_addr.addr_bytes))
+		return BS_DROP_MAC_INVALID_SOURCE;
+	p->l2_group = bs_mac_is_group(eth->dst_addr.addr_bytes);
+	if (!p->l2_group && !rte_is_same_ether_addr(&eth->dst_addr, mac))
+		return BS_DROP_OTHERHOST;
+
+	type = eth->ether_type;
+	p->vlan = 0;
+	if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
+		const struct rte_vlan_hdr *vh;
+
+		if (seg_len < off + sizeof(*vh))
+			return BS_DROP_PKT_TOO_SMALL;
+		vh = (const struct rte_vlan_hdr *)(frame + off);
+		p->vlan = rte_be_to_cpu_16(vh->vlan_tci) & 0x0fff;
+		type = vh->eth_proto;
+		off += sizeof(*vh);
+	}
+	p->l2_len = (uint16_t)off;
+
+	switch (type) {
+	case RTE_BE16(RTE_ETHER_TYPE_ARP):
+		if (seg_len < off + sizeof(struct rte_arp_hdr))
+			return BS_DROP_PKT_TOO_SMALL;
+		p->kind = BS_PKT_ARP;
+		p->l3_len = sizeof(struct rte_arp_hdr);
+		p->l4_len = 0;
+		p->l4_proto = 0;
+		return 0;
+	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
+		rc = parse_ipv4(p, frame + off, seg_len - off, pkt_len - off,
+				ip_csum_good);
+		break;
+	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+		rc = parse_ipv6(p, frame + off, seg_len - off, pkt_len - off);
+		break;
+	default:	/* includes a second (QinQ) tag */
+		return BS_DROP_UNHANDLED_PROTO;
+	}
+	if (rc != 0)
+		return rc;
+	switch (p->l4_proto) {
+	case IPPROTO_TCP:
+		return 0;
+	case IPPROTO_ICMP:
+		return p->kind == BS_PKT_IPV4 ? 0 : BS_DROP_UNHANDLED_PROTO;
+	case IPPROTO_ICMPV6:
+		return p->kind == BS_PKT_IPV6 ? 0 : BS_DROP_UNHANDLED_PROTO;
+	default:
+		return BS_DROP_UNHANDLED_PROTO;
+	}
+}

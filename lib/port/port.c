@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "bs_port.h"
+
+/* A key made of one repeated 16-bit pattern gives the same Toeplitz hash
+ * for (src, dst) and (dst, src): both directions of a flow on one queue. */
+#define RSS_KEY_MAX 128
+#define RSS_KEY_WORD 0x6d5a
+
+int
+bs_port_probe(struct bs_port *p, const struct bs_port_conf *pc,
+		unsigned int n_workers, char *err, size_t errlen)
+{
+	struct rte_eth_dev_info info;
+	uint16_t pid;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (rte_eth_dev_get_port_by_name(pc->name, &pid) != 0) {
+		snprintf(err, errlen, "[port %s] (line %u): no such ethdev; give it to "
+			"EAL (--vdev or -a) and check its name with the start-up log",
+			pc->name, pc->line);
+		return -1;
+	}
+	rc = rte_eth_dev_info_get(pid, &info);
+	if (rc != 0) {
+		snprintf(err, errlen, "[port %s]: cannot read device info: %s",
+			pc->name, rte_strerror(-rc));
+		return -1;
+	}
+	p->port_id = pid;
+	p->conf = pc;
+	p->addrs = pc->addrs;
+	snprintf(p->name, sizeof(p->name), "%s", pc->name);
+	rte_eth_macaddr_get(pid, &p->mac);
+
+	p->rss = n_workers > 1 && info.flow_type_rss_offloads != 0 &&
+		info.max_rx_queues >= n_workers && info.max_tx_queues >= n_workers;
+	p->nb_q = p->rss ? (uint16_t)n_workers : 1;
+	p->rx_ip_csum = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) != 0;
+	p->rx_l4_csum = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) != 0;
+	p->tx_csum = (info.tx_offload_capa & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+		RTE_ETH_TX_OFFLOAD_TCP_CKSUM)) == (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+		RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+	p->rx_desc = (uint16_t)pc->rx_desc;
+	p->tx_desc = (uint16_t)pc->tx_desc;
+	rte_eth_dev_adjust_nb_rx_tx_desc(pid, &p->rx_desc, &p->tx_desc);
+	return 0;
+}
+
+uint32_t
+bs_port_mbufs_needed(const struct bs_port *ports, unsigned int n_ports,
+		unsigned int n_workers, uint32_t burst, uint32_t cache)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < n_ports; i++)
+		n += (uint32_t)ports[i].nb_q * (ports[i].rx_desc + ports[i].tx_desc);
+	/* Frames in flight in each worker, mempool caches, announcements. */
+	n += (n_workers + 1) * (2 * burst + cache) + 64;
+	return n;
+}
+
+static void
+rss_conf(struct rte_eth_conf *conf, const struct rte_eth_dev_info *info,
+		uint8_t *key)
+{
+	unsigned int i, len = info->hash_key_size;
+
+	if (len == 0 || len > RSS_KEY_MAX)
+		len = 40;
+	for (i = 0; i < len; i += 2) {
+		key[i] = RSS_KEY_WORD >> 8;
+		key[i + 1] = RSS_KEY_WORD & 0xff;
+	}
+	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	conf->rx_adv_conf.rss_conf.rss_key = key;
+	conf->rx_adv_conf.rss_conf.rss_key_len = (uint8_t)len;
+	conf->rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP) &
+		info->flow_type_rss_offloads;
+}
+
+int
+bs_port_start(struct bs_port *p, struct rte_mempool *mp, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint8_t key[RSS_KEY_MAX];
+	int socket = rte_eth_dev_socket_id(p->port_id);
+	uint16_t q;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rte_eth_dev_info_get(p->port_id, &info);
+	if (p->rss)
+		rss_conf(&conf, &info, key);
+	if (p->rx_ip_csum)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+	if (p->rx_l4_csum)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	if (p->tx_csum)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+			RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+
+	rc = rte_eth_dev_configure(p->port_id, p->nb_q, p->nb_q, &conf);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %s: configure %u queue(s): %s", p->name,
+			p->nb_q, rte_strerror(-rc));
+		return -1;
+	}
+	for (q = 0; q < p->nb_q; q++) {
+		rc = rte_eth_rx_queue_setup(p->port_id, q, p->rx_desc,
+			socket < 0 ? SOCKET_ID_ANY : socket, NULL, mp);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(p->port_id, q, p->tx_desc,
+				socket < 0 ? SOCKET_ID_ANY : socket, NULL);
+		if (rc != 0) {
+			snprintf(err, errlen, "port %s: queue %u setup: %s", p->name, q,
+				rte_strerror(-rc));
+			return -1;
+		}
+	}
+	rc = rte_eth_dev_start(p->port_id);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %s: start: %s", p->name, rte_strerror(-rc));
+		return -1;
+	}
+	/* Neighbour solicitations come to solicited-node groups: take all
+	 * multicast (a filter list would need one entry per address). */
+	rc = rte_eth_allmulticast_enable(p->port_id);
+	if (rc != 0 && rc != -ENOTSUP)
+		snprintf(err, errlen, "port %s: allmulticast: %s", p->name,
+			rte_strerror(-rc));
+	return 0;
+}
+
+void
+bs_port_close(struct bs_port *p)
+{
+	rte_eth_dev_stop(p->port_id);
+	rte_eth_dev_close(p->port_id);
+}
+
+int
+bs_port_send_raw(struct bs_port *p, struct rte_mempool *mp, const uint8_t *frame,
+		uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	char *d;
+
+	if (m == NULL)
+		return -1;
+	d = rte_pktmbuf_append(m, (uint16_t)len);
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	memcpy(d, frame, len);
+	if (rte_eth_tx_burst(p->port_id, 0, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BS_STATS_H
+#define BS_STATS_H
+
+/**
+ * @file
+ * Per-worker counters and the one collector that reads them.
+ *
+ * Each worker owns one struct bs_stats and is its only writer; it bumps
+ * counters with bs_cnt_add(), a relaxed store that costs what a plain
+ * increment costs. The control thread reads any worker's counters at any
+ * time with relaxed loads (bs_stats_sum()), without stopping it. "Clearing"
+ * is a reader-side baseline; nobody writes another core's counters.
+ *
+ * Every output (text, JSON; later CLI, telemetry, Prometheus) is produced
+ * from the same sum by walking the declared lists, so they cannot disagree.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+
+#include "bs_drop.h"
+#include "bs_rst_reason.h"
+
+#define BS_MAX_PORTS 8
+
+enum bs_counter {
+#define BS_COUNTER(name, help) BS_CNT_##name,
+#include "bs_counters.def"
+#undef BS_COUNTER
+	BS_CNT_MAX
+};
+
+/** One worker's view of one port: its RX/TX queue pair. */
+struct bs_port_counters {
+	uint64_t rx;		/**< frames received */
+	uint64_t tx;		/**< frames sent */
+};
+
+struct bs_stats {
+	uint64_t cnt[BS_CNT_MAX];		/**< enum bs_counter */
+	uint64_t rst[BS_RST_REASON_MAX];	/**< RSTs sent, per reason */
+	uint64_t drop[BS_DROP_MAX];		/**< frames dropped, per reason */
+	struct bs_port_counters port[BS_MAX_PORTS];
+	uint64_t busy_cycles;	/**< TSC cycles spent on bursts that received frames */
+	uint64_t busy_polls;	/**< RX polls that returned frames */
+} __rte_cache_aligned;
+
+/** Add @p n to a counter owned by the calling lcore. */
+static inline void
+bs_cnt_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+/** Name of a counter ("TcpOutRsts"). */
+const char *bs_counter_name(unsigned int c);
+
+/** Description of a counter. */
+const char *bs_counter_help(unsigned int c);
+
+/** Add a (live) worker's counters into @p sum. Any lcore. */
+void bs_stats_sum(struct bs_stats *sum, const struct bs_stats *w);
+
+/** What a report covers. */
+struct bs_stats_report {
+	unsigned int n_workers;
+	const struct bs_stats *const *workers;	/**< each worker's counters */
+	const unsigned int *worker_lcores;
+	unsigned int n_ports;
+	const char *const *port_names;
+	double uptime_s;
+	uint64_t tsc_hz;
+};
+
+/** Human-readable report: non-zero counters, reasons and ports. */
+void bs_stats_write_text(FILE *f, const struct bs_stats_report *r);
+
+/** JSON report: every counter and reason, zero or not, per worker too. */
+void bs_stats_write_json(FILE *f, const struct bs_stats_report *r);
+
+#endif /* BS_STATS_H */

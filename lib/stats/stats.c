@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <inttypes.h>
+#include <string.h>
+
+#include "bs_stats.h"
+
+static const struct {
+	const char *name;
+	const char *help;
+} counters[BS_CNT_MAX] = {
+#define BS_COUNTER(name, help) [BS_CNT_##name] = { #name, help },
+#include "bs_counters.def"
+#undef BS_COUNTER
+};
+
+const char *
+bs_counter_name(unsigned int c)
+{
+	return c < BS_CNT_MAX ? counters[c].name : "?";
+}
+
+const char *
+bs_counter_help(unsigned int c)
+{
+	return c < BS_CNT_MAX ? counters[c].help : "?";
+}
+
+static void
+sum_array(uint64_t *dst, const uint64_t *src, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+void
+bs_stats_sum(struct bs_stats *sum, const struct bs_stats *w)
+{
+	unsigned int p;
+
+	sum_array(sum->cnt, w->cnt, BS_CNT_MAX);
+	sum_array(sum->rst, w->rst, BS_RST_REASON_MAX);
+	sum_array(sum->drop, w->drop, BS_DROP_MAX);
+	for (p = 0; p < BS_MAX_PORTS; p++) {
+		sum->port[p].rx += __atomic_load_n(&w->port[p].rx, __ATOMIC_RELAXED);
+		sum->port[p].tx += __atomic_load_n(&w->port[p].tx, __ATOMIC_RELAXED);
+	}
+	sum->busy_cycles += __atomic_load_n(&w->busy_cycles, __ATOMIC_RELAXED);
+	sum->busy_polls += __atomic_load_n(&w->busy_polls, __ATOMIC_RELAXED);
+}
+
+static void
+report_sum(const struct bs_stats_report *r, struct bs_stats *s)
+{
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < r->n_workers; i++)
+		bs_stats_sum(s, r->workers[i]);
+}
+
+static uint64_t
+rst_total(const struct bs_stats *s)
+{
+	uint64_t t = 0;
+	unsigned int i;
+
+	for (i = 0; i < BS_RST_REASON_MAX; i++)
+		t += s->rst[i];
+	return t;
+}
+
+void
+bs_stats_write_text(FILE *f, const struct bs_stats_report *r)
+{
+	struct bs_stats s;
+	unsigned int i;
+
+	report_sum(r, &s);
+	fprintf(f, "backstop statistics: %.1f s, %u worker(s)\n", r->uptime_s,
+		r->n_workers);
+	for (i = 0; i < r->n_ports; i++)
+		fprintf(f, "  port %-24s rx %12" PRIu64 "  tx %12" PRIu64 "\n",
+			r->port_names[i], s.port[i].rx, s.port[i].tx);
+	fprintf(f, "  counters:\n");
+	for (i = 0; i < BS_CNT_MAX; i++)
+		if (s.cnt[i] != 0)
+			fprintf(f, "    %-32s %12" PRIu64 "\n", counters[i].name, s.cnt[i]);
+	fprintf(f, "  resets sent (%" PRIu64 "):\n", rst_total(&s));
+	for (i = 0; i < BS_RST_REASON_MAX; i++)
+		if (s.rst[i] != 0)
+			fprintf(f, "    %-32s %12" PRIu64 "\n", bs_rst_reason_name(i), s.rst[i]);
+	fprintf(f, "  drops:\n");
+	for (i = 1; i < BS_DROP_MAX; i++)
+		if (s.drop[i] != 0)
+			fprintf(f, "    %-32s %12" PRIu64 "\n", bs_drop_name(i), s.drop[i]);
+	fflush(f);
+}
+
+/* "name": {"A": 1, "B": 2} over a name function and a value array. */
+static void
+json_map(FILE *f, const char *key, const char *(*name)(unsigned int),
+		const uint64_t *v, unsigned int first, unsigned int n)
+{
+	unsigned int i;
+
+	fprintf(f, "  \"%s\": {", key);
+	for (i = first; i < n; i++)
+		fprintf(f, "%s\"%s\": %" PRIu64, i == first ? "" : ", ", name(i), v[i]);
+	fprintf(f, "}");
+}
+
+void
+bs_stats_write_json(FILE *f, const struct bs_stats_report *r)
+{
+	struct bs_stats s;
+	unsigned int i;
+
+	report_sum(r, &s);
+	fprintf(f, "{\n  \"uptime_s\": %.3f,\n  \"tsc_hz\": %" PRIu64 ",\n",
+		r->uptime_s, r->tsc_hz);
+	json_map(f, "counters", bs_counter_name, s.cnt, 0, BS_CNT_MAX);
+	fprintf(f, ",\n");
+	json_map(f, "resets", bs_rst_reason_name, s.rst, 0, BS_RST_REASON_MAX);
+	fprintf(f, ",\n");
+	json_map(f, "drops", bs_drop_name, s.drop, 1, BS_DROP_MAX);
+	fprintf(f, ",\n  \"ports\": {");
+	for (i = 0; i < r->n_ports; i++)
+		fprintf(f, "%s\"%s\": {\"rx\": %" PRIu64 ", \"tx\": %" PRIu64 "}",
+			i == 0 ? "" : ", ", r->port_names[i], s.port[i].rx, s.port[i].tx);
+	fprintf(f, "},\n  \"workers\": [");
+	for (i = 0; i < r->n_workers; i++) {
+		const struct bs_stats *w = r->workers[i];
+
+		fprintf(f, "%s{\"lcore\": %u, \"busy_cycles\": %" PRIu64
+			", \"busy_polls\": %" PRIu64 ", \"rx\": %" PRIu64
+			", \"tx\": %" PRIu64 "}", i == 0 ? "" : ", ",
+			r->worker_lcores[i],
+			__atomic_load_n(&w->busy_cycles, __ATOMIC_RELAXED),
+			__atomic_load_n(&w->busy_polls, __ATOMIC_RELAXED),
+			__atomic_load_n(&w->cnt[BS_CNT_RxFrames], __ATOMIC_RELAXED),
+			__atomic_load_n(&w->cnt[BS_CNT_TxFrames], __ATOMIC_RELAXED));
+	}
+	fprintf(f, "]\n}\n");
+	fflush(f);
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <netinet/in.h>
+#include <rte_tcp.h>
+
+#include "bs_tcp.h"
+
+#define IP_ECN_MASK 0x03
+
+/* IPv4 part of the RST-REPLY: ip_send_unicast_reply from the per-CPU
+ * control socket (IP_PMTUDISC_DO: DF and ID 0; TTL ip_default_ttl). */
+static void
+rst_ipv4(struct rte_ipv4_hdr *ip, const struct bs_ip_conf *c, bool hw_csum)
+{
+	uint32_t src = ip->src_addr;
+
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service &= (uint8_t)~IP_ECN_MASK;
+	ip->total_length = RTE_BE16(sizeof(*ip) + sizeof(struct rte_tcp_hdr));
+	ip->packet_id = 0;
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = c->ttl;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = src;
+	ip->hdr_checksum = 0;
+	if (!hw_csum)
+		ip->hdr_checksum = bs_csum_ipv4_hdr((const uint8_t *)ip, sizeof(*ip));
+}
+
+/* IPv6 part: tcp_v6_send_response with the control socket; traffic class
+ * from the segment without ECN, flow label per flowlabel_reflect and
+ * auto_flowlabels. */
+static void
+rst_ipv6(struct rte_ipv6_hdr *ip6, const struct bs_tcp_seg *s,
+		const struct bs_ip_conf *c)
+{
+	uint32_t tc = (rte_be_to_cpu_32(ip6->vtc_flow) >> 20) & 0xff & ~IP_ECN_MASK;
+	uint32_t label = bs_ip6_reply_flowlabel(c, ip6,
+		(uint32_t)s->sport << 16 | s->dport, IPPROTO_TCP,
+		BS_FLOWLABEL_REFLECT_TCP_RESET);
+	uint8_t tmp[16];
+
+	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28 | tc << 20 | label);
+	ip6->payload_len = RTE_BE16(sizeof(struct rte_tcp_hdr));
+	ip6->proto = IPPROTO_TCP;
+	ip6->hop_limits = c->hop_limit;
+	memcpy(tmp, ip6->src_addr, 16);
+	memcpy(ip6->src_addr, ip6->dst_addr, 16);
+	memcpy(ip6->dst_addr, tmp, 16);
+}
+
+uint32_t
+bs_tcp_rst_write(uint8_t *frame, const struct bs_pkt *p,
+		const struct bs_tcp_seg *s, const struct bs_tcp_verdict *v,
+		const struct rte_ether_addr *mac, const struct bs_ip_conf *c,
+		bool hw_csum)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	uint8_t *l3 = frame + p->l2_len;
+	struct rte_tcp_hdr *th;
+	uint16_t l3_len, sport = s->sport, dport = s->dport;
+
+	/* The segment came to our MAC; answer its sender. */
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(mac, &eth->src_addr);
+
+	if (p->kind == BS_PKT_IPV4) {
+		rst_ipv4((struct rte_ipv4_hdr *)l3, c, hw_csum);
+		l3_len = sizeof(struct rte_ipv4_hdr);
+	} else {
+		rst_ipv6((struct rte_ipv6_hdr *)l3, s, c);
+		l3_len = sizeof(struct rte_ipv6_hdr);
+	}
+
+	/* IP options and extension headers are gone, so the TCP header may
+	 * move down over them: everything it needs was read into @s. */
+	th = (struct rte_tcp_hdr *)(l3 + l3_len);
+	th->src_port = dport;
+	th->dst_port = sport;
+	th->sent_seq = rte_cpu_to_be_32(v->seq);
+	th->recv_ack = rte_cpu_to_be_32(v->ack);
+	th->data_off = (sizeof(*th) / 4) << 4;
+	th->tcp_flags = v->flags;
+	th->rx_win = 0;
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	if (hw_csum)
+		th->cksum = bs_csum_fold(bs_csum_pseudo(l3, p->kind,
+			sizeof(*th), IPPROTO_TCP));
+	else
+		th->cksum = bs_csum_l4(l3, p->kind, (const uint8_t *)th,
+			sizeof(*th), IPPROTO_TCP);
+	return p->l2_len + l3_len + sizeof(*th);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BS_WORKER_H
+#define BS_WORKER_H
+
+/**
+ * @file
+ * The poll-mode worker: one per lcore (the main lcore is the control
+ * thread). Each worker owns its queues, its TX buffers and its counters;
+ * nothing it writes is written by another core, and it takes no lock,
+ * makes no system call, allocates nothing and logs nothing.
+ *
+ * Loop: RX burst on each of its queues -> parse and validate each frame ->
+ * ARP / ND / ICMP echo / TCP core -> reply built in place in the received
+ * mbuf -> one TX burst per output port for the whole RX burst.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "bs_addr.h"
+#include "bs_net.h"
+#include "bs_stats.h"
+
+#define BS_MAX_BURST 64
+
+/** One port as one worker sees it. */
+struct bs_worker_port {
+	uint16_t port_id;
+	uint16_t queue;			/**< this worker's RX and TX queue */
+	bool polled;			/**< this worker has an RX queue here */
+	bool rx_ip_csum;		/**< trust the NIC's IPv4 checksum flags */
+	bool rx_l4_csum;		/**< trust the NIC's TCP checksum flags */
+	bool tx_csum;			/**< let the NIC fill IPv4/TCP checksums */
+	uint8_t tx_idx;			/**< port (index here) replies leave from */
+	uint8_t idx;			/**< index in the worker's ports[] and counters */
+	struct rte_ether_addr mac;
+	const struct bs_addr_table *addrs;	/**< read-only */
+	uint16_t n_tx;			/**< replies waiting for the TX burst */
+	struct rte_mbuf *tx[BS_MAX_BURST];
+};
+
+struct bs_worker {
+	struct bs_stats stats;		/**< written by this worker only */
+	unsigned int lcore;
+	unsigned int index;		/**< 0..n_workers-1 */
+	uint16_t burst;
+	unsigned int n_ports;
+	struct bs_worker_port ports[BS_MAX_PORTS];
+	const struct bs_ip_conf *ip;	/**< read-only */
+	const volatile bool *stop;	/**< set by the control thread */
+} __rte_cache_aligned;
+
+/**
+ * Handle one received frame: reply in place and queue it on its output
+ * port, or count its drop reason and free it. Exposed for tests.
+ */
+void bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp,
+		struct rte_mbuf *m);
+
+/** Send what the ports have queued; count and free what the NIC refuses. */
+void bs_worker_flush(struct bs_worker *w);
+
+/** One pass over every polled queue. @return frames received */
+unsigned int bs_worker_poll(struct bs_worker *w);
+
+/** lcore entry point (rte_eal_remote_launch): poll until *stop. */
+int bs_worker_main(void *arg);
+
+#endif /* BS_WORKER_H */
