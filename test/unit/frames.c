@@ -140,7 +140,8 @@ put_ip_tcp(uint8_t *b, bool v6, const uint8_t *src, const uint8_t *dst,
 	t[12] = (uint8_t)(((20 + opt_len) / 4) << 4);
 	t[13] = flags;
 	put16(t + 14, win);
-	memcpy(t + 20, opts, opt_len);
+	if (opt_len != 0)
+		memcpy(t + 20, opts, opt_len);
 	for (i = 0; i < payload; i++)
 		t[20 + opt_len + i] = (uint8_t)(0x41 + i % 26);
 	put16(t + 16, t_csum(t, tl, pseudo(v6, src, dst, (uint32_t)tl)));
