@@ -3,6 +3,7 @@
 #define BACKSTOP_APP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "bs_config.h"
 
@@ -14,5 +15,8 @@ struct app_opts {
 
 /** Bring everything up, run until a signal or the duration, tear down. */
 int app_run(const struct bs_config *conf, const struct app_opts *opts);
+
+/** Write docs/reference.md: keys, reasons and counters from their lists. */
+void app_write_reference(FILE *f);
 
 #endif

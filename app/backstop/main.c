@@ -34,6 +34,7 @@ usage(FILE *f, const char *prog)
 		"  --print-config            print the effective configuration and exit\n"
 		"  --check-config FILE       validate FILE and exit (no EAL needed)\n"
 		"  --help-config             list every configuration key\n"
+		"  --reference               docs/reference.md: keys, reasons, counters\n"
 		"  --version, --help\n"
 		"\n"
 		"SIGUSR1 prints the counters; SIGINT/SIGTERM stop.\n", prog, prog);
@@ -53,6 +54,10 @@ early_options(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout, argv[0]);
+			return 0;
+		}
+		if (strcmp(argv[i], "--reference") == 0) {
+			app_write_reference(stdout);
 			return 0;
 		}
 		if (strcmp(argv[i], "--help-config") == 0) {

@@ -77,4 +77,7 @@ void bs_config_write(FILE *f, const struct bs_config *c);
 /** Write every key with its default, range and help. */
 void bs_config_write_keys(FILE *f);
 
+/** The same as a Markdown table. */
+void bs_config_write_keys_md(FILE *f);
+
 #endif /* BS_CONFIG_H */

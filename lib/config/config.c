@@ -238,6 +238,24 @@ bs_config_write_keys(FILE *f)
 	}
 }
 
+void
+bs_config_write_keys_md(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f, "| section | key | type | default | help |\n|---|---|---|---|---|\n");
+	for (i = 0; i < conf_n_keys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		fprintf(f, "| `[%s%s]` | `%s` | %s", k->section, k->per_port ? " NAME" : "",
+			k->key, type_names[k->type]);
+		if (k->type == CONF_U32)
+			fprintf(f, " %u..%u", k->min, k->max);
+		fprintf(f, " | %s%s%s | %s |\n", k->def[0] ? "`" : "", k->def[0] ? k->def : "(none)",
+			k->def[0] ? "`" : "", k->help);
+	}
+}
+
 static void
 write_value(FILE *f, const struct conf_key *k, const void *base)
 {

@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Summarise scripts/bench-stray.sh runs: medians, table, JSON.
+
+    report.py --bs BS1.json,... --tp TP1.json,... [--json OUT]
+              [--meta KEY=VALUE]...
+
+BSn.json: Backstop's --stats-json; TPn.json: run_testpmd.py's output.
+"""
+import argparse
+import json
+import statistics
+import sys
+
+
+def backstop_run(path):
+    with open(path) as f:
+        s = json.load(f)
+    replies = sum(s["resets"].values())
+    rsts = s["counters"]["TcpOutRsts"]
+    if replies != rsts:
+        sys.exit("report: %s: resets %d != TcpOutRsts %d" % (path, replies, rsts))
+    if replies == 0:
+        sys.exit("report: %s: no resets sent" % path)
+    w = s["workers"][0]
+    up, hz = s["uptime_s"], s["tsc_hz"]
+    return {
+        "replies": replies,
+        "rx": s["counters"]["RxFrames"],
+        "tx": s["counters"]["TxFrames"],
+        "drops": sum(s["drops"].values()),
+        "uptime_s": up,
+        "tsc_hz": hz,
+        "busy_cycles": w["busy_cycles"],
+        "busy_polls": w["busy_polls"],
+        "mpps": replies / up / 1e6,
+        "cycles_per_reply": w["busy_cycles"] / replies,
+        "wall_cycles_per_reply": up * hz / replies,
+        "burst_avg": w["rx"] / w["busy_polls"] if w["busy_polls"] else 0.0,
+    }
+
+
+def testpmd_run(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def med(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bs", required=True)
+    ap.add_argument("--tp", required=True)
+    ap.add_argument("--json")
+    ap.add_argument("--meta", action="append", default=[])
+    a = ap.parse_args()
+
+    bs = [backstop_run(p) for p in a.bs.split(",")]
+    tp = [testpmd_run(p) for p in a.tp.split(",")]
+    m = {
+        "backstop_mpps": med(bs, "mpps"),
+        "backstop_cycles_per_reply": med(bs, "cycles_per_reply"),
+        "backstop_wall_cycles_per_reply": med(bs, "wall_cycles_per_reply"),
+        "testpmd_5tswap_mpps": med(tp, "mpps"),
+        "testpmd_5tswap_cycles_per_packet": med(tp, "cycles_per_packet"),
+        "testpmd_5tswap_wall_cycles_per_packet": med(tp, "wall_cycles_per_packet"),
+    }
+    m["rst_vs_5tswap_ratio"] = m["backstop_mpps"] / m["testpmd_5tswap_mpps"]
+    m["rst_vs_5tswap_cycles_ratio"] = (m["testpmd_5tswap_cycles_per_packet"] /
+                                      m["backstop_cycles_per_reply"])
+
+    print()
+    print("%-4s  %14s %12s %12s   %14s %12s %12s" % (
+        "run", "backstop Mpps", "cyc/reply", "wall cyc", "5tswap Mpps", "cyc/pkt", "wall cyc"))
+    for i, (b, t) in enumerate(zip(bs, tp)):
+        print("%-4d  %14.2f %12.1f %12.1f   %14.2f %12.1f %12.1f" % (
+            i + 1, b["mpps"], b["cycles_per_reply"], b["wall_cycles_per_reply"],
+            t["mpps"], t["cycles_per_packet"], t["wall_cycles_per_packet"]))
+    print("%-4s  %14.2f %12.1f %12.1f   %14.2f %12.1f %12.1f" % (
+        "med", m["backstop_mpps"], m["backstop_cycles_per_reply"],
+        m["backstop_wall_cycles_per_reply"], m["testpmd_5tswap_mpps"],
+        m["testpmd_5tswap_cycles_per_packet"], m["testpmd_5tswap_wall_cycles_per_packet"]))
+    print()
+    print("rst_vs_5tswap_ratio        %.3f  (Backstop Mpps / testpmd 5tswap Mpps)" %
+          m["rst_vs_5tswap_ratio"])
+    print("rst_vs_5tswap_cycles_ratio %.3f  (5tswap cycles/packet / Backstop cycles/reply)" %
+          m["rst_vs_5tswap_cycles_ratio"])
+
+    if a.json:
+        out = {"medians": m, "backstop_runs": bs, "testpmd_runs": tp}
+        out.update(m)
+        for kv in a.meta:
+            k, _, v = kv.partition("=")
+            try:
+                out[k] = json.loads(v)
+            except ValueError:
+                out[k] = v
+        with open(a.json, "w") as f:
+            json.dump(out, f, indent=1, sort_keys=True)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
