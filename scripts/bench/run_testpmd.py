@@ -40,6 +40,8 @@ def main():
     if not cmd:
         ap.error("no testpmd command")
 
+    # Cleanup on TERM (timeout(1), the calling script) as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("run_testpmd: terminated"))
     log = open(a.log, "wb")
     p = subprocess.Popen(["stdbuf", "-oL", "-eL"] + cmd, stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# bench-stray.sh: how fast does Backstop answer stray TCP segments, next
+# to the cheapest forwarder DPDK ships (testpmd --forward-mode=5tswap)?
+#
+# Both run on one worker lcore, in one process, with no NIC: segments come
+# from a pcap replayed forever (net_pcap, infinite_rx=1) and replies go to
+# net_null. Backstop and testpmd alternate --runs times; medians are
+# reported. Before the benchmark a finite replay into a pcap checks every
+# reply against tcp_v4_send_reset's formula. See docs/performance.md.
+#
+# usage: scripts/bench-stray.sh [--quick] [--runs R] [--duration S]
+#            [--packets N] [--json FILE] [--perf FILE] [--backstop PATH]
+#            [--testpmd PATH] [--keep]
+#
+#   --quick          --runs 1 --duration 2
+#   --runs R         Backstop/testpmd pairs (default 3)
+#   --duration S     seconds of forwarding per run (default 5)
+#   --packets N      distinct segments in the pcap (default 4096)
+#   --json FILE      write every figure (and the medians) as JSON
+#   --perf FILE      afterwards, one more Backstop run under
+#                    `perf record -e cpu-clock` on the worker's CPU; FILE
+#                    gets perf.data, FILE.txt the report
+#   --backstop PATH  default: build/app/backstop/backstop ($BACKSTOP)
+#   --testpmd PATH   default: dpdk-testpmd ($TESTPMD)
+#   --keep           keep the temporary directory (pcaps, logs, JSON)
+#
+# Exit status: 0, or 1 if a reply is wrong or a run fails.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HELPERS=$ROOT/scripts/bench
+PY=/usr/bin/python3
+BACKSTOP=${BACKSTOP:-$ROOT/build/app/backstop/backstop}
+TESTPMD=${TESTPMD:-dpdk-testpmd}
+RUNS=3
+DURATION=5
+PACKETS=4096
+JSON=
+PERF=
+KEEP=0
+LCORES=0,1
+WORKER_CPU=1
+MEM=1024
+SEED=1
+# Generous bounds around every process: EAL start-up with --no-huge -m 1024
+# takes a second or two; shut-down less.
+SLACK=60
+
+usage() { sed -n '/^# usage:/,/^# Exit status/s/^# \{0,1\}//p' "$0"; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) RUNS=1; DURATION=2 ;;
+	--runs) RUNS=$2; shift ;;
+	--duration) DURATION=$2; shift ;;
+	--packets) PACKETS=$2; shift ;;
+	--json) JSON=$2; shift ;;
+	--perf) PERF=$2; shift ;;
+	--backstop) BACKSTOP=$2; shift ;;
+	--testpmd) TESTPMD=$2; shift ;;
+	--keep) KEEP=1 ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "bench-stray: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+	esac
+	shift
+done
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bench-stray: --runs: a positive integer" >&2; exit 2; }
+[[ $PACKETS =~ ^[1-9][0-9]*$ ]] || { echo "bench-stray: --packets: a positive integer" >&2; exit 2; }
+[[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] && [ "$DURATION" != 0 ] ||
+	{ echo "bench-stray: --duration: positive seconds" >&2; exit 2; }
+[ -x "$BACKSTOP" ] || { echo "bench-stray: $BACKSTOP: not built (meson setup build && ninja -C build)" >&2; exit 1; }
+command -v "$TESTPMD" >/dev/null || { echo "bench-stray: $TESTPMD not found (apt-get install dpdk)" >&2; exit 1; }
+$PY -c 'import scapy.all' 2>/dev/null || { echo "bench-stray: $PY has no scapy (apt-get install python3-scapy)" >&2; exit 1; }
+if [ -n "$PERF" ]; then
+	command -v perf >/dev/null || { echo "bench-stray: perf not found (apt-get install linux-perf)" >&2; exit 1; }
+	PERF=$(realpath -m "$PERF")
+fi
+[ -z "$JSON" ] || JSON=$(realpath -m "$JSON")
+
+# Whole seconds for timeout(1): the run, rounded up, plus the slack.
+bound() { awk -v d="$1" -v s="$SLACK" 'BEGIN { printf "%d", int(d + 0.999) + s }'; }
+
+TMP=$(mktemp -d /tmp/bench-stray.XXXXXX)
+if [ "$(id -u)" -eq 0 ]; then RUNDIR=/var/run/dpdk; else RUNDIR=${XDG_RUNTIME_DIR:-/tmp}/dpdk; fi
+PIDS=()
+PREFIXES=()
+cleanup() {
+	local rc=$? p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || continue
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	for p in "${PREFIXES[@]}"; do rm -rf "${RUNDIR:?}/$p"; done
+	if [ "$KEEP" = 1 ]; then echo "bench-stray: files kept in $TMP" >&2; else rm -rf "$TMP"; fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Run a command in the background under the PID list, wait for it.
+# @return its exit status
+run_bg() {
+	local pid rc=0
+	"$@" &
+	pid=$!
+	PIDS+=("$pid")
+	wait "$pid" || rc=$?
+	PIDS=("${PIDS[@]/$pid}")
+	return $rc
+}
+
+fail_log() { echo "bench-stray: $1; last lines of $2:" >&2; tail -n 20 "$2" >&2; exit 1; }
+
+# backstop_run TAG CONF DURATION VDEV...: one Backstop process; writes
+# $TMP/TAG.log and $TMP/TAG.json.
+backstop_run() {
+	local tag=$1 conf=$2 dur=$3 prefix=bsbench$$-$1
+	shift 3
+	PREFIXES+=("$prefix")
+	run_bg timeout -k 5 "$(bound "$dur")" "$BACKSTOP" -l "$LCORES" --no-huge -m "$MEM" \
+		--no-pci --file-prefix "$prefix" "$@" -- --config "$conf" --duration "$dur" \
+		--stats-json "$TMP/$tag.json" --set backstop.announce=no \
+		>"$TMP/$tag.log" 2>&1 || fail_log "backstop run '$tag' failed" "$TMP/$tag.log"
+	[ -s "$TMP/$tag.json" ] || fail_log "backstop run '$tag' wrote no statistics" "$TMP/$tag.log"
+}
+
+# testpmd_run TAG: one testpmd 5tswap process, same ports and input.
+testpmd_run() {
+	local tag=$1 prefix=bsbench$$-$1
+	PREFIXES+=("$prefix")
+	run_bg timeout -k 5 "$(bound "$(awk -v d="$DURATION" -v s="$SLACK" 'BEGIN { print d + 2 * s }')")" \
+		$PY "$HELPERS/run_testpmd.py" --duration "$DURATION" --timeout "$SLACK" \
+		--log "$TMP/$tag.log" --json "$TMP/$tag.json" -- \
+		"$TESTPMD" -l "$LCORES" --no-huge -m "$MEM" --no-pci --file-prefix "$prefix" \
+		--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1 \
+		-- --forward-mode=5tswap --total-num-mbufs="$TP_MBUFS" --record-core-cycles \
+		|| fail_log "testpmd run '$tag' failed" "$TMP/$tag.log"
+}
+
+# The pool must hold the whole replayed pcap (infinite_rx keeps a copy of
+# every frame in mbufs) on top of what the ports and worker need.
+MBUFS=$((PACKETS + 8192))
+TP_MBUFS=$((MBUFS > 16384 ? MBUFS : 16384))
+
+cat >"$TMP/bench.conf" <<EOF
+; bench-stray.sh: pcap in (infinite replay), null out
+[backstop]
+mbufs = $MBUFS
+announce = no
+[port net_pcap0]
+address = 198.18.0.2/24
+tx_port = net_null0
+[port net_null0]
+EOF
+cat >"$TMP/verify.conf" <<EOF
+; bench-stray.sh: pcap in (once), pcap out
+[backstop]
+announce = no
+[port net_pcap0]
+address = 198.18.0.2/24
+tx_port = net_pcap1
+[port net_pcap1]
+EOF
+
+# 1. Backstop's MAC on net_pcap0, from its start-up line.
+$PY "$HELPERS/gen_stray.py" "$TMP/probe.pcap" 1 02:70:63:61:70:00
+backstop_run probe "$TMP/bench.conf" 0.2 --vdev=net_pcap0,rx_pcap="$TMP/probe.pcap" \
+	--vdev=net_null0,no-rx=1
+MAC=$(awk '$1 == "backstop:" && $2 == "port" && $3 == "net_pcap0" { sub(/,$/, "", $6); print $6; exit }' \
+	"$TMP/probe.log")
+[[ $MAC =~ ^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$ ]] ||
+	fail_log "no 'backstop: port net_pcap0' line with a MAC" "$TMP/probe.log"
+echo "bench-stray: Backstop's net_pcap0 MAC is $MAC"
+
+# 2. The stray segments.
+$PY "$HELPERS/gen_stray.py" "$TMP/in.pcap" "$PACKETS" "$MAC" "$SEED"
+echo "bench-stray: $PACKETS stray segments (SYN, ACK, PSH|ACK+data, FIN|ACK, FIN) in $TMP/in.pcap"
+
+# 3. Every reply of one pass over the pcap, checked.
+backstop_run verify "$TMP/verify.conf" 1 --vdev=net_pcap0,rx_pcap="$TMP/in.pcap" \
+	--vdev=net_pcap1,tx_pcap="$TMP/out.pcap"
+VERIFY_RC=0
+VERIFY_LINE=$($PY "$HELPERS/verify_replies.py" "$TMP/in.pcap" "$TMP/out.pcap" "$MAC") || VERIFY_RC=$?
+echo "bench-stray: $VERIFY_LINE"
+if [ "$VERIFY_RC" != 0 ]; then
+	echo "bench-stray: wrong replies: not benchmarking (see $TMP/verify.log)" >&2
+	KEEP=1
+	exit 1
+fi
+read -r VERIFIED VERIFY_MISMATCHES < <(awk '{ print $2, $4 }' <<<"$VERIFY_LINE")
+
+# 4. Backstop and testpmd, alternately.
+BS_JSONS=()
+TP_JSONS=()
+for r in $(seq 1 "$RUNS"); do
+	echo "bench-stray: run $r/$RUNS: backstop, ${DURATION}s"
+	backstop_run "bs$r" "$TMP/bench.conf" "$DURATION" \
+		--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1
+	BS_JSONS+=("$TMP/bs$r.json")
+	echo "bench-stray: run $r/$RUNS: testpmd 5tswap, ${DURATION}s"
+	testpmd_run "tp$r"
+	TP_JSONS+=("$TMP/tp$r.json")
+done
+
+CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+$PY "$HELPERS/report.py" --bs "$(IFS=,; echo "${BS_JSONS[*]}")" \
+	--tp "$(IFS=,; echo "${TP_JSONS[*]}")" ${JSON:+--json "$JSON"} \
+	--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --meta "kernel=$(uname -r)" \
+	--meta "cpu=$CPU" --meta "cpus=$(nproc)" --meta "revision=$REV" \
+	--meta "backstop_version=$("$BACKSTOP" --version)" \
+	--meta "packets=$PACKETS" --meta "duration_s=$DURATION" --meta "runs=$RUNS" \
+	--meta "verified_replies=$VERIFIED" --meta "verify_mismatches=$VERIFY_MISMATCHES"
+echo "verified $VERIFIED replies, $VERIFY_MISMATCHES mismatches"
+[ -z "$JSON" ] || echo "bench-stray: figures in $JSON"
+
+# 5. Optional: where the worker spends its time.
+if [ -n "$PERF" ]; then
+	PDUR=$(awk -v d="$DURATION" 'BEGIN { print d + 4 }')
+	echo "bench-stray: perf: backstop for ${PDUR}s, perf record -e cpu-clock -C $WORKER_CPU for ${DURATION}s"
+	backstop_run perf "$TMP/bench.conf" "$PDUR" \
+		--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1 &
+	BSJOB=$!
+	PIDS+=("$BSJOB")
+	# EAL start-up and the first second of forwarding pass first.
+	for _ in $(seq 1 200); do
+		grep -q "backstop: running" "$TMP/perf.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 1
+	run_bg timeout -s INT -k 5 "$(bound "$DURATION")" perf record -q -e cpu-clock \
+		-C "$WORKER_CPU" -o "$PERF" -- sleep "$DURATION" >"$TMP/perf-record.log" 2>&1 ||
+		fail_log "perf record failed" "$TMP/perf-record.log"
+	wait "$BSJOB" || exit 1
+	PIDS=("${PIDS[@]/$BSJOB}")
+	{
+		echo "# perf record -e cpu-clock -C $WORKER_CPU, ${DURATION}s of a Backstop run"
+		echo "# CPU $WORKER_CPU by thread:"
+		perf report -i "$PERF" --stdio --sort comm 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 8
+		echo "# the worker thread (rte-worker-$WORKER_CPU) by library:"
+		perf report -i "$PERF" --stdio --comms "rte-worker-$WORKER_CPU" --sort dso 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -n 8
+		echo "# the worker thread by function:"
+		perf report -i "$PERF" --stdio --comms "rte-worker-$WORKER_CPU" --sort dso,sym 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -n 30
+	} >"$PERF.txt"
+	cat "$PERF.txt"
+	echo "bench-stray: profile in $PERF ($PERF.txt)"
+fi
