@@ -6,7 +6,7 @@
 
 Listens on IFACE (AF_PACKET, every protocol) from before the first test
 until SIGTERM/SIGINT, then writes {"rst": N, "tcp": M, "segments": [...]}
-to OUT.json: every TCP segment received (PACKET_HOST) from PEER_MAC, and
+to OUT.json: every TCP segment received from PEER_MAC (to any MAC), and
 how many of them had the RST flag. READY_FILE is created once the socket
 is bound, so the caller knows no segment can be missed from then on.
 No scapy here: it must start fast.
@@ -18,7 +18,7 @@ import struct
 import sys
 
 ETH_P_ALL = 0x0003
-PACKET_HOST = 0
+PACKET_OUTGOING = 4
 
 
 def tcp_of(frame):
@@ -81,7 +81,7 @@ def main():
             continue
         except InterruptedError:
             continue
-        if addr[2] != PACKET_HOST or frame[6:12] != peer:
+        if addr[2] == PACKET_OUTGOING or frame[6:12] != peer:
             continue
         t = tcp_of(frame)
         if t is not None:
