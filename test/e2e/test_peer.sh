@@ -22,7 +22,9 @@
 #
 # BS_E2E_STRICT_KERNEL=1 compares with the kernel even the cases where
 # Backstop deviates on purpose or where the kernel's answer depends on
-# CONFIG_TCP_AO (peer.py: DELIBERATE, AO_DEPENDENT).
+# CONFIG_TCP_AO (peer.py: DELIBERATE, AO_DEPENDENT). BS_E2E_KEEP=DIR keeps
+# the raw results there (kernel.json, dut.json: every reply's fields;
+# stats.json; sniff.json; Backstop's stdout and stderr).
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -85,6 +87,9 @@ stop_pid() {	# PID SIGNAL SECONDS: signal, wait up to SECONDS, then SIGKILL
 cleanup() {
 	local rc=$?
 	set +e
+	if [ -n "${BS_E2E_KEEP:-}" ]; then
+		mkdir -p "$BS_E2E_KEEP" && cp -f "$T"/* "$BS_E2E_KEEP"/ 2>/dev/null
+	fi
 	stop_pid "$KPROBE_PID" TERM 2
 	stop_pid "$SNIFF_PID" TERM 2
 	stop_pid "$BS_PID" INT 10
