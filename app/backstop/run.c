@@ -54,11 +54,17 @@ on_signal(int sig)
 static void
 ip_conf_init(struct bs_ip_conf *ip, const struct bs_config *c)
 {
+	struct timespec now;
+
 	ip->ttl = (uint8_t)c->ip_default_ttl;
 	ip->hop_limit = (uint8_t)c->hop_limit;
 	ip->flowlabel_reflect = (uint8_t)c->flowlabel_reflect;
 	ip->auto_flowlabels = c->auto_flowlabels == 1 || c->auto_flowlabels == 3;
 	ip->flow_secret = (uint32_t)rte_rand();
+	ip->tsc_hz = rte_get_tsc_hz();
+	ip->tsc0 = rte_rdtsc();
+	clock_gettime(CLOCK_REALTIME, &now);
+	ip->utc_ms0 = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
 static int

@@ -199,21 +199,28 @@ bs_addr_local6(const struct bs_addr_table *t, uint16_t vlan, const uint8_t ip[16
 	return false;
 }
 
+bool
+bs_addr_bcast4(const struct bs_addr_table *t, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->a[i].family == 4 && subnet_bcast4(&t->a[i]) == ip)
+			return true;
+	return false;
+}
+
 /* ip_route_input_slow's martian checks on the source, plus a local
  * subnet's broadcast address (see the matrix preamble: never answer it). */
 static bool
 martian_src4(const struct bs_addr_table *t, uint32_t src)
 {
 	uint32_t h = rte_be_to_cpu_32(src);
-	unsigned int i;
 
 	if ((h >> 28) == 0xe || h == 0xffffffff || (h >> 24) == 0 ||
 			(h >> 24) == 127)
 		return true;
-	for (i = 0; i < t->n; i++)
-		if (t->a[i].family == 4 && subnet_bcast4(&t->a[i]) == src)
-			return true;
-	return false;
+	return bs_addr_bcast4(t, src);
 }
 
 static bool

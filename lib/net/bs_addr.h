@@ -65,6 +65,9 @@ void bs_addr_format(const struct bs_addr *a, char *buf, size_t len);
  */
 bool bs_addr_local4(const struct bs_addr_table *t, uint16_t vlan, uint32_t ip);
 
+/** Is @p ip (network order) the subnet broadcast address of a host entry? */
+bool bs_addr_bcast4(const struct bs_addr_table *t, uint32_t ip);
+
 /** Is @p ip a local IPv6 unicast address on @p vlan? */
 bool bs_addr_local6(const struct bs_addr_table *t, uint16_t vlan,
 		const uint8_t ip[16]);

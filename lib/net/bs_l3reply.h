@@ -38,7 +38,10 @@ int bs_arp_input(uint8_t *frame, const struct bs_pkt *p,
 uint32_t bs_arp_gratuitous(uint8_t *frame, const struct rte_ether_addr *mac,
 		uint16_t vlan, uint32_t ip);
 
-/** Answer an ICMP echo request; @p p has passed bs_addr_check(). */
+/**
+ * Answer an ICMP echo request; @p p has passed bs_addr_check(), and, with
+ * IP options, bs_ip4_opts_echo() has rewritten them.
+ */
 int bs_icmp4_input(uint8_t *frame, uint32_t seg_len, const struct bs_pkt *p,
 		const struct bs_ip_conf *c, uint32_t *len);
 

@@ -146,7 +146,22 @@ struct bs_ip_conf {
 	uint8_t flowlabel_reflect;	/**< net.ipv6.flowlabel_reflect bits */
 	bool auto_flowlabels;		/**< net.ipv6.auto_flowlabels is 1 or 3 */
 	uint32_t flow_secret;		/**< key of the automatic flow label hash */
+	uint64_t tsc_hz;		/**< clock for IPv4 timestamp options: */
+	uint64_t tsc0;			/**< TSC at ... */
+	uint64_t utc_ms0;		/**< ... this UTC time in milliseconds */
 };
+
+/**
+ * Milliseconds since midnight UTC in network order, for IPv4 timestamp
+ * options (inet_current_timestamp), from the TSC and the base in @p c.
+ */
+static inline uint32_t
+bs_ip_timestamp_be(const struct bs_ip_conf *c, uint64_t tsc)
+{
+	uint64_t ms = c->utc_ms0 + (tsc - c->tsc0) * 1000 / (c->tsc_hz ? c->tsc_hz : 1);
+
+	return rte_cpu_to_be_32((uint32_t)(ms % 86400000u));
+}
 
 /* net.ipv6.flowlabel_reflect bits (Documentation/networking/ip-sysctl.rst) */
 #define BS_FLOWLABEL_REFLECT_ESTABLISHED 1

@@ -28,7 +28,7 @@ csum_update16(uint16_t csum, uint16_t old, uint16_t new)
 
 /*
  * icmp_echo() + icmp_reply(): same identifier, sequence, code and data;
- * IP options are not echoed (the reply is built with a 20-byte header).
+ * IP options as bs_ip4_opts_echo() left them.
  */
 int
 bs_icmp4_input(uint8_t *frame, uint32_t seg_len, const struct bs_pkt *p,
@@ -36,6 +36,7 @@ bs_icmp4_input(uint8_t *frame, uint32_t seg_len, const struct bs_pkt *p,
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + p->l2_len);
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + p->l3_len);
+	uint16_t ihl = sizeof(*ip);
 	uint32_t src;
 
 	if (p->l4_len < sizeof(*icmp))
@@ -43,12 +44,14 @@ bs_icmp4_input(uint8_t *frame, uint32_t seg_len, const struct bs_pkt *p,
 	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST)
 		return BS_DROP_ICMP_IGNORED;
 	if (p->l3_len != sizeof(*ip)) {
-		/* Options: move the message up so the reply has none. Only
-		 * when it is contiguous (options and chains both are rare). */
+		/* bs_ip4_opts_echo() has written the echoed options, which may
+		 * be shorter: move the message up behind them. Only when it is
+		 * contiguous (options and chains are both rare). */
 		if (p->l2_len + p->l3_len + p->l4_len > seg_len)
 			return BS_DROP_UNHANDLED_PROTO;
-		memmove(ip + 1, icmp, p->l4_len);
-		icmp = (struct rte_icmp_hdr *)(ip + 1);
+		ihl = (uint16_t)((ip->version_ihl & 0x0f) * 4);
+		memmove((uint8_t *)ip + ihl, icmp, p->l4_len);
+		icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
 	}
 	icmp->icmp_cksum = csum_update16(icmp->icmp_cksum,
 		rte_cpu_to_be_16(RTE_IP_ICMP_ECHO_REQUEST << 8 | icmp->icmp_code),
@@ -59,14 +62,13 @@ bs_icmp4_input(uint8_t *frame, uint32_t seg_len, const struct bs_pkt *p,
 	src = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = src;
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service &= (uint8_t)~0x03;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + p->l4_len));
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + p->l4_len));
 	ip->fragment_offset = 0;	/* ICMP sockets use IP_PMTUDISC_DONT */
 	ip->time_to_live = c->ttl;
 	ip->hdr_checksum = 0;
-	ip->hdr_checksum = bs_csum_ipv4_hdr((const uint8_t *)ip, sizeof(*ip));
-	*len = p->l2_len + sizeof(*ip) + p->l4_len;
+	ip->hdr_checksum = bs_csum_ipv4_hdr((const uint8_t *)ip, ihl);
+	*len = p->l2_len + ihl + p->l4_len;
 	return 0;
 }
 

@@ -99,9 +99,15 @@ parse_ipv6(struct bs_pkt *p, const uint8_t *l3, uint32_t avail, uint32_t pkt_ava
 			return BS_DROP_IPV6_BAD_EXTHDR;
 		if (off + 8 > avail)
 			return BS_DROP_PKT_TOO_SMALL;
-		if (nh == IPPROTO_FRAGMENT)
-			return BS_DROP_IP_FRAGMENT;
-		ehlen = ((uint32_t)eh[1] + 1) * 8;
+		if (nh == IPPROTO_FRAGMENT) {
+			/* An atomic fragment (offset 0, no more fragments) is a
+			 * whole packet: RFC 6946, as ipv6_frag_rcv treats it. */
+			if (((eh[2] << 8 | eh[3]) & 0xfff9) != 0)
+				return BS_DROP_IP_FRAGMENT;
+			ehlen = 8;
+		} else {
+			ehlen = ((uint32_t)eh[1] + 1) * 8;
+		}
 		if (off + ehlen > sizeof(*ip6) + plen)
 			return BS_DROP_IPV6_BAD_EXTHDR;
 		if (off + ehlen > avail)

@@ -77,7 +77,9 @@ enum bs_tcp_action bs_tcp_input(const struct bs_tcp_seg *s,
  * of matrix section 5.1): MACs and addresses swapped, ports swapped, window
  * 0, no options, IPv4 DF set with ID 0 and TTL ip_default_ttl, IPv6 hop
  * limit hop_limit, TOS/traffic class copied with ECN cleared, IPv6 flow
- * label as Linux picks it; the VLAN tag is kept.
+ * label as Linux picks it; the VLAN tag is kept. An IPv4 packet with
+ * options must have been through bs_ip4_opts_echo() first: its IHL and
+ * echoed options are kept.
  *
  * @param hw_csum  leave the IPv4 header checksum at 0 and put only the
  *                 pseudo-header sum in the TCP checksum (TX offload)

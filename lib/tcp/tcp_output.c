@@ -9,15 +9,23 @@
 #define IP_ECN_MASK 0x03
 
 /* IPv4 part of the RST-REPLY: ip_send_unicast_reply from the per-CPU
- * control socket (IP_PMTUDISC_DO: DF and ID 0; TTL ip_default_ttl). */
-static void
-rst_ipv4(struct rte_ipv4_hdr *ip, const struct bs_ip_conf *c, bool hw_csum)
+ * control socket (IP_PMTUDISC_DO: DF and ID 0; TTL ip_default_ttl).
+ * @return the header length */
+static uint16_t
+rst_ipv4(struct rte_ipv4_hdr *ip, const struct bs_pkt *p,
+		const struct bs_ip_conf *c, bool hw_csum)
 {
 	uint32_t src = ip->src_addr;
+	uint16_t ihl = sizeof(*ip);
 
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	/* With options, bs_ip4_opts_echo() has already written the echoed
+	 * ones and the IHL; without, the header is 20 bytes. */
+	if (p->l3_len == sizeof(*ip))
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+	else
+		ihl = (uint16_t)((ip->version_ihl & 0x0f) * 4);
 	ip->type_of_service &= (uint8_t)~IP_ECN_MASK;
-	ip->total_length = RTE_BE16(sizeof(*ip) + sizeof(struct rte_tcp_hdr));
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + sizeof(struct rte_tcp_hdr)));
 	ip->packet_id = 0;
 	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = c->ttl;
@@ -26,7 +34,8 @@ rst_ipv4(struct rte_ipv4_hdr *ip, const struct bs_ip_conf *c, bool hw_csum)
 	ip->dst_addr = src;
 	ip->hdr_checksum = 0;
 	if (!hw_csum)
-		ip->hdr_checksum = bs_csum_ipv4_hdr((const uint8_t *)ip, sizeof(*ip));
+		ip->hdr_checksum = bs_csum_ipv4_hdr((const uint8_t *)ip, ihl);
+	return ihl;
 }
 
 /* IPv6 part: tcp_v6_send_response with the control socket; traffic class
@@ -67,15 +76,14 @@ bs_tcp_rst_write(uint8_t *frame, const struct bs_pkt *p,
 	rte_ether_addr_copy(mac, &eth->src_addr);
 
 	if (p->kind == BS_PKT_IPV4) {
-		rst_ipv4((struct rte_ipv4_hdr *)l3, c, hw_csum);
-		l3_len = sizeof(struct rte_ipv4_hdr);
+		l3_len = rst_ipv4((struct rte_ipv4_hdr *)l3, p, c, hw_csum);
 	} else {
 		rst_ipv6((struct rte_ipv6_hdr *)l3, s, c);
 		l3_len = sizeof(struct rte_ipv6_hdr);
 	}
 
-	/* IP options and extension headers are gone, so the TCP header may
-	 * move down over them: everything it needs was read into @s. */
+	/* Options not echoed and IPv6 extension headers are gone, so the TCP
+	 * header may move down over them: everything it needs is in @s. */
 	th = (struct rte_tcp_hdr *)(l3 + l3_len);
 	th->src_port = dport;
 	th->dst_port = sport;

@@ -5,6 +5,7 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include "bs_ipopt.h"
 #include "bs_l3reply.h"
 #include "bs_tcp.h"
 #include "bs_worker.h"
@@ -42,6 +43,24 @@ l4_csum_ok(const struct rte_mbuf *m, const uint8_t *frame, const struct bs_pkt *
 	return bs_csum_fold(sum) == 0xffff;
 }
 
+/* IPv4 options on receive (ip_options_compile). */
+static int
+ip4_opts_rcv(struct bs_worker *w, struct bs_worker_port *wp, uint8_t *frame,
+		const struct bs_pkt *p, struct bs_ip4_opts *o)
+{
+	return bs_ip4_opts_rcv(frame + p->l2_len, wp->addrs, p->vlan,
+		bs_ip_timestamp_be(w->ip, rte_rdtsc()), o);
+}
+
+/* ... and into a reply (ip_options_echo). */
+static int
+ip4_opts_echo(struct bs_worker *w, struct bs_worker_port *wp, uint8_t *frame,
+		const struct bs_pkt *p, const struct bs_ip4_opts *o)
+{
+	return bs_ip4_opts_echo(frame + p->l2_len, o, wp->addrs, p->vlan,
+		bs_ip_timestamp_be(w->ip, rte_rdtsc())) < 0 ? -1 : 0;
+}
+
 /* The NIC's verdict when it gave one, else software. */
 static bool
 tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
@@ -60,7 +79,8 @@ tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
  * the segment. @return 0 with *len set, or a drop reason */
 static int
 worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
-		uint8_t *frame, const struct bs_pkt *p, uint32_t *len)
+		uint8_t *frame, const struct bs_pkt *p, const struct bs_ip4_opts *o,
+		uint32_t *len)
 {
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
 	struct bs_tcp_verdict v;
@@ -81,6 +101,8 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	}
 	if (bs_tcp_input(&s, &v) == BS_TCP_DISCARD)
 		return v.reason;
+	if (unlikely(o != NULL) && ip4_opts_echo(w, wp, frame, p, o) != 0)
+		return BS_DROP_IP_INHDR;
 
 	*len = bs_tcp_rst_write(frame, p, &s, &v, &wp->mac, w->ip, out->tx_csum);
 	bs_cnt_add(&w->stats.rst[v.reason], 1);
@@ -90,21 +112,23 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		m->ol_flags = RTE_MBUF_F_TX_TCP_CKSUM | (p->kind == BS_PKT_IPV4 ?
 			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM : RTE_MBUF_F_TX_IPV6);
 		m->l2_len = p->l2_len;
-		m->l3_len = p->kind == BS_PKT_IPV4 ? sizeof(struct rte_ipv4_hdr) :
-			sizeof(struct rte_ipv6_hdr);
+		m->l3_len = *len - p->l2_len - sizeof(struct rte_tcp_hdr);
 	}
 	return 0;
 }
 
 static int
-worker_icmp(struct bs_worker *w, struct rte_mbuf *m, uint8_t *frame,
-		const struct bs_pkt *p, uint32_t *len)
+worker_icmp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		uint8_t *frame, const struct bs_pkt *p, const struct bs_ip4_opts *o,
+		uint32_t *len)
 {
 	int rc;
 
 	if (!l4_csum_ok(m, frame, p))
 		return BS_DROP_ICMP_CSUM;
 	if (p->kind == BS_PKT_IPV4) {
+		if (unlikely(o != NULL) && ip4_opts_echo(w, wp, frame, p, o) != 0)
+			return BS_DROP_IP_INHDR;
 		rc = bs_icmp4_input(frame, m->data_len, p, w->ip, len);
 		if (rc == 0) {
 			count(w, BS_CNT_IcmpInEchos);
@@ -133,6 +157,8 @@ static int
 worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, uint32_t *len)
 {
+	const struct bs_ip4_opts *o = NULL;
+	struct bs_ip4_opts opts;
 	int rc;
 
 	count(w, BS_CNT_IpInReceives);
@@ -150,9 +176,15 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	rc = bs_addr_check(wp->addrs, p, frame);
 	if (rc != 0)
 		return rc;
+	if (unlikely(p->kind == BS_PKT_IPV4 && p->l3_len > sizeof(struct rte_ipv4_hdr))) {
+		rc = ip4_opts_rcv(w, wp, frame, p, &opts);
+		if (rc != 0)
+			return rc;
+		o = &opts;
+	}
 	if (likely(p->l4_proto == IPPROTO_TCP))
-		return worker_tcp(w, wp, m, frame, p, len);
-	return worker_icmp(w, m, frame, p, len);
+		return worker_tcp(w, wp, m, frame, p, o, len);
+	return worker_icmp(w, wp, m, frame, p, o, len);
 }
 
 void

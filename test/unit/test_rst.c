@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "bs_addr.h"
+#include "bs_ipopt.h"
 #include "bs_tcp.h"
 #include "bs_test.h"
 #include "frames.h"
@@ -56,6 +57,13 @@ run(uint8_t *frame, size_t len, struct bs_tcp_verdict *v, uint32_t *out_len,
 		return rc;
 	if (bs_tcp_input(&s, v) == BS_TCP_DISCARD)
 		return v->reason;
+	if (p.kind == BS_PKT_IPV4 && p.l3_len > 20) {	/* as the worker does */
+		struct bs_ip4_opts o;
+
+		rc = bs_ip4_opts_rcv(frame + p.l2_len, &addrs, p.vlan, 0, &o);
+		if (rc != 0 || bs_ip4_opts_echo(frame + p.l2_len, &o, &addrs, p.vlan, 0) < 0)
+			return rc != 0 ? rc : -1;
+	}
 	*out_len = bs_tcp_rst_write(frame, &p, &s, v, &mac, &ipc, hw_csum);
 	return 0;
 }
