@@ -4,10 +4,10 @@
 # fail if it is out of date (a meson test runs the check).
 #   scripts/gen-docs.sh [--check] [BACKSTOP_BINARY]
 set -euo pipefail
-cd "$(dirname "$0")/.."
 check=0
 [ "${1:-}" = --check ] && { check=1; shift; }
-bin=${1:-build/app/backstop/backstop}
+bin=$(realpath "${1:-$(dirname "$0")/../build/app/backstop/backstop}")
+cd "$(dirname "$0")/.."
 if [ $check -eq 1 ]; then
 	if ! "$bin" --reference | diff -u docs/reference.md -; then
 		echo "docs/reference.md is out of date: run scripts/gen-docs.sh"

@@ -27,6 +27,29 @@ csum_update16(uint16_t csum, uint16_t old, uint16_t new)
 }
 
 /*
+ * Checksum of an echo reply whose type changed from @p old_type: computed
+ * afresh over the message (with checksum field) like Linux when it is
+ * contiguous (@p msg), else updated incrementally (which can give 0x0000
+ * where a fresh sum gives 0xffff, for an all-zero message only).
+ */
+static uint16_t
+reply_csum(uint16_t csum, uint8_t old_type, uint8_t new_type, uint8_t code,
+		const uint8_t *msg, uint32_t len, uint32_t pseudo)
+{
+	uint16_t zero = 0;
+	uint32_t sum;
+
+	if (msg == NULL)
+		return csum_update16(csum, rte_cpu_to_be_16(old_type << 8 | code),
+			rte_cpu_to_be_16(new_type << 8 | code));
+	/* Sum everything but the checksum field. */
+	sum = __rte_raw_cksum(msg, 2, pseudo);
+	sum = __rte_raw_cksum(&zero, 2, sum);
+	sum = __rte_raw_cksum(msg + 4, len - 4, sum);
+	return (uint16_t)~bs_csum_fold(sum);
+}
+
+/*
  * icmp_echo() + icmp_reply(): same identifier, sequence, code and data;
  * IP options as bs_ip4_opts_echo() left them.
  */
@@ -53,10 +76,11 @@ bs_icmp4_input(uint8_t *frame, uint32_t seg_len, const struct bs_pkt *p,
 		memmove((uint8_t *)ip + ihl, icmp, p->l4_len);
 		icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
 	}
-	icmp->icmp_cksum = csum_update16(icmp->icmp_cksum,
-		rte_cpu_to_be_16(RTE_IP_ICMP_ECHO_REQUEST << 8 | icmp->icmp_code),
-		rte_cpu_to_be_16(RTE_IP_ICMP_ECHO_REPLY << 8 | icmp->icmp_code));
 	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	icmp->icmp_cksum = reply_csum(icmp->icmp_cksum, RTE_IP_ICMP_ECHO_REQUEST,
+		RTE_IP_ICMP_ECHO_REPLY, icmp->icmp_code,
+		p->l2_len + ihl + p->l4_len <= seg_len ? (const uint8_t *)icmp : NULL,
+		p->l4_len, 0);
 
 	eth_swap(frame);
 	src = ip->src_addr;
@@ -97,12 +121,12 @@ bs_icmp6_input(uint8_t *frame, uint32_t seg_len, const struct bs_pkt *p,
 	}
 	/* The pseudo header keeps the same two addresses, so only the type
 	 * word changes the checksum. */
-	memcpy(&ck, icmp + 2, 2);
-	ck = csum_update16(ck,
-		rte_cpu_to_be_16(BS_ICMP6_ECHO_REQUEST << 8 | icmp[1]),
-		rte_cpu_to_be_16(BS_ICMP6_ECHO_REPLY << 8 | icmp[1]));
-	memcpy(icmp + 2, &ck, 2);
 	icmp[0] = BS_ICMP6_ECHO_REPLY;
+	memcpy(&ck, icmp + 2, 2);
+	ck = reply_csum(ck, BS_ICMP6_ECHO_REQUEST, BS_ICMP6_ECHO_REPLY, icmp[1],
+		p->l2_len + sizeof(*ip6) + p->l4_len <= seg_len ? icmp : NULL, p->l4_len,
+		bs_csum_pseudo((const uint8_t *)ip6, BS_PKT_IPV6, p->l4_len, IPPROTO_ICMPV6));
+	memcpy(icmp + 2, &ck, 2);
 
 	eth_swap(frame);
 	tc = (rte_be_to_cpu_32(ip6->vtc_flow) >> 20) & 0xff;

@@ -32,6 +32,28 @@ is_solicited_node(const uint8_t *dst, const uint8_t *target)
 }
 
 /*
+ * Would Linux have received a packet to @p dst? Our unicast addresses, the
+ * all-nodes group, and the solicited-node groups it joins for each address
+ * (for an AnyIP prefix, the group of the target asked about).
+ */
+static bool
+dst_joined(const struct bs_addr_table *t, uint16_t vlan, const uint8_t *dst,
+		const uint8_t *target)
+{
+	unsigned int i;
+
+	if (dst[0] != 0xff)
+		return bs_addr_local6(t, vlan, dst);
+	if (memcmp(dst, all_nodes, 16) == 0 || is_solicited_node(dst, target))
+		return true;
+	for (i = 0; i < t->n; i++)
+		if (t->a[i].family == 6 && t->a[i].vlan == vlan && !t->a[i].anyip &&
+				is_solicited_node(dst, t->a[i].v6))
+			return true;
+	return false;
+}
+
+/*
  * Write an NA (with target link-layer option) after an IPv6 header at @p ip6.
  * Traffic class and flow label 0, hop limit 255, as ndisc_send_skb does.
  */
@@ -113,6 +135,8 @@ bs_nd_input(uint8_t *frame, uint32_t cap, const struct bs_pkt *p,
 	rc = ns_validate(ip6, ns, p->l4_len, &slla);
 	if (rc != 0)
 		return rc;
+	if (!dst_joined(t, p->vlan, ip6->dst_addr, ns + 8))
+		return BS_DROP_NOT_LOCAL;
 	if (ns[8] == 0xff || !bs_addr_local6(t, p->vlan, ns + 8))
 		return BS_DROP_IPV6_NDISC_NS_OTHERHOST;
 	if (p->l2_len + sizeof(*ip6) + NA_LEN > cap)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <netinet/in.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -165,8 +166,8 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	if (unlikely(is_ns(frame, p))) {
 		if (!l4_csum_ok(m, frame, p))
 			return BS_DROP_ICMP_CSUM;
-		rc = bs_nd_input(frame, m->data_len + rte_pktmbuf_tailroom(m), p,
-			wp->addrs, &wp->mac, len);
+		rc = bs_nd_input(frame, m->data_len + (m->nb_segs == 1 ?
+			rte_pktmbuf_tailroom(m) : 0), p, wp->addrs, &wp->mac, len);
 		if (rc == 0) {
 			count(w, BS_CNT_Icmp6InNeighborSolicits);
 			count(w, BS_CNT_Icmp6OutNeighborAdvertisements);
@@ -185,6 +186,52 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	if (likely(p->l4_proto == IPPROTO_TCP))
 		return worker_tcp(w, wp, m, frame, p, o, len);
 	return worker_icmp(w, wp, m, frame, p, o, len);
+}
+
+/*
+ * Make the mbuf @p len bytes long: the reply lies in the first segment
+ * (RST, ARP, NA), or it is an echo reply as long as the request and keeps
+ * its chain (minus any Ethernet padding at the tail).
+ */
+static int
+reply_fit(struct rte_mbuf *m, uint32_t len)
+{
+	if (likely(len <= m->data_len)) {
+		if (unlikely(m->nb_segs > 1)) {
+			rte_pktmbuf_free(m->next);
+			m->next = NULL;
+			m->nb_segs = 1;
+		}
+		m->data_len = (uint16_t)len;
+		m->pkt_len = len;
+		return 0;
+	}
+	if (len > m->pkt_len)	/* NA grown into the tailroom */
+		return rte_pktmbuf_append(m, (uint16_t)(len - m->pkt_len)) == NULL ? -1 : 0;
+	return len < m->pkt_len ? rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - len)) : 0;
+}
+
+/*
+ * A reply leaves on the VLAN device the request came in on: VID kept,
+ * priority and DEI 0 (skb->priority 0 through the default egress map).
+ * A priority-tagged request (VID 0) came in on the base device and is
+ * answered untagged.
+ */
+static void
+reply_vlan(struct rte_mbuf *m, const struct bs_pkt *p)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(frame + sizeof(struct rte_ether_hdr));
+
+	if (p->vlan != 0) {
+		vh->vlan_tci = rte_cpu_to_be_16(p->vlan);
+		return;
+	}
+	/* Untag: the addresses move 4 bytes up, over the tag. */
+	memmove(frame + sizeof(struct rte_vlan_hdr), frame, 2 * RTE_ETHER_ADDR_LEN);
+	rte_pktmbuf_adj(m, sizeof(struct rte_vlan_hdr));
+	if (m->ol_flags != 0)
+		m->l2_len = sizeof(struct rte_ether_hdr);
 }
 
 void
@@ -217,17 +264,15 @@ bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf
 	if (rc != 0)
 		goto drop;
 
-	/* The reply is in the first segment: trim the rest away. */
-	if (unlikely(m->nb_segs > 1)) {
-		rte_pktmbuf_free(m->next);
-		m->next = NULL;
-		m->nb_segs = 1;
+	if (unlikely(reply_fit(m, len) != 0)) {
+		rc = BS_DROP_UNHANDLED_PROTO;
+		goto drop;
 	}
 	if (p.kind == BS_PKT_ARP || p.l4_proto != IPPROTO_TCP ||
 			!w->ports[wp->tx_idx].tx_csum)
 		m->ol_flags = 0;
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
+	if (unlikely(p.l2_len != sizeof(struct rte_ether_hdr)))
+		reply_vlan(m, &p);
 	out = &w->ports[wp->tx_idx];
 	out->tx[out->n_tx++] = m;
 	return;

@@ -180,8 +180,13 @@ test_nd(void)
 	bs_pkt_parse(&p, f, (uint32_t)n, (uint32_t)n, &mac, false);
 	CHECK_EQ(bs_nd_input(f, sizeof(f), &p, &addrs, &mac, &len), 0, "NS without SLLA");
 	CHECK(memcmp(f, t_peer_mac, 6) == 0, "answered to the Ethernet source");
+	n = ns_frame(f, 255, us, false);
 	CHECK_EQ(bs_nd_input(f, 60, &p, &addrs, &mac, &len), BS_DROP_PKT_TOO_SMALL,
 		"no room to grow");
+	n = ns_frame(f, 255, us, true);
+	f[38 + 15] = 3;	/* to ff02::1:ff00:3: a group Linux has not joined */
+	CHECK_EQ(bs_nd_input(f, sizeof(f), &p, &addrs, &mac, &len), BS_DROP_NOT_LOCAL,
+		"unjoined group");
 
 	n = ns_frame(f, 64, us, true);
 	bs_pkt_parse(&p, f, (uint32_t)n, (uint32_t)n, &mac, false);
