@@ -11,20 +11,27 @@
 # reply against tcp_v4_send_reset's formula. See docs/performance.md.
 #
 # usage: scripts/bench-stray.sh [--quick] [--runs R] [--duration S]
-#            [--packets N] [--json FILE] [--perf FILE] [--backstop PATH]
-#            [--testpmd PATH] [--keep]
+#            [--packets N] [--min-cpu PCT] [--retries N] [--worker-cpu N]
+#            [--json FILE] [--perf FILE] [--backstop PATH] [--testpmd PATH]
+#            [--keep]
 #
 #   --quick          --runs 1 --duration 2
 #   --runs R         Backstop/testpmd pairs (default 3)
 #   --duration S     seconds of forwarding per run (default 5)
 #   --packets N      distinct segments in the pcap (default 4096)
+#   --min-cpu PCT    a run whose worker thread had less than PCT % of its
+#                    CPU (other tasks ran there) is repeated (default 97)
+#   --retries N      at most N times (default 2); the best attempt counts
+#   --worker-cpu N   the worker's CPU, 0 or 1 (default 1; the control
+#                    thread, mostly asleep, takes the other)
 #   --json FILE      write every figure (and the medians) as JSON
 #   --perf FILE      afterwards, one more Backstop run under
 #                    `perf record -e cpu-clock` on the worker's CPU; FILE
 #                    gets perf.data, FILE.txt the report
 #   --backstop PATH  default: build/app/backstop/backstop ($BACKSTOP)
 #   --testpmd PATH   default: dpdk-testpmd ($TESTPMD)
-#   --keep           keep the temporary directory (pcaps, logs, JSON)
+#   --keep           keep the temporary directory (pcaps, logs, JSON);
+#                    without it, it is removed even when a run fails
 #
 # Exit status: 0, or 1 if a reply is wrong or a run fails.
 set -euo pipefail
@@ -36,11 +43,12 @@ BACKSTOP=${BACKSTOP:-$ROOT/build/app/backstop/backstop}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
 RUNS=3
 DURATION=5
+MIN_CPU=97
+RETRIES=2
 PACKETS=4096
 JSON=
 PERF=
 KEEP=0
-LCORES=0,1
 WORKER_CPU=1
 MEM=1024
 SEED=1
@@ -56,6 +64,9 @@ while [ $# -gt 0 ]; do
 	--runs) RUNS=$2; shift ;;
 	--duration) DURATION=$2; shift ;;
 	--packets) PACKETS=$2; shift ;;
+	--min-cpu) MIN_CPU=$2; shift ;;
+	--worker-cpu) WORKER_CPU=$2; shift ;;
+	--retries) RETRIES=$2; shift ;;
 	--json) JSON=$2; shift ;;
 	--perf) PERF=$2; shift ;;
 	--backstop) BACKSTOP=$2; shift ;;
@@ -68,8 +79,19 @@ while [ $# -gt 0 ]; do
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bench-stray: --runs: a positive integer" >&2; exit 2; }
 [[ $PACKETS =~ ^[1-9][0-9]*$ ]] || { echo "bench-stray: --packets: a positive integer" >&2; exit 2; }
-[[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] && [ "$DURATION" != 0 ] ||
-	{ echo "bench-stray: --duration: positive seconds" >&2; exit 2; }
+if ! [[ $MIN_CPU =~ ^[0-9]+$ ]] || [ "$MIN_CPU" -gt 100 ]; then
+	echo "bench-stray: --min-cpu: 0..100" >&2; exit 2
+fi
+[[ $RETRIES =~ ^[0-9]+$ ]] || { echo "bench-stray: --retries: a count" >&2; exit 2; }
+[[ $WORKER_CPU =~ ^[01]$ ]] || { echo "bench-stray: --worker-cpu: 0 or 1" >&2; exit 2; }
+# Lcores 0 and 1 on CPUs 0 and 1: the main lcore (control thread) on one,
+# the worker on the other. EAL pins each; its thread is rte-worker-N.
+EAL_LCORES=(-l "0,1")
+[ "$WORKER_CPU" = 1 ] || EAL_LCORES+=(--main-lcore 1)
+WORKER_COMM=rte-worker-$WORKER_CPU
+if ! [[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] || awk -v d="$DURATION" 'BEGIN { exit !(d <= 0) }'; then
+	echo "bench-stray: --duration: positive seconds" >&2; exit 2
+fi
 [ -x "$BACKSTOP" ] || { echo "bench-stray: $BACKSTOP: not built (meson setup build && ninja -C build)" >&2; exit 1; }
 command -v "$TESTPMD" >/dev/null || { echo "bench-stray: $TESTPMD not found (apt-get install dpdk)" >&2; exit 1; }
 $PY -c 'import scapy.all' 2>/dev/null || { echo "bench-stray: $PY has no scapy (apt-get install python3-scapy)" >&2; exit 1; }
@@ -101,6 +123,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+forget_pid() {
+	local p keep=()
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+}
+
 # Run a command in the background under the PID list, wait for it.
 # @return its exit status
 run_bg() {
@@ -109,23 +137,38 @@ run_bg() {
 	pid=$!
 	PIDS+=("$pid")
 	wait "$pid" || rc=$?
-	PIDS=("${PIDS[@]/$pid}")
+	forget_pid "$pid"
 	return $rc
 }
 
 fail_log() { echo "bench-stray: $1; last lines of $2:" >&2; tail -n 20 "$2" >&2; exit 1; }
 
-# backstop_run TAG CONF DURATION VDEV...: one Backstop process; writes
-# $TMP/TAG.log and $TMP/TAG.json.
-backstop_run() {
+# backstop_start TAG CONF DURATION VDEV...: one Backstop process in the
+# background (PID in BS_PID); writes $TMP/TAG.log and $TMP/TAG.json.
+backstop_start() {
 	local tag=$1 conf=$2 dur=$3 prefix=bsbench$$-$1
 	shift 3
 	PREFIXES+=("$prefix")
-	run_bg timeout -k 5 "$(bound "$dur")" "$BACKSTOP" -l "$LCORES" --no-huge -m "$MEM" \
+	timeout -k 5 "$(bound "$dur")" "$BACKSTOP" "${EAL_LCORES[@]}" --no-huge -m "$MEM" \
 		--no-pci --file-prefix "$prefix" "$@" -- --config "$conf" --duration "$dur" \
 		--stats-json "$TMP/$tag.json" --set backstop.announce=no \
-		>"$TMP/$tag.log" 2>&1 || fail_log "backstop run '$tag' failed" "$TMP/$tag.log"
+		>"$TMP/$tag.log" 2>&1 &
+	BS_PID=$!
+	PIDS+=("$BS_PID")
+}
+
+backstop_wait() {
+	local tag=$1 rc=0
+	wait "$BS_PID" || rc=$?
+	forget_pid "$BS_PID"
+	[ "$rc" = 0 ] || fail_log "backstop run '$tag' failed (exit status $rc)" "$TMP/$tag.log"
 	[ -s "$TMP/$tag.json" ] || fail_log "backstop run '$tag' wrote no statistics" "$TMP/$tag.log"
+}
+
+# backstop_run TAG CONF DURATION VDEV...: one Backstop run, to its end.
+backstop_run() {
+	backstop_start "$@"
+	backstop_wait "$1"
 }
 
 # testpmd_run TAG: one testpmd 5tswap process, same ports and input.
@@ -134,8 +177,9 @@ testpmd_run() {
 	PREFIXES+=("$prefix")
 	run_bg timeout -k 5 "$(bound "$(awk -v d="$DURATION" -v s="$SLACK" 'BEGIN { print d + 2 * s }')")" \
 		$PY "$HELPERS/run_testpmd.py" --duration "$DURATION" --timeout "$SLACK" \
+		--worker "$WORKER_COMM" \
 		--log "$TMP/$tag.log" --json "$TMP/$tag.json" -- \
-		"$TESTPMD" -l "$LCORES" --no-huge -m "$MEM" --no-pci --file-prefix "$prefix" \
+		"$TESTPMD" "${EAL_LCORES[@]}" --no-huge -m "$MEM" --no-pci --file-prefix "$prefix" \
 		--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1 \
 		-- --forward-mode=5tswap --total-num-mbufs="$TP_MBUFS" --record-core-cycles \
 		|| fail_log "testpmd run '$tag' failed" "$TMP/$tag.log"
@@ -187,32 +231,77 @@ VERIFY_RC=0
 VERIFY_LINE=$($PY "$HELPERS/verify_replies.py" "$TMP/in.pcap" "$TMP/out.pcap" "$MAC") || VERIFY_RC=$?
 echo "bench-stray: $VERIFY_LINE"
 if [ "$VERIFY_RC" != 0 ]; then
-	echo "bench-stray: wrong replies: not benchmarking (see $TMP/verify.log)" >&2
-	KEEP=1
+	echo "bench-stray: wrong replies: not benchmarking (--keep keeps the pcaps)" >&2
 	exit 1
 fi
 read -r VERIFIED VERIFY_MISMATCHES < <(awk '{ print $2, $4 }' <<<"$VERIFY_LINE")
 
 # 4. Backstop and testpmd, alternately.
+SHARE_SKIP=$(awk -v d="$DURATION" 'BEGIN { print (d / 4 < 0.5 ? d / 4 : 0.5) }')
+SHARE_WINDOW=$(awk -v d="$DURATION" 'BEGIN { print (d - 1 > d / 2 ? d - 1 : d / 2) }')
+
+# bench_backstop TAG: one measured Backstop run; its worker's CPU share
+# goes to TAG.cpu.json.
+bench_backstop() {
+	backstop_start "$1" "$TMP/bench.conf" "$DURATION" \
+		--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1
+	run_bg timeout -k 5 "$(bound "$DURATION")" $PY "$HELPERS/cpu_share.py" --root "$BS_PID" \
+		--comm "$WORKER_COMM" --log "$TMP/$1.log" --after "backstop: running" --skip "$SHARE_SKIP" \
+		--window "$SHARE_WINDOW" --timeout "$SLACK" --json "$TMP/$1.cpu.json" ||
+		echo "bench-stray: (no CPU share for $1)" >&2
+	backstop_wait "$1"
+}
+
+# The worker's share of its CPU in a run, in per mille (0: unknown).
+permille() {
+	$PY -c 'import json, sys
+try:
+    print(int(1000 * json.load(open(sys.argv[1])).get("run_share", 0)))
+except (OSError, ValueError):
+    print(0)' "$1"
+}
+
+# measure KIND R: run $KIND ("bs" or "tp") until its worker had at least
+# --min-cpu of its CPU, at most 1 + --retries times; the best attempt's
+# JSON path goes to BEST.
+measure() {
+	local kind=$1 r=$2 k tag pm best_pm=-1 f
+	for k in $(seq 0 "$RETRIES"); do
+		tag=$kind$r.$k
+		if [ "$kind" = bs ]; then
+			bench_backstop "$tag"
+			f=$TMP/$tag.cpu.json
+		else
+			testpmd_run "$tag"
+			f=$TMP/$tag.json
+		fi
+		pm=$(permille "$f")
+		if [ "$pm" -gt "$best_pm" ]; then best_pm=$pm; BEST=$TMP/$tag.json; fi
+		[ "$pm" -lt $((MIN_CPU * 10)) ] || break
+		[ "$k" = "$RETRIES" ] ||
+			echo "bench-stray:   the worker had $((pm / 10)).$((pm % 10))% of CPU $WORKER_CPU (another task ran there): again"
+	done
+}
+
 BS_JSONS=()
 TP_JSONS=()
 for r in $(seq 1 "$RUNS"); do
 	echo "bench-stray: run $r/$RUNS: backstop, ${DURATION}s"
-	backstop_run "bs$r" "$TMP/bench.conf" "$DURATION" \
-		--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1
-	BS_JSONS+=("$TMP/bs$r.json")
+	measure bs "$r"
+	BS_JSONS+=("$BEST")
 	echo "bench-stray: run $r/$RUNS: testpmd 5tswap, ${DURATION}s"
-	testpmd_run "tp$r"
-	TP_JSONS+=("$TMP/tp$r.json")
+	measure tp "$r"
+	TP_JSONS+=("$BEST")
 done
 
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 $PY "$HELPERS/report.py" --bs "$(IFS=,; echo "${BS_JSONS[*]}")" \
-	--tp "$(IFS=,; echo "${TP_JSONS[*]}")" ${JSON:+--json "$JSON"} \
+	--tp "$(IFS=,; echo "${TP_JSONS[*]}")" ${JSON:+--json "$JSON"} --min-cpu "$MIN_CPU" \
 	--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --meta "kernel=$(uname -r)" \
 	--meta "cpu=$CPU" --meta "cpus=$(nproc)" --meta "revision=$REV" \
-	--meta "backstop_version=$("$BACKSTOP" --version)" \
+	--meta "backstop_version=$("$BACKSTOP" --version)" --meta "backstop=$BACKSTOP" \
+	--meta "worker_cpu=$WORKER_CPU" \
 	--meta "packets=$PACKETS" --meta "duration_s=$DURATION" --meta "runs=$RUNS" \
 	--meta "verified_replies=$VERIFIED" --meta "verify_mismatches=$VERIFY_MISMATCHES"
 echo "verified $VERIFIED replies, $VERIFY_MISMATCHES mismatches"
@@ -222,31 +311,30 @@ echo "verified $VERIFIED replies, $VERIFY_MISMATCHES mismatches"
 if [ -n "$PERF" ]; then
 	PDUR=$(awk -v d="$DURATION" 'BEGIN { print d + 4 }')
 	echo "bench-stray: perf: backstop for ${PDUR}s, perf record -e cpu-clock -C $WORKER_CPU for ${DURATION}s"
-	backstop_run perf "$TMP/bench.conf" "$PDUR" \
-		--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1 &
-	BSJOB=$!
-	PIDS+=("$BSJOB")
+	backstop_start perf "$TMP/bench.conf" "$PDUR" \
+		--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1
 	# EAL start-up and the first second of forwarding pass first.
-	for _ in $(seq 1 200); do
-		grep -q "backstop: running" "$TMP/perf.log" 2>/dev/null && break
-		sleep 0.1
-	done
+	TID=$(timeout "$SLACK" $PY "$HELPERS/cpu_share.py" --root "$BS_PID" --comm "$WORKER_COMM" \
+		--log "$TMP/perf.log" \
+		--after "backstop: running" --timeout "$SLACK" --tid) ||
+		fail_log "no worker thread in the profiled run" "$TMP/perf.log"
 	sleep 1
 	run_bg timeout -s INT -k 5 "$(bound "$DURATION")" perf record -q -e cpu-clock \
 		-C "$WORKER_CPU" -o "$PERF" -- sleep "$DURATION" >"$TMP/perf-record.log" 2>&1 ||
 		fail_log "perf record failed" "$TMP/perf-record.log"
-	wait "$BSJOB" || exit 1
-	PIDS=("${PIDS[@]/$BSJOB}")
+	backstop_wait perf
+	# The first N rows of a perf report (awk reads it all: no SIGPIPE).
+	rows() { awk -v n="$1" '!/^#/ && NF && n-- > 0'; }
 	{
 		echo "# perf record -e cpu-clock -C $WORKER_CPU, ${DURATION}s of a Backstop run"
-		echo "# CPU $WORKER_CPU by thread:"
-		perf report -i "$PERF" --stdio --sort comm 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 8
-		echo "# the worker thread (rte-worker-$WORKER_CPU) by library:"
-		perf report -i "$PERF" --stdio --comms "rte-worker-$WORKER_CPU" --sort dso 2>/dev/null |
-			grep -v '^#' | grep -v '^$' | head -n 8
-		echo "# the worker thread by function:"
-		perf report -i "$PERF" --stdio --comms "rte-worker-$WORKER_CPU" --sort dso,sym 2>/dev/null |
-			grep -v '^#' | grep -v '^$' | head -n 30
+		echo "# CPU $WORKER_CPU by thread (pid:comm):"
+		perf report -i "$PERF" --stdio --sort pid 2>/dev/null | rows 8
+		echo "# Backstop's worker thread ($TID) by library:"
+		perf report -i "$PERF" --stdio --tid "$TID" --percentage relative --sort dso \
+			2>/dev/null | rows 8
+		echo "# Backstop's worker thread by function:"
+		perf report -i "$PERF" --stdio --tid "$TID" --percentage relative --sort dso,sym \
+			2>/dev/null | rows 30
 	} >"$PERF.txt"
 	cat "$PERF.txt"
 	echo "bench-stray: profile in $PERF ($PERF.txt)"

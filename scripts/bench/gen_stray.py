@@ -6,8 +6,8 @@
 
 Mix (per segment, drawn at random): SYN, ACK, PSH|ACK with 1..64 bytes of
 payload, FIN|ACK, bare FIN. Sources: random addresses in 198.18.0.0/15
-(never 198.18.0.0, .2 or .255: the network, Backstop's own address and
-the /24's broadcast, which Backstop rightly does not answer), random
+(never 198.18.0.0, .2 or .255: the /24's network address, Backstop's own
+and the broadcast address, so that every segment deserves a reset), random
 source ports 1024..65535; destination 198.18.0.2, random port 1..65535
 (every port is closed). Valid IPv4 and TCP checksums.
 """

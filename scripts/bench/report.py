@@ -9,6 +9,7 @@ BSn.json: Backstop's --stats-json; TPn.json: run_testpmd.py's output.
 """
 import argparse
 import json
+import os
 import statistics
 import sys
 
@@ -24,7 +25,12 @@ def backstop_run(path):
         sys.exit("report: %s: no resets sent" % path)
     w = s["workers"][0]
     up, hz = s["uptime_s"], s["tsc_hz"]
-    return {
+    cpu = {}
+    share = os.path.splitext(path)[0] + ".cpu.json"
+    if os.path.exists(share):
+        with open(share) as f:
+            cpu = json.load(f)
+    return dict(cpu, **{
         "replies": replies,
         "rx": s["counters"]["RxFrames"],
         "tx": s["counters"]["TxFrames"],
@@ -37,7 +43,7 @@ def backstop_run(path):
         "cycles_per_reply": w["busy_cycles"] / replies,
         "wall_cycles_per_reply": up * hz / replies,
         "burst_avg": w["rx"] / w["busy_polls"] if w["busy_polls"] else 0.0,
-    }
+    })
 
 
 def testpmd_run(path):
@@ -55,6 +61,8 @@ def main():
     ap.add_argument("--tp", required=True)
     ap.add_argument("--json")
     ap.add_argument("--meta", action="append", default=[])
+    ap.add_argument("--min-cpu", type=float, default=97,
+                    help="runs whose worker had less of its CPU (%%) are flagged")
     a = ap.parse_args()
 
     bs = [backstop_run(p) for p in a.bs.split(",")]
@@ -71,25 +79,45 @@ def main():
     m["rst_vs_5tswap_cycles_ratio"] = (m["testpmd_5tswap_cycles_per_packet"] /
                                       m["backstop_cycles_per_reply"])
 
+    def pct(r):
+        return "%5.1f" % (100 * r["run_share"]) if "run_share" in r else "    ?"
+
     print()
-    print("%-4s  %14s %12s %12s   %14s %12s %12s" % (
-        "run", "backstop Mpps", "cyc/reply", "wall cyc", "5tswap Mpps", "cyc/pkt", "wall cyc"))
+    print("%-4s  %13s %9s %9s %5s   %13s %9s %9s %5s" % (
+        "run", "Backstop Mpps", "cyc/rply", "wall cyc", "cpu%",
+        "5tswap Mpps", "cyc/pkt", "wall cyc", "cpu%"))
     for i, (b, t) in enumerate(zip(bs, tp)):
-        print("%-4d  %14.2f %12.1f %12.1f   %14.2f %12.1f %12.1f" % (
-            i + 1, b["mpps"], b["cycles_per_reply"], b["wall_cycles_per_reply"],
-            t["mpps"], t["cycles_per_packet"], t["wall_cycles_per_packet"]))
-    print("%-4s  %14.2f %12.1f %12.1f   %14.2f %12.1f %12.1f" % (
+        print("%-4d  %13.2f %9.1f %9.1f %5s   %13.2f %9.1f %9.1f %5s" % (
+            i + 1, b["mpps"], b["cycles_per_reply"], b["wall_cycles_per_reply"], pct(b),
+            t["mpps"], t["cycles_per_packet"], t["wall_cycles_per_packet"], pct(t)))
+    print("%-4s  %13.2f %9.1f %9.1f %5s   %13.2f %9.1f %9.1f" % (
         "med", m["backstop_mpps"], m["backstop_cycles_per_reply"],
-        m["backstop_wall_cycles_per_reply"], m["testpmd_5tswap_mpps"],
+        m["backstop_wall_cycles_per_reply"], "", m["testpmd_5tswap_mpps"],
         m["testpmd_5tswap_cycles_per_packet"], m["testpmd_5tswap_wall_cycles_per_packet"]))
+    print("(cyc/rply, cyc/pkt: the worker's busy TSC cycles per frame; wall cyc: run\n"
+          " time x TSC / frames; cpu%: the share of the run the worker thread was on\n"
+          " its CPU; below ~98 another task shared the core and that run reads low)")
+
+    def busy(runs):
+        return ", ".join("%.0f%%" % (100 * r["other_cpus_busy"]) if "other_cpus_busy" in r
+                         else "?" for r in runs)
+    print("the other CPU(s) were busy: %s (Backstop runs), %s (testpmd runs)" %
+          (busy(bs), busy(tp)))
     print()
     print("rst_vs_5tswap_ratio        %.3f  (Backstop Mpps / testpmd 5tswap Mpps)" %
           m["rst_vs_5tswap_ratio"])
     print("rst_vs_5tswap_cycles_ratio %.3f  (5tswap cycles/packet / Backstop cycles/reply)" %
           m["rst_vs_5tswap_cycles_ratio"])
+    disturbed = sum(1 for r in bs + tp if r.get("run_share", 1.0) * 100 < a.min_cpu)
+    if disturbed:
+        print("\nWARNING: in %d of %d runs the worker had less than %g %% of its CPU (another\n"
+              "task ran there): these figures and the ratio are not reliable. Run again on a\n"
+              "quiet machine, or with --worker-cpu 0 if something busy-polls CPU 1."
+              % (disturbed, len(bs) + len(tp), a.min_cpu))
 
     if a.json:
-        out = {"medians": m, "backstop_runs": bs, "testpmd_runs": tp}
+        out = {"medians": m, "backstop_runs": bs, "testpmd_runs": tp,
+               "disturbed_runs": disturbed, "min_cpu_pct": a.min_cpu}
         out.update(m)
         for kv in a.meta:
             k, _, v = kv.partition("=")

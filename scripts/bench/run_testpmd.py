@@ -13,7 +13,8 @@ line to the signal (CLOCK_MONOTONIC).
 
 OUT gets: tx_packets (port 1), rx_packets (port 0), fwd_s, mpps,
 cycles_per_packet (testpmd --record-core-cycles: busy cycles only),
-tsc_mhz, wall_cycles_per_packet (fwd_s * TSC / tx_packets).
+tsc_mhz, wall_cycles_per_packet (fwd_s * TSC / tx_packets), and the
+worker thread's run_share/wait_share over the window (cpu_share.py).
 """
 import argparse
 import json
@@ -25,6 +26,10 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True     # no __pycache__ in scripts/bench
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cpu_share  # noqa: E402
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -34,6 +39,8 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--json", required=True)
     ap.add_argument("--pidfile")
+    ap.add_argument("--worker", default="rte-worker-1",
+                    help="the forwarding lcore's thread name")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
@@ -51,6 +58,7 @@ def main():
             f.write("%d\n" % p.pid)
     buf = b""
     t_start = t_stop = None
+    task = s0 = s1 = None
     deadline = time.monotonic() + a.timeout
 
     def kill():
@@ -64,6 +72,11 @@ def main():
         while True:
             now = time.monotonic()
             if t_start is not None and t_stop is None and now >= t_start + a.duration:
+                if s0 is not None:
+                    try:
+                        s1 = cpu_share.sample(task)
+                    except OSError:
+                        pass
                 p.send_signal(signal.SIGINT)
                 t_stop = time.monotonic()
                 deadline = t_stop + a.timeout
@@ -85,6 +98,9 @@ def main():
             buf += chunk
             if t_start is None and b"Press enter to exit" in buf:
                 t_start = time.monotonic()
+                task = cpu_share.find_thread(p.pid, a.worker)
+                if task:
+                    s0 = cpu_share.sample(task)
         rc = p.wait(timeout=max(1.0, deadline - time.monotonic()))
     except BaseException:
         kill()
@@ -120,6 +136,8 @@ def main():
         "tsc_mhz": tsc_mhz,
         "wall_cycles_per_packet": fwd_s * tsc_mhz * 1e6 / tx if tx else None,
     }
+    if s0 is not None and s1 is not None:
+        out.update(cpu_share.share(s0, s1))
     with open(a.json, "w") as f:
         json.dump(out, f, indent=1)
 
