@@ -157,6 +157,7 @@ worker_init(struct app *a, struct bs_worker *w, unsigned int k, unsigned int lco
 		wp->rx_ip_csum = p->rx_ip_csum;
 		wp->rx_l4_csum = p->rx_l4_csum;
 		wp->tx_csum = p->tx_csum;
+		wp->prefetch = p->prefetch;
 		wp->tx_idx = (uint8_t)p->tx_idx;
 		wp->idx = (uint8_t)i;
 		wp->mac = p->mac;
@@ -224,10 +225,11 @@ print_ports(const struct app *a)
 		const struct bs_port *p = &a->ports[i];
 
 		printf("backstop: port %s (id %u) " RTE_ETHER_ADDR_PRT_FMT
-			", %u queue(s)%s, checksum offload rx %s tx %s, replies via %s\n",
+			", %u queue(s)%s, checksum offload rx %s tx %s, prefetch %s, replies via %s\n",
 			p->name, p->port_id, RTE_ETHER_ADDR_BYTES(&p->mac), p->nb_q,
 			p->rss ? " with RSS" : "", p->rx_l4_csum ? "on" : "off",
-			p->tx_csum ? "on" : "off", a->ports[p->tx_idx].name);
+			p->tx_csum ? "on" : "off", p->prefetch ? "on" : "off",
+			a->ports[p->tx_idx].name);
 		for (j = 0; j < p->addrs.n; j++) {
 			bs_addr_format(&p->addrs.a[j], buf, sizeof(buf));
 			printf("backstop:   %s %s\n", p->addrs.a[j].anyip ? "anyip" : "address",

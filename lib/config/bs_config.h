@@ -28,7 +28,10 @@ struct bs_port_conf {
 	char tx_port[BS_PORT_NAME_LEN];
 	uint32_t rx_desc;
 	uint32_t tx_desc;
+	uint32_t prefetch;		/**< BS_PREFETCH_* */
 };
+
+enum { BS_PREFETCH_OFF, BS_PREFETCH_ON, BS_PREFETCH_AUTO };
 
 struct bs_config {
 	char source[256];		/**< file it came from */

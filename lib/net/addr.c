@@ -210,19 +210,6 @@ bs_addr_bcast4(const struct bs_addr_table *t, uint32_t ip)
 	return false;
 }
 
-/* ip_route_input_slow's martian checks on the source, plus a local
- * subnet's broadcast address (see the matrix preamble: never answer it). */
-static bool
-martian_src4(const struct bs_addr_table *t, uint32_t src)
-{
-	uint32_t h = rte_be_to_cpu_32(src);
-
-	if ((h >> 28) == 0xe || h == 0xffffffff || (h >> 24) == 0 ||
-			(h >> 24) == 127)
-		return true;
-	return bs_addr_bcast4(t, src);
-}
-
 static bool
 martian_src6(const uint8_t *src)
 {
@@ -236,6 +223,46 @@ martian_src6(const uint8_t *src)
 	return memcmp(src, v4mapped, 12) == 0;	/* RFC 4291 2.5.5.2 */
 }
 
+/* The IPv4 rules in one pass over the table (the common case). */
+static int
+check4(const struct bs_addr_table *t, uint16_t vlan, uint32_t src, uint32_t dst)
+{
+	uint32_t h = rte_be_to_cpu_32(src);
+	bool vlan_seen = false, dst_local = false, src_local = false;
+	bool src_bcast = false;
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct bs_addr *a = &t->a[i];
+		uint32_t m;
+
+		if (a->vlan != vlan)
+			continue;
+		vlan_seen = true;
+		if (a->family != 4)
+			continue;
+		if (!a->anyip) {
+			dst_local |= dst == a->v4;
+			src_local |= src == a->v4;
+			src_bcast |= src == subnet_bcast4(a);
+		} else {
+			m = mask4(a->plen);
+			dst_local |= ((dst ^ a->v4) & m) == 0;
+			src_local |= ((src ^ a->v4) & m) == 0;
+		}
+	}
+	if (!vlan_seen)
+		return BS_DROP_VLAN_UNKNOWN;
+	/* ip_route_input_slow's martian sources, and a local subnet's
+	 * broadcast address (see the matrix preamble: never answered). */
+	if ((h >> 28) == 0xe || h == 0xffffffff || (h >> 24) == 0 ||
+			(h >> 24) == 127 || src_bcast)
+		return BS_DROP_IP_INVALID_SOURCE;
+	if (!dst_local)
+		return BS_DROP_NOT_LOCAL;
+	return src_local ? BS_DROP_IP_LOCAL_SOURCE : 0;
+}
+
 int
 bs_addr_check(const struct bs_addr_table *t, const struct bs_pkt *p,
 		const uint8_t *frame)
@@ -247,20 +274,15 @@ bs_addr_check(const struct bs_addr_table *t, const struct bs_pkt *p,
 	 * not PACKET_HOST before a lookup (Q2). */
 	if (p->l2_group)
 		return BS_DROP_PKT_NOT_HOST;
-	if (!bs_addr_has_vlan(t, p->vlan))
-		return BS_DROP_VLAN_UNKNOWN;
 	if (p->kind == BS_PKT_IPV4) {
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
 
-		if (martian_src4(t, ip->src_addr))
-			return BS_DROP_IP_INVALID_SOURCE;
-		if (!bs_addr_local4(t, p->vlan, ip->dst_addr))
-			return BS_DROP_NOT_LOCAL;
-		if (bs_addr_local4(t, p->vlan, ip->src_addr))
-			return BS_DROP_IP_LOCAL_SOURCE;
+		return check4(t, p->vlan, ip->src_addr, ip->dst_addr);
 	} else {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)l3;
 
+		if (!bs_addr_has_vlan(t, p->vlan))
+			return BS_DROP_VLAN_UNKNOWN;
 		if (martian_src6(ip6->src_addr))
 			return BS_DROP_IP_INVALID_SOURCE;
 		if (!bs_addr_local6(t, p->vlan, ip6->dst_addr))

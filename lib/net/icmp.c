@@ -34,18 +34,16 @@ csum_update16(uint16_t csum, uint16_t old, uint16_t new)
  */
 static uint16_t
 reply_csum(uint16_t csum, uint8_t old_type, uint8_t new_type, uint8_t code,
-		const uint8_t *msg, uint32_t len, uint32_t pseudo)
+		const uint8_t *msg, uint32_t len, uint64_t pseudo)
 {
-	uint16_t zero = 0;
-	uint32_t sum;
+	uint64_t sum;
 
 	if (msg == NULL)
 		return csum_update16(csum, rte_cpu_to_be_16(old_type << 8 | code),
 			rte_cpu_to_be_16(new_type << 8 | code));
-	/* Sum everything but the checksum field. */
-	sum = __rte_raw_cksum(msg, 2, pseudo);
-	sum = __rte_raw_cksum(&zero, 2, sum);
-	sum = __rte_raw_cksum(msg + 4, len - 4, sum);
+	/* Everything but the checksum field. */
+	sum = bs_csum_add(msg, 2, pseudo);
+	sum = bs_csum_add(msg + 4, len - 4, sum);
 	return (uint16_t)~bs_csum_fold(sum);
 }
 

@@ -46,7 +46,9 @@ parse_ipv4(struct bs_pkt *p, const uint8_t *l3, uint32_t avail, uint32_t pkt_ava
 		return BS_DROP_IP_INHDR;
 	if (ihl > avail)
 		return BS_DROP_PKT_TOO_SMALL;
-	if (!csum_good && bs_csum_fold(__rte_raw_cksum(ip, ihl, 0)) != 0xffff)
+	p->addr_sum = bs_csum_add(&ip->src_addr, 8, 0);
+	if (!csum_good && bs_csum_fold(bs_csum_add(ip, 12, likely(ihl == sizeof(*ip)) ?
+			p->addr_sum : bs_csum_add(ip + 1, ihl - sizeof(*ip), p->addr_sum))) != 0xffff)
 		return BS_DROP_IP_CSUM;
 	tot = rte_be_to_cpu_16(ip->total_length);
 	if (tot > pkt_avail)
@@ -81,6 +83,7 @@ parse_ipv6(struct bs_pkt *p, const uint8_t *l3, uint32_t avail, uint32_t pkt_ava
 	if ((l3[0] >> 4) != 6)
 		return BS_DROP_IP_INHDR;
 	plen = rte_be_to_cpu_16(ip6->payload_len);
+	p->addr_sum = bs_csum_add(ip6->src_addr, 32, 0);
 	if (plen == 0)	/* jumbogram or empty: neither carries TCP here */
 		return BS_DROP_IP_INHDR;
 	if (plen > pkt_avail - sizeof(*ip6))

@@ -29,6 +29,7 @@ struct bs_port {
 	bool rx_ip_csum;	/**< RX IPv4 checksum offload enabled */
 	bool rx_l4_csum;	/**< RX TCP checksum offload enabled */
 	bool tx_csum;		/**< TX IPv4 + TCP checksum offload enabled */
+	bool prefetch;		/**< workers prefetch received frames */
 	uint16_t rx_desc;
 	uint16_t tx_desc;
 	const struct bs_port_conf *conf;

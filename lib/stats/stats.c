@@ -37,10 +37,17 @@ sum_array(uint64_t *dst, const uint64_t *src, unsigned int n)
 void
 bs_stats_sum(struct bs_stats *sum, const struct bs_stats *w)
 {
+	uint64_t rsts = 0;
 	unsigned int p;
+	unsigned int i;
 
 	sum_array(sum->cnt, w->cnt, BS_CNT_MAX);
 	sum_array(sum->rst, w->rst, BS_RST_REASON_MAX);
+	/* Derived: every segment sent so far is an RST, counted per reason. */
+	for (i = 0; i < BS_RST_REASON_MAX; i++)
+		rsts += __atomic_load_n(&w->rst[i], __ATOMIC_RELAXED);
+	sum->cnt[BS_CNT_TcpOutRsts] += rsts;
+	sum->cnt[BS_CNT_TcpOutSegs] += rsts;
 	sum_array(sum->drop, w->drop, BS_DROP_MAX);
 	for (p = 0; p < BS_MAX_PORTS; p++) {
 		sum->port[p].rx += __atomic_load_n(&w->port[p].rx, __ATOMIC_RELAXED);

@@ -34,6 +34,7 @@ struct bs_worker_port {
 	bool rx_ip_csum;		/**< trust the NIC's IPv4 checksum flags */
 	bool rx_l4_csum;		/**< trust the NIC's TCP checksum flags */
 	bool tx_csum;			/**< let the NIC fill IPv4/TCP checksums */
+	bool prefetch;			/**< prefetch each burst's frames first */
 	uint8_t tx_idx;			/**< port (index here) replies leave from */
 	uint8_t idx;			/**< index in the worker's ports[] and counters */
 	struct rte_ether_addr mac;

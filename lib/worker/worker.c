@@ -11,8 +11,6 @@
 #include "bs_tcp.h"
 #include "bs_worker.h"
 
-#define PREFETCH_AHEAD 4
-
 static inline void
 count(struct bs_worker *w, enum bs_counter c)
 {
@@ -26,14 +24,17 @@ count(struct bs_worker *w, enum bs_counter c)
 static bool
 l4_csum_ok(const struct rte_mbuf *m, const uint8_t *frame, const struct bs_pkt *p)
 {
-	const uint8_t *l3 = frame + p->l2_len;
 	uint32_t off = p->l2_len + p->l3_len;
-	uint32_t sum = 0;
+	uint64_t sum = 0;
 
 	if (p->l4_proto != IPPROTO_ICMP)
-		sum = bs_csum_pseudo(l3, p->kind, p->l4_len, p->l4_proto);
+		sum = bs_pkt_pseudo(p, p->l4_len, p->l4_proto);
 	if (likely(m->nb_segs == 1)) {
-		sum = __rte_raw_cksum(frame + off, p->l4_len, sum);
+		/* A bare TCP header is the common case: sum it unrolled. */
+		if (p->l4_len == sizeof(struct rte_tcp_hdr))
+			sum = bs_csum_add(frame + off, sizeof(struct rte_tcp_hdr), sum);
+		else
+			sum = bs_csum_add(frame + off, p->l4_len, sum);
 	} else {
 		uint16_t part;
 
@@ -106,9 +107,7 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		return BS_DROP_IP_INHDR;
 
 	*len = bs_tcp_rst_write(frame, p, &s, &v, &wp->mac, w->ip, out->tx_csum);
-	bs_cnt_add(&w->stats.rst[v.reason], 1);
-	count(w, BS_CNT_TcpOutSegs);
-	count(w, BS_CNT_TcpOutRsts);
+	bs_cnt_add(&w->stats.rst[v.reason], 1);	/* TcpOutRsts/OutSegs derive from it */
 	if (out->tx_csum) {
 		m->ol_flags = RTE_MBUF_F_TX_TCP_CKSUM | (p->kind == BS_PKT_IPV4 ?
 			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM : RTE_MBUF_F_TX_IPV6);
@@ -163,7 +162,20 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	int rc;
 
 	count(w, BS_CNT_IpInReceives);
-	if (unlikely(is_ns(frame, p))) {
+	if (likely(p->l4_proto == IPPROTO_TCP)) {
+		rc = bs_addr_check(wp->addrs, p, frame);
+		if (rc != 0)
+			return rc;
+		if (unlikely(p->l3_len > sizeof(struct rte_ipv4_hdr) &&
+				p->kind == BS_PKT_IPV4)) {
+			rc = ip4_opts_rcv(w, wp, frame, p, &opts);
+			if (rc != 0)
+				return rc;
+			o = &opts;
+		}
+		return worker_tcp(w, wp, m, frame, p, o, len);
+	}
+	if (is_ns(frame, p)) {
 		if (!l4_csum_ok(m, frame, p))
 			return BS_DROP_ICMP_CSUM;
 		rc = bs_nd_input(frame, m->data_len + (m->nb_segs == 1 ?
@@ -183,8 +195,6 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 			return rc;
 		o = &opts;
 	}
-	if (likely(p->l4_proto == IPPROTO_TCP))
-		return worker_tcp(w, wp, m, frame, p, o, len);
 	return worker_icmp(w, wp, m, frame, p, o, len);
 }
 
@@ -314,13 +324,11 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 	n = rte_eth_rx_burst(wp->port_id, wp->queue, pkts, w->burst);
 	if (n == 0)
 		return 0;
-	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (i = 0; i < n; i++) {
-		if (i + PREFETCH_AHEAD < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+	if (wp->prefetch)
+		for (i = 0; i < n; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++)
 		bs_worker_handle(w, wp, pkts[i]);
-	}
 	bs_worker_flush(w);
 	bs_cnt_add(&w->stats.port[wp->idx].rx, n);
 	bs_cnt_add(&w->stats.cnt[BS_CNT_RxFrames], n);
