@@ -52,12 +52,18 @@ import tempfile
 import time
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import (  # noqa: E402
-    ARP, Dot1Q, Ether, ICMP, ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA,
-    ICMPv6ND_NS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr, IP, IPOption_EOL,
-    IPOption_NOP, IPOption_Router_Alert, IPv6, IPv6ExtHdrDestOpt,
-    IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, TCP, UDP,
-)
+try:
+    from scapy.all import (  # noqa: E402
+        ARP, Dot1Q, Ether, ICMP, ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA,
+        ICMPv6ND_NS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr, IP, IPOption_EOL,
+        IPOption_NOP, IPOption_Router_Alert, IPv6, IPv6ExtHdrDestOpt,
+        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, TCP, UDP,
+    )
+except ImportError as e:
+    if __name__ == "__main__":
+        print("packet suite skipped: %s needs scapy (%s)" % (sys.executable, e))
+        sys.exit(77)        # meson: skipped
+    raise
 
 # ---------------------------------------------------------------------------
 # Topology (the test config below): one net_pcap port with four addresses.
@@ -746,9 +752,19 @@ def main_cases(b):
     cases.append(C("drop/ipv4-fragment-mf-offset").add(s.expect_drop("IP_FRAGMENT", bytes(p))))
     # Martian sources (IP_INVALID_SOURCE); the matrix preamble's deliberate
     # deviation: never answer a subnet broadcast source.
-    for src in ("198.18.0.255", "198.18.1.255", "224.0.0.5", "239.1.2.3", "255.255.255.255",
+    for src in ("198.18.0.255", "224.0.0.5", "239.1.2.3", "255.255.255.255",
                 "127.0.0.1", "127.1.2.3", "0.0.0.0", "0.1.2.3"):
         drop("ipv4-src-%s" % src, "IP_INVALID_SOURCE", 4, peer=src)
+    # The broadcast address of another VLAN's subnet: Linux's local table is
+    # per namespace, so fib_validate_source() finds RTN_BROADCAST for it
+    # whatever the interface, and the source is martian.
+    s = b.seg(4, peer="198.18.1.255")
+    cases.append(C("drop/ipv4-src-198.18.1.255-other-vlans-subnet-broadcast",
+                   xfail="lib/net/addr.c check4() (commit 3fa8c2d, single-pass address "
+                         "check) only tests the broadcast addresses of subnets on the "
+                         "segment's own VLAN; before, every IPv4 entry's: an untagged "
+                         "segment from 198.18.1.255 (VLAN 100's subnet broadcast) is answered",
+                   now=["rst"]).add(s.expect_drop("IP_INVALID_SOURCE")))
     drop("ipv4-vlan100-src-subnet-broadcast", "IP_INVALID_SOURCE", 4, vlan=100, peer="198.18.1.255")
     for dst in ("198.18.0.255", "255.255.255.255", "198.18.0.0"):
         drop("ipv4-dst-%s" % dst, "NOT_LOCAL", 4, local=dst)
