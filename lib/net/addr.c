@@ -236,6 +236,10 @@ check4(const struct bs_addr_table *t, uint16_t vlan, uint32_t src, uint32_t dst)
 		const struct bs_addr *a = &t->a[i];
 		uint32_t m;
 
+		/* Any local subnet's broadcast is a martian source, whatever
+		 * the VLAN (fib_validate_source sees RTN_BROADCAST). */
+		if (a->family == 4)
+			src_bcast |= src == subnet_bcast4(a);
 		if (a->vlan != vlan)
 			continue;
 		vlan_seen = true;
@@ -244,7 +248,6 @@ check4(const struct bs_addr_table *t, uint16_t vlan, uint32_t src, uint32_t dst)
 		if (!a->anyip) {
 			dst_local |= dst == a->v4;
 			src_local |= src == a->v4;
-			src_bcast |= src == subnet_bcast4(a);
 		} else {
 			m = mask4(a->plen);
 			dst_local |= ((dst ^ a->v4) & m) == 0;

@@ -194,7 +194,8 @@ struct bs_ip_conf {
 static inline uint32_t
 bs_ip_timestamp_be(const struct bs_ip_conf *c, uint64_t tsc)
 {
-	uint64_t ms = c->utc_ms0 + (tsc - c->tsc0) * 1000 / (c->tsc_hz ? c->tsc_hz : 1);
+	uint64_t hz = c->tsc_hz ? c->tsc_hz : 1, d = tsc - c->tsc0;
+	uint64_t ms = c->utc_ms0 + d / hz * 1000 + d % hz * 1000 / hz;
 
 	return rte_cpu_to_be_32((uint32_t)(ms % 86400000u));
 }

@@ -84,7 +84,7 @@ bs_icmp4_input(uint8_t *frame, uint32_t seg_len, const struct bs_pkt *p,
 	src = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = src;
-	ip->type_of_service &= (uint8_t)~0x03;
+	/* icmp_reply copies the whole TOS byte (ECN too). */
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + p->l4_len));
 	ip->fragment_offset = 0;	/* ICMP sockets use IP_PMTUDISC_DONT */
 	ip->time_to_live = c->ttl;

@@ -10,7 +10,8 @@
 #define NA_FLAG_SOLICITED 0x40
 #define NA_FLAG_OVERRIDE 0x20
 #define NS_LEN 24	/* type, code, cksum, reserved, target */
-#define NA_LEN 32	/* NS_LEN plus a target link-layer address option */
+#define NA_LEN 24	/* type, code, cksum, flags, target */
+#define NA_OPT_LEN 8	/* a target link-layer address option */
 
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
 
@@ -57,15 +58,16 @@ dst_joined(const struct bs_addr_table *t, uint16_t vlan, const uint8_t *dst,
  * Write an NA (with target link-layer option) after an IPv6 header at @p ip6.
  * Traffic class and flow label 0, hop limit 255, as ndisc_send_skb does.
  */
-static void
+static uint32_t
 write_na(struct rte_ipv6_hdr *ip6, const uint8_t *src, const uint8_t *dst,
-		const struct rte_ether_addr *mac, uint8_t flags)
+		const struct rte_ether_addr *mac, uint8_t flags, bool tlla)
 {
 	uint8_t *na = (uint8_t *)(ip6 + 1);
+	uint32_t len = NA_LEN + (tlla ? NA_OPT_LEN : 0);
 	uint16_t ck;
 
 	ip6->vtc_flow = RTE_BE32(6u << 28);
-	ip6->payload_len = RTE_BE16(NA_LEN);
+	ip6->payload_len = rte_cpu_to_be_16((uint16_t)len);
 	ip6->proto = IPPROTO_ICMPV6;
 	ip6->hop_limits = 255;
 	memmove(ip6->src_addr, src, 16);
@@ -74,11 +76,14 @@ write_na(struct rte_ipv6_hdr *ip6, const uint8_t *src, const uint8_t *dst,
 	na[0] = BS_ICMP6_NA;
 	na[4] = flags;
 	memmove(na + 8, src, 16);	/* target = the address we advertise */
-	na[24] = ND_OPT_TLLA;
-	na[25] = 1;
-	memcpy(na + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
-	ck = bs_csum_l4((const uint8_t *)ip6, BS_PKT_IPV6, na, NA_LEN, IPPROTO_ICMPV6);
+	if (tlla) {
+		na[24] = ND_OPT_TLLA;
+		na[25] = 1;
+		memcpy(na + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	}
+	ck = bs_csum_l4((const uint8_t *)ip6, BS_PKT_IPV6, na, len, IPPROTO_ICMPV6);
 	memcpy(na + 2, &ck, 2);
+	return len;
 }
 
 /* ndisc_recv_ns(): RFC 4861 7.1.1 checks, then the options. */
@@ -129,7 +134,8 @@ bs_nd_input(uint8_t *frame, uint32_t cap, const struct bs_pkt *p,
 	const uint8_t *slla;
 	uint8_t target[16], dst[16];
 	struct rte_ether_addr dmac;
-	bool dad;
+	bool dad, group;
+	uint32_t na_len;
 	int rc;
 
 	rc = ns_validate(ip6, ns, p->l4_len, &slla);
@@ -139,11 +145,12 @@ bs_nd_input(uint8_t *frame, uint32_t cap, const struct bs_pkt *p,
 		return BS_DROP_NOT_LOCAL;
 	if (ns[8] == 0xff || !bs_addr_local6(t, p->vlan, ns + 8))
 		return BS_DROP_IPV6_NDISC_NS_OTHERHOST;
-	if (p->l2_len + sizeof(*ip6) + NA_LEN > cap)
+	if (p->l2_len + sizeof(*ip6) + NA_LEN + NA_OPT_LEN > cap)
 		return BS_DROP_PKT_TOO_SMALL;
 
 	/* Read everything the reply needs before overwriting the request. */
 	dad = is_unspecified(ip6->src_addr);
+	group = ip6->dst_addr[0] == 0xff;
 	memcpy(target, ns + 8, 16);
 	memcpy(dst, dad ? all_nodes : ip6->src_addr, 16);
 	if (dad)
@@ -155,9 +162,12 @@ bs_nd_input(uint8_t *frame, uint32_t cap, const struct bs_pkt *p,
 
 	rte_ether_addr_copy(&dmac, &eth->dst_addr);
 	rte_ether_addr_copy(mac, &eth->src_addr);
-	write_na(ip6, target, dst, mac,
-		dad ? NA_FLAG_OVERRIDE : NA_FLAG_SOLICITED | NA_FLAG_OVERRIDE);
-	*len = p->l2_len + sizeof(*ip6) + NA_LEN;
+	/* ndisc_recv_ns: override and the target link-layer option only
+	 * when the solicitation came to a group (a unicast NS is a
+	 * reachability probe: the solicitor has our address already). */
+	na_len = write_na(ip6, target, dst, mac,
+		(dad ? 0 : NA_FLAG_SOLICITED) | (group ? NA_FLAG_OVERRIDE : 0), group);
+	*len = p->l2_len + sizeof(*ip6) + na_len;
 	return 0;
 }
 
@@ -170,7 +180,6 @@ bs_nd_unsolicited(uint8_t *frame, const struct rte_ether_addr *mac,
 	uint16_t l2 = bs_eth_write(frame, &all_nodes_mac, mac, vlan,
 		RTE_ETHER_TYPE_IPV6);
 
-	write_na((struct rte_ipv6_hdr *)(frame + l2), ip, all_nodes, mac,
-		NA_FLAG_OVERRIDE);
-	return l2 + sizeof(struct rte_ipv6_hdr) + NA_LEN;
+	return l2 + sizeof(struct rte_ipv6_hdr) + write_na((struct rte_ipv6_hdr *)(frame + l2),
+		ip, all_nodes, mac, NA_FLAG_OVERRIDE, true);
 }

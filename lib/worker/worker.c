@@ -198,6 +198,31 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	return worker_icmp(w, wp, m, frame, p, o, len);
 }
 
+/* Cut a chain to @p len bytes (> the first segment), wherever the cut
+ * falls: rte_pktmbuf_trim only trims within the last segment. */
+static int
+chain_trim(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *s = m;
+	uint32_t left = len;
+	uint16_t n = 1;
+
+	while (left > s->data_len && s->next != NULL) {
+		left -= s->data_len;
+		s = s->next;
+		n++;
+	}
+	if (left > s->data_len)
+		return -1;
+	s->data_len = (uint16_t)left;
+	if (s->next != NULL)
+		rte_pktmbuf_free(s->next);
+	s->next = NULL;
+	m->nb_segs = n;
+	m->pkt_len = len;
+	return 0;
+}
+
 /*
  * Make the mbuf @p len bytes long: the reply lies in the first segment
  * (RST, ARP, NA), or it is an echo reply as long as the request and keeps
@@ -218,7 +243,7 @@ reply_fit(struct rte_mbuf *m, uint32_t len)
 	}
 	if (len > m->pkt_len)	/* NA grown into the tailroom */
 		return rte_pktmbuf_append(m, (uint16_t)(len - m->pkt_len)) == NULL ? -1 : 0;
-	return len < m->pkt_len ? rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - len)) : 0;
+	return chain_trim(m, len);
 }
 
 /*

@@ -759,12 +759,9 @@ def main_cases(b):
     # per namespace, so fib_validate_source() finds RTN_BROADCAST for it
     # whatever the interface, and the source is martian.
     s = b.seg(4, peer="198.18.1.255")
-    cases.append(C("drop/ipv4-src-198.18.1.255-other-vlans-subnet-broadcast",
-                   xfail="lib/net/addr.c check4() (commit 3fa8c2d, single-pass address "
-                         "check) only tests the broadcast addresses of subnets on the "
-                         "segment's own VLAN; before, every IPv4 entry's: an untagged "
-                         "segment from 198.18.1.255 (VLAN 100's subnet broadcast) is answered",
-                   now=["rst"]).add(s.expect_drop("IP_INVALID_SOURCE")))
+    # Any local subnet's broadcast is a martian source, whatever the VLAN.
+    cases.append(C("drop/ipv4-src-198.18.1.255-other-vlans-subnet-broadcast").add(
+        s.expect_drop("IP_INVALID_SOURCE")))
     drop("ipv4-vlan100-src-subnet-broadcast", "IP_INVALID_SOURCE", 4, vlan=100, peer="198.18.1.255")
     for dst in ("198.18.0.255", "255.255.255.255", "198.18.0.0"):
         drop("ipv4-dst-%s" % dst, "NOT_LOCAL", 4, local=dst)
@@ -1081,10 +1078,7 @@ def helper_cases(b):
     cases.append(C("icmp/echo-vlan100").add(echo4(vlan=100)[1]))
     cases.append(C("icmp/echo-empty").add(echo4(data=b"")[1]))
     # icmp_reply: ipc.tos = ip_hdr(skb)->tos, the whole byte, ECN included.
-    cases.append(C("icmp/echo-tos-ecn-copied",
-                   xfail="lib/net/icmp.c bs_icmp4_input() clears the ECN bits of the TOS; "
-                         "Linux icmp_reply() copies the whole TOS byte",
-                   now=["echo4"]).add(echo4(tos=0xbb)[1]))
+    cases.append(C("icmp/echo-tos-ecn-copied").add(echo4(tos=0xbb)[1]))
     cases.append(C("icmp/echo-ip-options").add(
         echo4(ipopts=[IPOption_NOP()] * 3 + [IPOption_EOL()])[1]))
     # An all-zero echo (id 0, seq 0, no data): the reply's checksum computed
@@ -1102,13 +1096,8 @@ def helper_cases(b):
         q, e = (mk_echo4 if fam == 4 else mk_echo6)(b, data=b.payload(4228 - 10 - hdr))
         fr = e.frame + b.payload(10)
         assert len(fr) == 4228
-        cases.append(C("icmp%s/echo-multi-segment-trailing-bytes" % ("" if fam == 4 else "6"),
-                       xfail="lib/worker/worker.c reply_fit() drops the reply (UNHANDLED_PROTO) when "
-                             "the bytes past the IP length are more than the last segment holds: "
-                             "rte_pktmbuf_trim() only trims within the last segment; Linux trims "
-                             "them (pskb_trim_rcsum) and answers",
-                       now=["drop:UNHANDLED_PROTO", "+counters.Icmp%sOutEcho%s" % (
-                           ("", "Reps") if fam == 4 else ("6", "Replies"))]).add(
+        # Linux trims the bytes past the IP length (pskb_trim_rcsum), across segments.
+        cases.append(C("icmp%s/echo-multi-segment-trailing-bytes" % ("" if fam == 4 else "6")).add(
             Exp(fr, e.kind, e.key, e.reply, e.mask, label=e.label)))
     req, e = echo4()
     fr = xor(e.frame, len(e.frame) - 1, 0x01)
@@ -1154,11 +1143,8 @@ def helper_cases(b):
     cases.append(C("nd/ns-reply-goes-to-slla").add(ns(eth_src=b.alloc.mac())))
     cases.append(C("nd/ns-vlan100").add(ns(target=LOCAL6_V100, vlan=100)))
     cases.append(C("nd/ns-to-all-nodes").add(ns(dst="ff02::1", dst_mac="33:33:00:00:00:01")))
-    cases.append(C("nd/ns-unicast",
-                   xfail="lib/net/nd.c bs_nd_input() answers a unicast NS with O=1 and a "
-                         "target link-layer option; Linux (ndisc_recv_ns, inc=0) sends O=0 "
-                         "and no option",
-                   now=["na"]).add(ns(dst=LOCAL6, dst_mac=b.mac)))
+    # ndisc_recv_ns with inc=0: solicited, not override, no target option.
+    cases.append(C("nd/ns-unicast").add(ns(dst=LOCAL6, dst_mac=b.mac)))
     e = ns(dst="2001:2::5", dst_mac=b.mac)
     e.kind, e.reply, e.drop = "drop", None, "NOT_LOCAL"
     cases.append(C("nd/drop-ns-unicast-not-ours").add(e))
