@@ -1,10 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdlib.h>
 #include <string.h>
 
+#include "bs_addr.h"
 #include "frames.h"
 
 const uint8_t t_port_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
 const uint8_t t_peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+
+void
+t_addrs(struct bs_addr_table *t, const char *const *items, unsigned int n)
+{
+	char err[128];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct bs_addr a;
+
+		if (bs_addr_parse(&a, items[i], false, err, sizeof(err)) != 0 ||
+				bs_addr_add(t, &a, err, sizeof(err)) != 0)
+			abort();
+	}
+}
 
 static void
 put16(uint8_t *p, uint16_t v)

@@ -33,6 +33,11 @@ struct tseg {
 extern const uint8_t t_port_mac[6];
 extern const uint8_t t_peer_mac[6];
 
+struct bs_addr_table;
+
+/* Fill an address table from config items ("198.18.0.2/24 vlan 100"); aborts on error. */
+void t_addrs(struct bs_addr_table *t, const char *const *items, unsigned int n);
+
 /* Naive Internet checksum of a byte string plus an initial 32-bit sum. */
 uint16_t t_csum(const uint8_t *p, size_t n, uint32_t sum);
 

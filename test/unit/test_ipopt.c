@@ -8,6 +8,7 @@
 
 #include "bs_ipopt.h"
 #include "bs_test.h"
+#include "frames.h"
 
 #define US 198, 18, 0, 2
 #define PEER 198, 18, 0, 1
@@ -104,12 +105,9 @@ test_echo(void)
 int
 main(void)
 {
-	struct bs_addr a;
-	char err[128];
+	static const char *const items[] = { "198.18.0.2/24" };
 
-	if (bs_addr_parse(&a, "198.18.0.2/24", false, err, sizeof(err)) != 0 ||
-			bs_addr_add(&addrs, &a, err, sizeof(err)) != 0)
-		abort();
+	t_addrs(&addrs, items, 1);
 	test_echo();
 	return bs_test_done();
 }

@@ -24,16 +24,8 @@ addrs_init(void)
 		"198.18.0.2/24", "2001:2::2/64", "198.18.1.2/24 vlan 100",
 		"2001:2:1::2/64 vlan 100",
 	};
-	char err[128];
-	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(items); i++) {
-		struct bs_addr a;
-
-		if (bs_addr_parse(&a, items[i], false, err, sizeof(err)) != 0 ||
-				bs_addr_add(&addrs, &a, err, sizeof(err)) != 0)
-			abort();
-	}
+	t_addrs(&addrs, items, RTE_DIM(items));
 }
 
 /* The worker's TCP path minus the mbuf: @return drop reason or 0 */
