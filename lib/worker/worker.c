@@ -154,6 +154,23 @@ is_ns(const uint8_t *frame, const struct bs_pkt *p)
 }
 
 static int
+worker_ns(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		uint8_t *frame, const struct bs_pkt *p, uint32_t *len)
+{
+	int rc;
+
+	if (!l4_csum_ok(m, frame, p))
+		return BS_DROP_ICMP_CSUM;
+	rc = bs_nd_input(frame, m->data_len + (m->nb_segs == 1 ?
+		rte_pktmbuf_tailroom(m) : 0), p, wp->addrs, &wp->mac, len);
+	if (rc == 0) {
+		count(w, BS_CNT_Icmp6InNeighborSolicits);
+		count(w, BS_CNT_Icmp6OutNeighborAdvertisements);
+	}
+	return rc;
+}
+
+static int
 worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, uint32_t *len)
 {
@@ -162,30 +179,10 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	int rc;
 
 	count(w, BS_CNT_IpInReceives);
-	if (likely(p->l4_proto == IPPROTO_TCP)) {
-		rc = bs_addr_check(wp->addrs, p, frame);
-		if (rc != 0)
-			return rc;
-		if (unlikely(p->l3_len > sizeof(struct rte_ipv4_hdr) &&
-				p->kind == BS_PKT_IPV4)) {
-			rc = ip4_opts_rcv(w, wp, frame, p, &opts);
-			if (rc != 0)
-				return rc;
-			o = &opts;
-		}
-		return worker_tcp(w, wp, m, frame, p, o, len);
-	}
-	if (is_ns(frame, p)) {
-		if (!l4_csum_ok(m, frame, p))
-			return BS_DROP_ICMP_CSUM;
-		rc = bs_nd_input(frame, m->data_len + (m->nb_segs == 1 ?
-			rte_pktmbuf_tailroom(m) : 0), p, wp->addrs, &wp->mac, len);
-		if (rc == 0) {
-			count(w, BS_CNT_Icmp6InNeighborSolicits);
-			count(w, BS_CNT_Icmp6OutNeighborAdvertisements);
-		}
-		return rc;
-	}
+	/* The protocol alone first: TCP is the common case, and never a
+	 * neighbour solicitation. */
+	if (unlikely(p->l4_proto != IPPROTO_TCP) && is_ns(frame, p))
+		return worker_ns(w, wp, m, frame, p, len);
 	rc = bs_addr_check(wp->addrs, p, frame);
 	if (rc != 0)
 		return rc;
@@ -195,6 +192,8 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 			return rc;
 		o = &opts;
 	}
+	if (likely(p->l4_proto == IPPROTO_TCP))
+		return worker_tcp(w, wp, m, frame, p, o, len);
 	return worker_icmp(w, wp, m, frame, p, o, len);
 }
 
