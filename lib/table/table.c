@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Connection table: creation, the keyed hash, insertion with cuckoo
+ * displacement, deletion and the walk. Lookups are in table_lookup.c.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "table_internal.h"
+
+/* Nodes of the breadth-first search for a free slot: depth 3 at 10 slots. */
+#define BS_TABLE_BFS_MAX 512
+
+size_t
+bs_table_memsize(uint32_t capacity)
+{
+	uint64_t nb;
+
+	if (capacity == 0 || capacity > BS_TABLE_INDEX_MAX + 1u)
+		return 0;
+	nb = ((uint64_t)capacity * 100 + BS_TABLE_SLOTS * BS_TABLE_LOAD_PCT - 1) /
+		(BS_TABLE_SLOTS * BS_TABLE_LOAD_PCT);
+	return sizeof(struct bs_table) + nb * sizeof(struct bs_table_bucket);
+}
+
+struct bs_table *
+bs_table_init(void *mem, size_t size, uint32_t capacity,
+		const struct bs_sipkey *key)
+{
+	size_t need = bs_table_memsize(capacity);
+	struct bs_table *t = mem;
+
+	if (mem == NULL || need == 0 || size < need)
+		return NULL;
+	memset(mem, 0, need);
+	t->key = *key;
+	t->capacity = capacity;
+	t->size = need;
+	t->nb = (uint32_t)((need - sizeof(*t)) / sizeof(struct bs_table_bucket));
+	t->b = (struct bs_table_bucket *)(t + 1);
+	return t;
+}
+
+struct bs_table *
+bs_table_create(uint32_t capacity, const struct bs_sipkey *key, int socket_id)
+{
+	size_t size = bs_table_memsize(capacity);
+	void *mem;
+
+	if (size == 0)
+		return NULL;
+	mem = rte_zmalloc_socket("bs_table", size, RTE_CACHE_LINE_SIZE, socket_id);
+	if (mem == NULL)
+		return NULL;
+	return bs_table_init(mem, size, capacity, key);
+}
+
+void
+bs_table_free(struct bs_table *t)
+{
+	rte_free(t);
+}
+
+int
+bs_table_set_pool(struct bs_table *t, unsigned int id, void *base,
+		size_t stride)
+{
+	if (id >= BS_TABLE_POOLS || stride < sizeof(struct bs_flow))
+		return -EINVAL;
+	t->pool[id].base = base;
+	t->pool[id].stride = stride;
+	return 0;
+}
+
+/*
+ * The words hashed: IPv4, the two addresses then the two ports (2 words);
+ * otherwise the 36 bytes as 4.5 words (5). Loads are in memory order.
+ */
+uint64_t
+bs_table_hash(const struct bs_table *t, const struct bs_flow *key)
+{
+	const uint8_t *k = (const uint8_t *)key;
+	uint64_t w[5];
+	uint32_t r, l, ports;
+
+	memcpy(&ports, k + 32, 4);
+	if (bs_flow_is_v4(key)) {
+		memcpy(&r, key->raddr + 12, 4);
+		memcpy(&l, key->laddr + 12, 4);
+		w[0] = (uint64_t)r | (uint64_t)l << 32;
+		w[1] = ports;
+		return bs_siphash13(&t->key, w, 2);
+	}
+	memcpy(w, k, 32);
+	w[4] = ports;
+	return bs_siphash13(&t->key, w, 5);
+}
+
+static inline void
+slot_set(struct bs_table_bucket *bk, unsigned int s, uint16_t fp, uint32_t v)
+{
+	bk->fp[s] = fp;
+	bk->val[s] = v;
+}
+
+struct bfs_node {
+	uint32_t bucket;
+	int16_t parent;		/* index in the queue, -1 for a root */
+	uint8_t slot;		/* slot of the parent's bucket that moves here */
+};
+
+/* Is bucket @p b on the path from node @p i back to its root? */
+static bool
+on_path(const struct bfs_node *q, int i, uint32_t b)
+{
+	for (; i >= 0; i = q[i].parent)
+		if (q[i].bucket == b)
+			return true;
+	return false;
+}
+
+/*
+ * Move the entries along the path ending at node @p i, whose bucket has free
+ * slot @p free, one step each towards it, and store the new entry in the
+ * slot this frees in the root bucket. The buckets of a path are distinct
+ * (on_path()), so each source slot still holds what the search saw.
+ */
+static void
+shift_path(struct bs_table *t, const struct bfs_node *q, int i,
+		unsigned int free, uint16_t fp, uint32_t value)
+{
+	for (; q[i].parent >= 0; i = q[i].parent) {
+		struct bs_table_bucket *src = &t->b[q[q[i].parent].bucket];
+		unsigned int s = q[i].slot;
+
+		slot_set(&t->b[q[i].bucket], free, src->fp[s], src->val[s]);
+		free = s;
+	}
+	slot_set(&t->b[q[i].bucket], free, fp, value);
+}
+
+/*
+ * Breadth-first search from the two full buckets of a new key for the
+ * shortest chain of relocations that ends in a free slot (the idea of
+ * rte_hash's cuckoo_make_space_mw). Nothing moves unless a chain is found.
+ * @return 0 with the new entry stored, or -ENOSPC
+ */
+static int
+make_space(struct bs_table *t, uint32_t b1, uint32_t b2, uint16_t fp,
+		uint32_t value)
+{
+	struct bfs_node q[BS_TABLE_BFS_MAX];
+	int head, tail = 0;
+
+	q[tail++] = (struct bfs_node){ b1, -1, 0 };
+	if (b2 != b1)
+		q[tail++] = (struct bfs_node){ b2, -1, 0 };
+	for (head = 0; head < tail; head++) {
+		const struct bs_table_bucket *bk = &t->b[q[head].bucket];
+		unsigned int s;
+
+		for (s = 0; s < BS_TABLE_SLOTS && tail < BS_TABLE_BFS_MAX; s++) {
+			uint32_t c = bs_table_alt(t, q[head].bucket, bk->fp[s]);
+			uint32_t free;
+
+			if (on_path(q, head, c))
+				continue;
+			q[tail] = (struct bfs_node){ c, (int16_t)head, (uint8_t)s };
+			free = bs_table_match(&t->b[c], 0);
+			if (free != 0) {
+				shift_path(t, q, tail, (unsigned int)__builtin_ctz(free),
+					fp, value);
+				return 0;
+			}
+			tail++;
+		}
+	}
+	return -ENOSPC;
+}
+
+int
+bs_table_add(struct bs_table *t, const struct bs_flow *key, uint64_t hash,
+		uint32_t value)
+{
+	uint16_t fp = bs_table_fp(hash);
+	uint32_t b1 = bs_table_prim(t, hash), b2 = bs_table_alt(t, b1, fp);
+	struct bs_table_bucket *bk1 = &t->b[b1], *bk2 = &t->b[b2];
+	uint32_t free;
+
+	if (value == BS_TABLE_MISS)
+		return -EINVAL;
+	if (bs_table_find(t, bk1, bs_table_match(bk1, fp), key) >= 0 ||
+			bs_table_find(t, bk2, bs_table_match(bk2, fp), key) >= 0)
+		return -EEXIST;
+	free = bs_table_match(bk1, 0);
+	if (free != 0) {
+		slot_set(bk1, (unsigned int)__builtin_ctz(free), fp, value);
+	} else if ((free = bs_table_match(bk2, 0)) != 0) {
+		slot_set(bk2, (unsigned int)__builtin_ctz(free), fp, value);
+	} else if (make_space(t, b1, b2, fp, value) != 0) {
+		return -ENOSPC;
+	}
+	__atomic_store_n(&t->count, t->count + 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Slot of the entry holding @p value among @p bk's fingerprint hits, or -1. */
+static int
+find_value(const struct bs_table_bucket *bk, uint32_t m, uint32_t value)
+{
+	for (; m != 0; m &= m - 1) {
+		int s = __builtin_ctz(m);
+
+		if (bk->val[s] == value)
+			return s;
+	}
+	return -1;
+}
+
+static void
+slot_clear(struct bs_table *t, struct bs_table_bucket *bk, int s)
+{
+	slot_set(bk, (unsigned int)s, 0, 0);
+	__atomic_store_n(&t->count, t->count - 1, __ATOMIC_RELAXED);
+}
+
+uint32_t
+bs_table_del(struct bs_table *t, const struct bs_flow *key, uint64_t hash)
+{
+	uint16_t fp = bs_table_fp(hash);
+	uint32_t b = bs_table_prim(t, hash);
+	struct bs_table_bucket *bk = &t->b[b];
+	uint32_t v;
+	int s;
+
+	s = bs_table_find(t, bk, bs_table_match(bk, fp), key);
+	if (s < 0) {
+		bk = &t->b[bs_table_alt(t, b, fp)];
+		s = bs_table_find(t, bk, bs_table_match(bk, fp), key);
+		if (s < 0)
+			return BS_TABLE_MISS;
+	}
+	v = bk->val[s];
+	slot_clear(t, bk, s);
+	return v;
+}
+
+int
+bs_table_del_value(struct bs_table *t, uint64_t hash, uint32_t value)
+{
+	uint16_t fp = bs_table_fp(hash);
+	uint32_t b = bs_table_prim(t, hash);
+	struct bs_table_bucket *bk = &t->b[b];
+	int s;
+
+	s = find_value(bk, bs_table_match(bk, fp), value);
+	if (s < 0) {
+		bk = &t->b[bs_table_alt(t, b, fp)];
+		s = find_value(bk, bs_table_match(bk, fp), value);
+		if (s < 0)
+			return -ENOENT;
+	}
+	slot_clear(t, bk, s);
+	return 0;
+}
+
+unsigned int
+bs_table_walk(const struct bs_table *t, uint64_t *cursor, uint32_t values[],
+		unsigned int max)
+{
+	uint64_t end = (uint64_t)t->nb * BS_TABLE_SLOTS, i = *cursor;
+	unsigned int n = 0;
+
+	for (; i < end && n < max; i++) {
+		const struct bs_table_bucket *bk = &t->b[i / BS_TABLE_SLOTS];
+		unsigned int s = (unsigned int)(i % BS_TABLE_SLOTS);
+
+		if (bk->fp[s] != 0)
+			values[n++] = bk->val[s];
+	}
+	*cursor = i;
+	return n;
+}
+
+uint32_t
+bs_table_count(const struct bs_table *t)
+{
+	return __atomic_load_n(&t->count, __ATOMIC_RELAXED);
+}
+
+uint32_t
+bs_table_capacity(const struct bs_table *t)
+{
+	return t->capacity;
+}
+
+uint64_t
+bs_table_slots(const struct bs_table *t)
+{
+	return (uint64_t)t->nb * BS_TABLE_SLOTS;
+}
+
+size_t
+bs_table_memory(const struct bs_table *t)
+{
+	return t->size;
+}
