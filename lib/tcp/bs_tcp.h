@@ -73,6 +73,15 @@ enum bs_tcp_action bs_tcp_input(const struct bs_tcp_seg *s,
 		struct bs_tcp_verdict *v);
 
 /**
+ * Fill @p v with the RST-REPLY to @p s (matrix 5.1; RFC 9293 3.5.2
+ * groups 1 and 2): with ACK, <SEQ=SEG.ACK><CTL=RST>; without,
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. The one formula every
+ * stateless reset uses, whatever the state that decided it.
+ */
+void bs_tcp_reply_verdict(const struct bs_tcp_seg *s, unsigned int reason,
+		struct bs_tcp_verdict *v);
+
+/**
  * Rewrite a received frame, in place, into the RST of @p v (the RST-REPLY
  * of matrix section 5.1): MACs and addresses swapped, ports swapped, window
  * 0, no options, IPv4 DF set with ID 0 and TTL ip_default_ttl, IPv6 hop

@@ -142,8 +142,8 @@ tcp_closed(const struct bs_tcp_seg *s, struct bs_tcp_verdict *v)
  * tcp_v4_send_reset): with ACK, <SEQ=SEG.ACK><CTL=RST>; without,
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> where SYN and FIN count one.
  */
-static void
-tcp_rst_reply(const struct bs_tcp_seg *s, unsigned int reason,
+void
+bs_tcp_reply_verdict(const struct bs_tcp_seg *s, unsigned int reason,
 		struct bs_tcp_verdict *v)
 {
 	v->action = BS_TCP_SEND_RST;
@@ -177,6 +177,6 @@ bs_tcp_input(const struct bs_tcp_seg *s, struct bs_tcp_verdict *v)
 	v->action = BS_TCP_DISCARD;
 	return BS_TCP_DISCARD;
 reset:
-	tcp_rst_reply(s, rst, v);
+	bs_tcp_reply_verdict(s, rst, v);
 	return BS_TCP_SEND_RST;
 }

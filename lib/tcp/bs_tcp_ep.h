@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BS_TCP_EP_H
+#define BS_TCP_EP_H
+
+/**
+ * @file
+ * The TCP endpoint: one per worker. It owns that worker's connection
+ * table, its connections, pending handshakes and TIME_WAIT entries, its
+ * timer wheel and its copies of the listeners; nothing in it is written by
+ * another core (share-nothing), and the worker that owns it is the only
+ * caller of every function here except the read-only ones marked "any
+ * lcore".
+ *
+ * Input: bs_tcp_ep_input() takes a verified segment to a local address.
+ * Lookup is Linux's order (__inet_lookup_skb): connection, pending
+ * handshake or TIME_WAIT entry by 4-tuple, then listener; what matches
+ * nothing is judged by the CLOSED rules of bs_tcp_input(). The result is
+ * either an RST-REPLY verdict (the caller rewrites the received frame, as
+ * for a stray segment), a discard with a reason, or "consumed": the
+ * endpoint kept the mbuf (queued data) or reused it for its own reply.
+ *
+ * Output: every segment a connection sends (SYN-ACK, ACK, data, FIN,
+ * RST-ABORT, challenge ACK) is built by tcp_out.c into a reused received
+ * mbuf or a fresh one from the worker's pool, and handed to the worker's
+ * TX callback for its port.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "bs_config.h"
+#include "bs_flow.h"
+#include "bs_net.h"
+#include "bs_stats.h"
+#include "bs_tcp.h"
+
+enum bs_tcp_state {
+#define BS_TCP_STATE(name, help) BS_TCP_##name,
+#include "bs_tcp_state.def"
+#undef BS_TCP_STATE
+	BS_TCP_STATE_MAX
+};
+
+/** Name of a TCP state ("ESTABLISHED"). */
+const char *bs_tcp_state_name(unsigned int state);
+
+struct bs_tcp_ep;
+
+/** Hands a built frame to the worker's TX buffer of port @p port. */
+typedef void (*bs_tcp_tx_fn)(void *arg, unsigned int port, struct rte_mbuf *m);
+
+struct bs_tcp_l2;
+
+/** Finds where to send a connection's frames (neighbour resolution) for an
+ * active open. @return 0, or -1 (not known yet) */
+typedef int (*bs_tcp_resolve_fn)(void *arg, const struct bs_flow *f,
+		struct bs_tcp_l2 *l2);
+
+/** What an endpoint is built from. Read-only after creation. */
+struct bs_tcp_ep_conf {
+	const struct bs_config *conf;	/**< knobs, listeners, clients */
+	const struct bs_ip_conf *ip;	/**< TTL, hop limit, flow labels */
+	struct rte_mempool *pool;	/**< frames it builds */
+	struct bs_stats *stats;		/**< the worker's counters */
+	bs_tcp_tx_fn tx;
+	bs_tcp_resolve_fn resolve;	/**< may be NULL: no active opens */
+	void *tx_arg;			/**< argument of tx and resolve */
+	unsigned int worker;		/**< 0..n_workers-1 */
+	unsigned int n_workers;
+	int socket;			/**< NUMA socket for its memory */
+	uint64_t tsc_hz;
+	const struct rte_ether_addr *port_mac;	/**< per port index */
+	unsigned int n_ports;
+};
+
+/** Where a segment came from, for the replies of what it creates. */
+struct bs_tcp_l2 {
+	uint8_t port;			/**< index of the port replies leave from */
+	uint16_t vlan;			/**< VLAN ID, 0 untagged */
+	struct rte_ether_addr peer;	/**< the frame's source MAC */
+};
+
+/**
+ * Create an endpoint: preallocates the table, the connection, request and
+ * TIME_WAIT pools and the timer wheel from the capacities in the config.
+ * Control thread, before the worker starts. @return NULL on failure,
+ * with a message in @p err
+ */
+struct bs_tcp_ep *bs_tcp_ep_create(const struct bs_tcp_ep_conf *c,
+		char *err, size_t errlen);
+
+void bs_tcp_ep_free(struct bs_tcp_ep *ep);
+
+/** Bytes of memory the endpoint holds (tables, pools, wheel). Any lcore. */
+size_t bs_tcp_ep_memory(const struct bs_tcp_ep *ep);
+
+/** Size of one connection, request and TIME_WAIT entry, in bytes. */
+void bs_tcp_ep_sizes(size_t *tcb, size_t *req, size_t *tw);
+
+enum bs_tcp_ep_result {
+	BS_TCP_EP_DONE = 0,	/**< the endpoint owns the mbuf now */
+	BS_TCP_EP_VERDICT,	/**< act on the verdict (RST-REPLY or discard) */
+};
+
+/**
+ * A segment to a local address, checksum verified, header parsed.
+ * @param m  the frame; with BS_TCP_EP_DONE the endpoint has queued,
+ *           reused or freed it
+ * @return BS_TCP_EP_VERDICT with @p v filled, or BS_TCP_EP_DONE
+ */
+enum bs_tcp_ep_result bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m,
+		const struct bs_pkt *p, const struct bs_tcp_seg *s,
+		const struct bs_tcp_l2 *l2, struct bs_tcp_verdict *v);
+
+/**
+ * Advance the clock and run what is due: timers (bounded per call), the
+ * applications' pending work, scheduled active opens. Worker loop.
+ */
+void bs_tcp_ep_poll(struct bs_tcp_ep *ep, uint64_t tsc);
+
+/** Set the clock without running anything (tests). */
+void bs_tcp_ep_set_time(struct bs_tcp_ep *ep, uint64_t tsc);
+
+/** Milliseconds since the endpoint started (its jiffies). */
+uint32_t bs_tcp_ep_now_ms(const struct bs_tcp_ep *ep);
+
+/**
+ * Open a connection (active open) to @p raddr:@p rport from @p laddr
+ * (port 0: choose one whose RSS hash lands on this worker), running
+ * application @p app with the parameters of client config @p client.
+ * @return 0, or a negative errno (-EADDRINUSE, -ENOMEM, -EHOSTUNREACH)
+ */
+int bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f,
+		const struct bs_tcp_l2 *l2, unsigned int client);
+
+/** Counts by state (enum bs_tcp_state) into @p n. Any lcore (racy). */
+void bs_tcp_ep_state_counts(const struct bs_tcp_ep *ep,
+		uint64_t n[BS_TCP_STATE_MAX]);
+
+/** Outcome of each client's connections, for reports and tests. */
+struct bs_tcp_client_stats {
+	uint64_t opened;	/**< SYNs sent */
+	uint64_t connected;
+	uint64_t refused;	/**< ECONNREFUSED */
+	uint64_t timedout;	/**< ETIMEDOUT */
+	uint64_t reset;		/**< ECONNRESET / EPIPE after connect */
+};
+
+const struct bs_tcp_client_stats *bs_tcp_ep_client_stats(
+		const struct bs_tcp_ep *ep, unsigned int client);
+
+/**
+ * Close listener @p idx: unaccepted children get an RST-ABORT (L3), its
+ * pending handshakes are forgotten (L4). Worker that owns the endpoint.
+ */
+void bs_tcp_ep_listener_close(struct bs_tcp_ep *ep, unsigned int idx);
+
+#endif /* BS_TCP_EP_H */

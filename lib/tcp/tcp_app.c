@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The built-in applications (lib/config/bs_app.def), each a few lines over
+ * tcp_sock.c, so every reset path can be driven by a real peer; and the
+ * active open.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tcp_ep_internal.h"
+
+/* app_state bits */
+#define APS_LINE 0x01		/* half-close: a whole line has been read */
+#define APS_CLOSED 0x02		/* the application has closed */
+#define APS_CR 0x04		/* http: the last bytes seen were \r\n\r, \r\n, \r */
+
+/* Bytes of an HTTP request terminator matched so far, in app_state >> 4. */
+static unsigned int
+http_scan(struct bs_tcb *t, const uint8_t *p, uint32_t n)
+{
+	static const char term[] = "\r\n\r\n";
+	unsigned int k = t->app_state >> 4, reqs = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == (uint8_t)term[k])
+			k++;
+		else
+			k = p[i] == '\r' ? 1 : 0;
+		if (k == 4) {
+			reqs++;
+			k = 0;
+		}
+	}
+	t->app_state = (uint8_t)((t->app_state & 0x0f) | k << 4);
+	return reqs;
+}
+
+static void
+app_close(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	t->app_state |= APS_CLOSED;
+	tcb_close(ep, t);
+}
+
+/* The peer's FIN has been read: EOF. */
+static bool
+at_eof(struct bs_tcp_ep *ep, const struct bs_tcb *t)
+{
+	return (t->fl & TCB_PEER_FIN) && tcb_readable(ep, t) == 0;
+}
+
+/* http: one response per request: header, then the body as space allows. */
+static void
+http_respond(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int reqs)
+{
+	const struct bs_app_params *pa = tcb_params(ep, t);
+	struct tcb_ext *x = tcb_ext_get(ep, t);
+	char hdr[160];
+	int n;
+
+	if (x == NULL)
+		return;
+	while (reqs-- > 0) {
+		n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 %u %s\r\nContent-Length: %u\r\n"
+			"Connection: %s\r\n\r\n", pa->http_status,
+			pa->http_status == 200 ? "OK" : "Status", pa->http_body,
+			pa->http_keepalive ? "keep-alive" : "close");
+		if (tcb_write(ep, t, hdr, (uint32_t)n) != n)
+			return;	/* send buffer full: the request is lost (counted) */
+		x->app_u32 += pa->http_body;
+	}
+}
+
+/* Write what is pending of http bodies; close after the last if asked. */
+static void
+http_flush(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	const struct bs_app_params *pa = tcb_params(ep, t);
+	struct tcb_ext *x = tcb_ext(ep, t);
+	int n;
+
+	if (x != NULL && x->app_u32 != 0) {
+		n = tcb_write(ep, t, NULL, x->app_u32);
+		if (n > 0)
+			x->app_u32 -= (uint32_t)n;
+	}
+	x = tcb_ext(ep, t);
+	if ((x == NULL || x->app_u32 == 0) && !pa->http_keepalive &&
+			!(t->app_state & APS_CLOSED) && (x == NULL || x->snd_bytes != 0 ||
+			t->snd_nxt != t->iss + 1))
+		app_close(ep, t);
+}
+
+static void
+on_accept(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int app)
+{
+	const struct bs_app_params *pa = tcb_params(ep, t);
+
+	if (!(t->fl & TCB_ACTIVE) && !(t->fl & TCB_ACCEPTED)) {
+		t->fl |= TCB_ACCEPTED;		/* accept() */
+		if (ep->lsn[t->owner].n_accept > 0)
+			ep->lsn[t->owner].n_accept--;
+	}
+	if (app == BS_APP_KEEPALIVE) {
+		t->fl |= TCB_KEEPALIVE;
+		tcb_keepalive_arm(ep, t);
+	}
+	switch (app) {
+	case BS_APP_BANNER:
+		tcb_write(ep, t, pa->banner, (uint32_t)strlen(pa->banner));
+		app_close(ep, t);
+		break;
+	case BS_APP_CLOSE_UNREAD:
+		tcb_app_wake(ep, t, pa->delay_ms);
+		break;
+	case BS_APP_ABORT:
+		t->app_state |= APS_CLOSED;
+		tcb_abort_linger0(ep, t);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_readable(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int app)
+{
+	uint8_t buf[2048];
+	uint32_t n;
+
+	switch (app) {
+	case BS_APP_ECHO:
+		for (;;) {
+			uint32_t room = RTE_MIN(tcb_write_space(ep, t), (uint32_t)sizeof(buf));
+
+			n = room == 0 ? 0 : tcb_read(ep, t, buf, room);
+			if (n == 0)
+				break;
+			if (tcb_write(ep, t, buf, n) < 0)
+				break;
+		}
+		break;
+	case BS_APP_HTTP:
+		while ((n = tcb_read(ep, t, buf, sizeof(buf))) != 0)
+			http_respond(ep, t, http_scan(t, buf, n));
+		http_flush(ep, t);
+		if (t->state == BS_TCP_NONE)
+			return;
+		break;
+	case BS_APP_HALF_CLOSE:
+		while ((n = tcb_read(ep, t, buf, sizeof(buf))) != 0)
+			if (!(t->app_state & APS_LINE) && memchr(buf, '\n', n) != NULL) {
+				t->app_state |= APS_LINE;
+				tcb_shutdown_wr(ep, t);
+			}
+		break;
+	case BS_APP_HOLD:
+	case BS_APP_CLOSE_UNREAD:
+		return;		/* never reads */
+	default:		/* discard, banner, keepalive, abort */
+		tcb_read(ep, t, NULL, UINT32_MAX);
+		break;
+	}
+	if (at_eof(ep, t) && !(t->app_state & APS_CLOSED))
+		app_close(ep, t);
+}
+
+void
+tcp_app_event(struct bs_tcp_ep *ep, struct bs_tcb *t, enum app_event e)
+{
+	unsigned int app = tcb_app(ep, t);
+
+	if (t->fl & TCB_DEAD)
+		return;
+	switch (e) {
+	case APP_ACCEPTED:
+		on_accept(ep, t, app);
+		break;
+	case APP_READABLE:
+		on_readable(ep, t, app);
+		break;
+	case APP_WRITABLE:
+		if (app == BS_APP_HTTP)
+			http_flush(ep, t);
+		else if (app == BS_APP_ECHO)
+			on_readable(ep, t, app);
+		break;
+	case APP_TIMER:
+		if (t->state == BS_TCP_SYN_SENT) {
+			/* connect timeout: give up as close() in SYN_SENT (C4). */
+			if (t->fl & TCB_ACTIVE)
+				ep->cli[t->owner].st.timedout++;
+			tcb_set_state(ep, t, BS_TCP_CLOSE);
+			tcb_done(ep, t);
+		} else if (app == BS_APP_CLOSE_UNREAD) {
+			app_close(ep, t);
+		}
+		break;
+	case APP_ERROR:
+		break;
+	}
+}
+
+/* Active open (tcp_v4_connect + tcp_connect): SYN_SENT, first SYN out. */
+int
+bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f0,
+		const struct bs_tcp_l2 *l2, unsigned int client)
+{
+	struct tcp_client *cl = &ep->cli[client];
+	struct bs_flow f = *f0;
+	struct bs_tcb *t;
+	uint32_t idx, tries;
+
+	if (l2 == NULL && ep->c.resolve != NULL) {
+		static struct bs_tcp_l2 found;
+
+		if (ep->c.resolve(ep->c.tx_arg, &f, &found) != 0)
+			return -EHOSTUNREACH;
+		l2 = &found;
+	}
+	if (l2 == NULL)
+		return -EHOSTUNREACH;
+	for (tries = 0; f0->lport == 0; tries++) {
+		if (tries > 28232)
+			return -EADDRNOTAVAIL;
+		cl->next_port = cl->next_port >= 60999 ? 32768 : cl->next_port + 1;
+		f.lport = rte_cpu_to_be_16((uint16_t)cl->next_port);
+		if (bs_table_lookup(ep->table, &f, bs_table_hash(ep->table, &f)) == BS_TABLE_MISS)
+			break;
+	}
+	idx = pool_get(&ep->tcb);
+	if (idx == TCP_NONE)
+		return -ENOMEM;
+	t = ep_tcb(ep, idx);
+	memset(t, 0, sizeof(*t));
+	t->flow = f;
+	if (bs_table_add(ep->table, &f, bs_table_hash(ep->table, &f),
+			TCP_VAL(TCP_POOL_TCB, idx)) != 0) {
+		pool_put(&ep->tcb, idx);
+		return -EADDRINUSE;
+	}
+	t->ext = TCP_NONE;
+	t->state = BS_TCP_NONE;
+	tcb_set_state(ep, t, BS_TCP_SYN_SENT);
+	t->fl = TCB_ACTIVE;
+	t->owner = (uint16_t)client;
+	t->adj = ep_adj_get(ep, l2);
+	t->iss = bs_tcp_isn(&ep->isn_key, &f, (uint64_t)ep->now_ms * 1000000);
+	t->snd_una = t->iss;
+	t->snd_nxt = t->iss;
+	t->ts_off = ep->k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->isn_key, &f) : 0;
+	t->ts_recent = ep_ts_now(ep);	/* retrans_stamp until established */
+	t->mss = TCP_MSS_DEFAULT;
+	t->cwnd = TCP_INIT_CWND;
+	t->ssthresh = UINT16_MAX;
+	if (ep->k->tcp_window_scaling) {
+		uint32_t space = ep->k->tcp_rmem[2];
+		uint8_t ws = 0;
+
+		while (space > 65535 && ws < TCP_MAX_WSCALE) {
+			space >>= 1;
+			ws++;
+		}
+		t->wscale = ws;
+	}
+	t->rcv_wnd = (uint16_t)(RTE_MIN(ep->k->tcp_rmem[1], 65535u) >> 0);
+	if (t->wscale != 0)
+		t->rcv_wnd = (uint16_t)(RTE_MIN(ep->k->tcp_rmem[1], 65535u) >> (t->wscale & 0x0f));
+	ep_cnt(ep, BS_CNT_TcpActiveOpens);
+	cl->st.opened++;
+	tcb_send_syn(ep, t, false);
+	tcb_arm(ep, t, TEV_RTO, TCP_TIMEOUT_INIT_MS);
+	if (cl->c->connect_timeout_ms != 0)
+		tcb_app_wake(ep, t, cl->c->connect_timeout_ms);
+	return 0;
+}

@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The endpoint: memory, lookup and dispatch, clock and timers.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "tcp_ep_internal.h"
+
+static const char *const state_names[BS_TCP_STATE_MAX] = {
+#define BS_TCP_STATE(name, help) [BS_TCP_##name] = #name,
+#include "bs_tcp_state.def"
+#undef BS_TCP_STATE
+};
+
+const char *
+bs_tcp_state_name(unsigned int state)
+{
+	return state < BS_TCP_STATE_MAX ? state_names[state] : "?";
+}
+
+void
+bs_tcp_ep_sizes(size_t *tcb, size_t *req, size_t *tw)
+{
+	*tcb = sizeof(struct bs_tcb);
+	*req = sizeof(struct tcp_req);
+	*tw = sizeof(struct tcp_tw);
+}
+
+/* Pools: arrays with a free list threaded through the first word (the
+ * first bytes of the flow key, rewritten when the entry is taken). */
+static void
+pool_init(struct tcp_pool *p, void *base, uint32_t stride, uint32_t cap)
+{
+	uint32_t i;
+
+	p->base = base;
+	p->stride = stride;
+	p->cap = cap;
+	p->used = 0;
+	for (i = 0; i < cap; i++) {
+		uint32_t next = i + 1 < cap ? i + 1 : TCP_NONE;
+
+		memcpy((uint8_t *)base + (size_t)i * stride, &next, 4);
+	}
+	p->free_head = cap != 0 ? 0 : TCP_NONE;
+}
+
+uint32_t
+pool_get(struct tcp_pool *p)
+{
+	uint32_t idx = p->free_head;
+
+	if (idx == TCP_NONE)
+		return TCP_NONE;
+	memcpy(&p->free_head, (uint8_t *)p->base + (size_t)idx * p->stride, 4);
+	p->used++;
+	return idx;
+}
+
+void
+pool_put(struct tcp_pool *p, uint32_t idx)
+{
+	memcpy((uint8_t *)p->base + (size_t)idx * p->stride, &p->free_head, 4);
+	p->free_head = idx;
+	p->used--;
+}
+
+uint32_t
+ep_random(struct bs_tcp_ep *ep)
+{
+	uint64_t x = ep->rnd;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	ep->rnd = x;
+	return (uint32_t)(x >> 32);
+}
+
+/* TCP timestamps tick in milliseconds (Linux: tcp_time_stamp_ms). */
+uint32_t
+ep_ts_now(const struct bs_tcp_ep *ep)
+{
+	return ep->now_ms;
+}
+
+uint32_t
+bs_tcp_ep_now_ms(const struct bs_tcp_ep *ep)
+{
+	return ep->now_ms;
+}
+
+void
+bs_tcp_ep_set_time(struct bs_tcp_ep *ep, uint64_t tsc)
+{
+	ep->tsc = tsc;
+	ep->now_ms = (uint32_t)((tsc - ep->tsc0) * 1000 / ep->c.tsc_hz) + 1;
+}
+
+void
+ep_timer_arm(struct bs_tcp_ep *ep, struct bs_timer *tm, uint32_t delay_ms)
+{
+	bs_timer_arm(ep->wheel, tm, ep->now_ms + RTE_MAX(delay_ms, 1u));
+}
+
+void
+ep_timer_cancel(struct bs_tcp_ep *ep, struct bs_timer *tm)
+{
+	bs_timer_cancel(ep->wheel, tm);
+}
+
+/* Adjacencies: where replies of a connection go. Few distinct ones (the
+ * routers and hosts on the link), found by a hash of MAC, VLAN and port. */
+uint16_t
+ep_adj_get(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2)
+{
+	uint32_t h = (uint32_t)l2->peer.addr_bytes[5] | (uint32_t)l2->peer.addr_bytes[4] << 8;
+	unsigned int i;
+
+	h = (h * 2654435761u ^ l2->vlan * 40503u ^ l2->port) % TCP_ADJ_MAX;
+	for (i = 0; i < TCP_ADJ_MAX; i++) {
+		struct tcp_adj *a = &ep->adj[(h + i) % TCP_ADJ_MAX];
+
+		if (!a->used) {
+			a->used = 1;
+			a->mac = l2->peer;
+			a->vlan = l2->vlan;
+			a->port = l2->port;
+			return (uint16_t)((h + i) % TCP_ADJ_MAX);
+		}
+		if (a->port == l2->port && a->vlan == l2->vlan &&
+				rte_is_same_ether_addr(&a->mac, &l2->peer))
+			return (uint16_t)((h + i) % TCP_ADJ_MAX);
+	}
+	return (uint16_t)h;	/* full: share a slot (replies may misroute) */
+}
+
+void
+tcb_set_state(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int state)
+{
+	if (t->state == BS_TCP_ESTABLISHED && state != BS_TCP_ESTABLISHED)
+		ep->state_count[BS_TCP_ESTABLISHED]--;
+	else if (t->state != BS_TCP_ESTABLISHED && state == BS_TCP_ESTABLISHED)
+		ep->state_count[BS_TCP_ESTABLISHED]++;
+	if (t->state != BS_TCP_ESTABLISHED)
+		ep->state_count[t->state]--;
+	if (state != BS_TCP_ESTABLISHED)
+		ep->state_count[state]++;
+	t->state = (uint8_t)state;
+}
+
+struct tcb_ext *
+tcb_ext_get(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	struct tcb_ext *x;
+	uint32_t idx;
+
+	if (t->ext != TCP_NONE)
+		return tcb_ext(ep, t);
+	idx = pool_get(&ep->ext);
+	if (idx == TCP_NONE) {
+		ep_drop_cnt(ep, BS_DROP_NOMEM);
+		return NULL;
+	}
+	t->ext = idx;
+	x = tcb_ext(ep, t);
+	memset(x, 0, sizeof(*x));
+	x->write_seq = t->snd_nxt;
+	if (t->tev != TEV_NONE)
+		x->tev_at = bs_timer_expire(&t->timer);
+	return x;
+}
+
+/* Give the extension back when nothing is queued or timed any more. */
+void
+tcb_ext_maybe_put(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	struct tcb_ext *x = tcb_ext(ep, t);
+
+	if (x == NULL || x->snd_head != NULL || x->rcv_head != NULL ||
+			x->ooo != NULL || x->n_sacks != 0 || x->app_at != 0 ||
+			x->app_u32 != 0 || x->delack_at != 0 || x->write_seq != t->snd_nxt ||
+			x->dupacks != 0 || (t->fl & TCB_IN_RECOVERY))
+		return;
+	pool_put(&ep->ext, t->ext);
+	t->ext = TCP_NONE;
+	if (t->tev != TEV_NONE)
+		bs_timer_arm(ep->wheel, &t->timer, x->tev_at);
+}
+
+static void
+mbuf_list_free(struct rte_mbuf *m)
+{
+	while (m != NULL) {
+		struct rte_mbuf *n = m->next;
+
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free(m);
+		m = n;
+	}
+}
+
+/* tcp_done + inet_csk_destroy_sock: unhash, free queues and the entry. */
+void
+tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	struct tcb_ext *x = tcb_ext(ep, t);
+	uint32_t idx = ep_tcb_idx(ep, t);
+
+	tcb_disarm(ep, t);
+	if (x != NULL) {
+		mbuf_list_free(x->snd_head);
+		mbuf_list_free(x->rcv_head);
+		mbuf_list_free(x->ooo);
+		pool_put(&ep->ext, t->ext);
+		t->ext = TCP_NONE;
+	}
+	bs_table_del_value(ep->table, bs_table_hash(ep->table, &t->flow),
+		TCP_VAL(TCP_POOL_TCB, idx));
+	if (t->fl & TCB_DEAD)
+		ep->orphans--;
+	if (!(t->fl & TCB_ACCEPTED) && !(t->fl & TCB_ACTIVE) &&
+			t->state != BS_TCP_CLOSE && ep->lsn[t->owner].n_accept > 0)
+		ep->lsn[t->owner].n_accept--;
+	tcb_set_state(ep, t, BS_TCP_NONE);
+	pool_put(&ep->tcb, idx);
+}
+
+unsigned int
+tcb_app(const struct bs_tcp_ep *ep, const struct bs_tcb *t)
+{
+	if (t->fl & TCB_ACTIVE)
+		return ep->cli[t->owner].c->app;
+	return ep->lsn[t->owner].c->app;
+}
+
+const struct bs_app_params *
+tcb_params(const struct bs_tcp_ep *ep, const struct bs_tcb *t)
+{
+	if (t->fl & TCB_ACTIVE)
+		return &ep->cli[t->owner].c->params;
+	return &ep->lsn[t->owner].c->params;
+}
+
+static void
+key_from(struct bs_sipkey *k, const uint8_t secret[16], bool set, struct bs_tcp_ep *ep)
+{
+	if (set) {
+		memcpy(&k->k0, secret, 8);
+		memcpy(&k->k1, secret + 8, 8);
+	} else {
+		k->k0 = rte_rand();
+		k->k1 = rte_rand();
+	}
+	(void)ep;
+}
+
+struct bs_tcp_ep *
+bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
+{
+	const struct bs_tcp_conf *k = &c->conf->tcp;
+	uint32_t n_tcb = RTE_MAX(k->connections, 16u);
+	uint32_t n_req = RTE_MAX(k->requests, 16u);
+	uint32_t n_tw = RTE_MAX((k->tcp_max_tw_buckets + c->n_workers - 1) / c->n_workers, 16u);
+	uint32_t n_ext = RTE_MAX(n_tcb / 4, 64u);
+	size_t sz_tcb = (size_t)n_tcb * sizeof(struct bs_tcb);
+	size_t sz_req = (size_t)n_req * sizeof(struct tcp_req);
+	size_t sz_tw = (size_t)n_tw * sizeof(struct tcp_tw);
+	struct bs_sipkey tkey;
+	struct bs_tcp_ep *ep;
+	unsigned int i;
+	uint8_t *a;
+
+	ep = rte_zmalloc_socket("bs_tcp_ep", sizeof(*ep), RTE_CACHE_LINE_SIZE, c->socket);
+	if (ep == NULL)
+		goto nomem;
+	ep->c = *c;
+	ep->k = k;
+	ep->st = c->stats;
+	ep->arena_len = sz_tcb + sz_req + sz_tw;
+	ep->arena = rte_zmalloc_socket("bs_tcp_arena", ep->arena_len, RTE_CACHE_LINE_SIZE,
+		c->socket);
+	ep->ext.base = rte_zmalloc_socket("bs_tcp_ext", (size_t)n_ext * sizeof(struct tcb_ext),
+		RTE_CACHE_LINE_SIZE, c->socket);
+	ep->wheel = rte_zmalloc_socket("bs_tcp_wheel", sizeof(struct bs_wheel),
+		RTE_CACHE_LINE_SIZE, c->socket);
+	tkey.k0 = rte_rand();
+	tkey.k1 = rte_rand();
+	ep->table = bs_table_create(n_tcb + n_req + n_tw, &tkey, c->socket);
+	if (ep->arena == NULL || ep->ext.base == NULL || ep->wheel == NULL ||
+			ep->table == NULL)
+		goto nomem;
+	a = ep->arena;
+	pool_init(&ep->tcb, a, sizeof(struct bs_tcb), n_tcb);
+	pool_init(&ep->req, a + sz_tcb, sizeof(struct tcp_req), n_req);
+	pool_init(&ep->tw, a + sz_tcb + sz_req, sizeof(struct tcp_tw), n_tw);
+	pool_init(&ep->ext, ep->ext.base, sizeof(struct tcb_ext), n_ext);
+	bs_table_set_pool(ep->table, TCP_POOL_TCB, ep->tcb.base, ep->tcb.stride);
+	bs_table_set_pool(ep->table, TCP_POOL_REQ, ep->req.base, ep->req.stride);
+	bs_table_set_pool(ep->table, TCP_POOL_TW, ep->tw.base, ep->tw.stride);
+	ep->tsc0 = rte_rdtsc();
+	ep->now_ms = 1;
+	if (bs_wheel_init(ep->wheel, ep->arena, ep->arena_len, ep->now_ms) != 0) {
+		snprintf(err, errlen, "timer wheel: arena of %zu bytes too large", ep->arena_len);
+		goto fail;
+	}
+	ep->rnd = rte_rand() | 1;
+	key_from(&ep->isn_key, k->isn_secret, k->isn_secret_set, ep);
+	key_from(&ep->cookie_keys.k[0], k->syncookie_secret, k->syncookie_secret_set, ep);
+	/* The second cookie key derives from the first, so appliances that
+	 * share syncookie_secret validate each other's cookies. */
+	ep->cookie_keys.k[1].k0 = ep->cookie_keys.k[0].k0 ^ 0x5bd1e9955bd1e995ULL;
+	ep->cookie_keys.k[1].k1 = ep->cookie_keys.k[0].k1 + 0x9e3779b97f4a7c15ULL;
+	ep->n_listeners = c->conf->n_listeners;
+	for (i = 0; i < ep->n_listeners; i++) {
+		ep->lsn[i].c = &c->conf->listeners[i];
+		ep->lsn[i].open = true;
+		ep->lsn[i].backlog = bs_listener_backlog(c->conf, &c->conf->listeners[i]);
+	}
+	ep->n_clients = c->conf->n_clients;
+	for (i = 0; i < ep->n_clients; i++) {
+		ep->cli[i].c = &c->conf->clients[i];
+		ep->cli[i].next_port = 32768 + ep_random(ep) % 28232;
+	}
+	return ep;
+nomem:
+	snprintf(err, errlen, "TCP endpoint of worker %u: out of memory (%u connections, "
+		"%u requests, %u TIME_WAIT entries)", c->worker, n_tcb, n_req, n_tw);
+fail:
+	bs_tcp_ep_free(ep);
+	return NULL;
+}
+
+void
+bs_tcp_ep_free(struct bs_tcp_ep *ep)
+{
+	if (ep == NULL)
+		return;
+	bs_table_free(ep->table);
+	rte_free(ep->wheel);
+	rte_free(ep->ext.base);
+	rte_free(ep->arena);
+	rte_free(ep);
+}
+
+size_t
+bs_tcp_ep_memory(const struct bs_tcp_ep *ep)
+{
+	return sizeof(*ep) + ep->arena_len + (size_t)ep->ext.cap * ep->ext.stride +
+		sizeof(struct bs_wheel) + bs_table_memory(ep->table);
+}
+
+void
+bs_tcp_ep_state_counts(const struct bs_tcp_ep *ep, uint64_t n[BS_TCP_STATE_MAX])
+{
+	unsigned int i;
+
+	for (i = 0; i < BS_TCP_STATE_MAX; i++)
+		n[i] = __atomic_load_n(&ep->state_count[i], __ATOMIC_RELAXED);
+	n[BS_TCP_NEW_SYN_RECV] = ep->req.used;
+	n[BS_TCP_TIME_WAIT] = ep->tw_count;
+}
+
+const struct bs_tcp_client_stats *
+bs_tcp_ep_client_stats(const struct bs_tcp_ep *ep, unsigned int client)
+{
+	return client < ep->n_clients ? &ep->cli[client].st : NULL;
+}
+
+static void
+flow_of(struct bs_flow *f, const struct rte_mbuf *m, const struct bs_pkt *p,
+		const struct bs_tcp_seg *s)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, p->l2_len);
+
+	if (p->kind == BS_PKT_IPV4)
+		bs_flow_from_ipv4(f, l3 + 12, l3 + 16, s->sport, s->dport);
+	else
+		bs_flow_from_ipv6(f, l3 + 8, l3 + 24, s->sport, s->dport);
+}
+
+static uint8_t
+pkt_tos(const struct rte_mbuf *m, const struct bs_pkt *p)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, p->l2_len);
+
+	if (p->kind == BS_PKT_IPV4)
+		return l3[1];
+	return (uint8_t)((l3[0] << 4) | (l3[1] >> 4));
+}
+
+enum bs_tcp_ep_result
+bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
+		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2,
+		struct bs_tcp_verdict *v)
+{
+	struct bs_flow f;
+	uint32_t val;
+	int lsn, rc;
+
+	flow_of(&f, m, p, s);
+	/* 1. Connections, pending handshakes, TIME_WAIT (__inet_lookup_established). */
+	val = bs_table_lookup(ep->table, &f, bs_table_hash(ep->table, &f));
+	if (val != BS_TABLE_MISS) {
+		uint32_t idx = TCP_VAL_IDX(val);
+
+		switch (TCP_VAL_POOL(val)) {
+		case TCP_POOL_TCB:
+			rc = tcp_tcb_rcv(ep, ep_tcb(ep, idx), m, s, v);
+			break;
+		case TCP_POOL_REQ:
+			rc = tcp_req_rcv(ep, ep_req(ep, idx), m, s, l2, v);
+			break;
+		default:
+			rc = tcp_tw_rcv(ep, ep_tw(ep, idx), m, s, l2, v);
+			break;
+		}
+		if (rc >= 0)
+			return (enum bs_tcp_ep_result)rc;
+		/* -1: the entry is gone (N3, TW reopened): look again. */
+	}
+	/* 2. Listeners (__inet_lookup_listener). */
+	lsn = tcp_find_listener(ep, &f);
+	if (lsn >= 0)
+		return (enum bs_tcp_ep_result)tcp_listen_rcv(ep, (unsigned int)lsn, m, s,
+			&f, l2, pkt_tos(m, p), v);
+	/* 3. Nothing: the CLOSED rules. */
+	bs_tcp_input(s, v);
+	return BS_TCP_EP_VERDICT;
+}
+
+static void
+ep_timer_cb(void *ctx, struct bs_timer *tm)
+{
+	struct bs_tcp_ep *ep = ctx;
+	uint8_t *o = (uint8_t *)tm;
+	uint8_t *a = ep->arena;
+	size_t sz_tcb = (size_t)ep->tcb.cap * ep->tcb.stride;
+	size_t sz_req = (size_t)ep->req.cap * ep->req.stride;
+
+	if (o < a + sz_tcb)
+		tcp_tcb_timer(ep, (struct bs_tcb *)(o - offsetof(struct bs_tcb, timer)));
+	else if (o < a + sz_tcb + sz_req)
+		tcp_req_timer(ep, (struct tcp_req *)(o - offsetof(struct tcp_req, timer)));
+	else
+		tcp_tw_timer(ep, (struct tcp_tw *)(o - offsetof(struct tcp_tw, timer)));
+}
+
+/* Scheduled active opens ([client] start_ms, count). */
+static void
+ep_clients(struct bs_tcp_ep *ep)
+{
+	unsigned int i;
+
+	for (i = 0; i < ep->n_clients; i++) {
+		struct tcp_client *cl = &ep->cli[i];
+		uint32_t quota = cl->c->count / ep->c.n_workers +
+			(ep->c.worker < cl->c->count % ep->c.n_workers ? 1 : 0);
+
+		while (cl->started < quota && ep->now_ms >= cl->c->start_ms) {
+			struct bs_flow f;
+
+			memcpy(f.raddr, cl->c->raddr, 16);
+			memcpy(f.laddr, cl->c->laddr, 16);
+			f.rport = rte_cpu_to_be_16(cl->c->rport);
+			f.lport = rte_cpu_to_be_16(cl->c->lport);
+			cl->started++;
+			if (bs_tcp_ep_connect(ep, &f, NULL, i) != 0)
+				break;
+		}
+	}
+}
+
+void
+bs_tcp_ep_poll(struct bs_tcp_ep *ep, uint64_t tsc)
+{
+	bs_tcp_ep_set_time(ep, tsc);
+	bs_wheel_advance(ep->wheel, ep->now_ms, 256, ep_timer_cb, ep);
+	if (ep->n_clients != 0)
+		ep_clients(ep);
+}
+
+int
+tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f)
+{
+	bool v4 = bs_flow_is_v4(f);
+	uint16_t port = rte_be_to_cpu_16(f->lport);
+	int wild = -1;
+	unsigned int i;
+
+	for (i = 0; i < ep->n_listeners; i++) {
+		const struct bs_listener_conf *l = ep->lsn[i].c;
+
+		if (!ep->lsn[i].open || l->port != port)
+			continue;
+		if (l->family != 0 && l->family != (v4 ? AF_INET : AF_INET6))
+			continue;
+		if (!l->any) {
+			if (memcmp(l->addr, f->laddr, 16) == 0)
+				return (int)i;	/* an exact address wins */
+			continue;
+		}
+		if (wild < 0)
+			wild = (int)i;
+	}
+	return wild;
+}

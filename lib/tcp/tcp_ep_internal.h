@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TCP_EP_INTERNAL_H
+#define TCP_EP_INTERNAL_H
+
+/*
+ * The endpoint's private structures, shared by the tcp_*.c files.
+ *
+ * Three kinds of entries, each in its own preallocated pool, all starting
+ * with their struct bs_flow so the connection table can compare keys:
+ *  - struct bs_tcb: a full connection (SYN_SENT .. LAST_ACK). Compact: what
+ *    an idle connection needs; queues and loss-recovery state live in a
+ *    struct tcb_ext attached only while there is data in flight or queued.
+ *  - struct tcp_req: a pending passive handshake (NEW_SYN_RECV).
+ *  - struct tcp_tw: TIME_WAIT, and FIN_WAIT2 of an orphan (the "FIN_WAIT2
+ *    timewait mini-socket").
+ * Objects are named by a 32-bit index; the table value carries the pool.
+ */
+
+#include <errno.h>
+
+#include <rte_byteorder.h>
+#include <rte_tcp.h>
+
+#include "bs_table.h"
+#include "bs_tcp_ep.h"
+#include "bs_tcp_secure.h"
+#include "bs_timer.h"
+
+#define TCP_POOL_TCB 0
+#define TCP_POOL_REQ 1
+#define TCP_POOL_TW 2
+#define TCP_NONE UINT32_MAX
+
+#define TCP_VAL(pool, idx) ((uint32_t)(pool) << 30 | (idx))
+#define TCP_VAL_POOL(v) ((v) >> 30)
+#define TCP_VAL_IDX(v) ((v) & 0x3fffffffu)
+
+/* Sequence-space comparisons (RFC 9293 3.4: modulo 2^32). */
+#define SEQ_LT(a, b) ((int32_t)((a) - (b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((a) - (b)) <= 0)
+#define SEQ_GT(a, b) ((int32_t)((a) - (b)) > 0)
+#define SEQ_GEQ(a, b) ((int32_t)((a) - (b)) >= 0)
+
+/* Linux constants (include/net/tcp.h). */
+#define TCP_RTO_MIN_MS 200
+#define TCP_RTO_MAX_MS 120000
+#define TCP_TIMEOUT_INIT_MS 1000
+#define TCP_TIMEOUT_MIN_MS 2
+#define TCP_DELACK_MIN_MS 40
+#define TCP_DELACK_MAX_MS 200
+#define TCP_TIMEWAIT_LEN_MS 60000
+#define TCP_PAWS_24DAYS (60 * 60 * 24 * 24)
+#define TCP_PAWS_MSL 60
+#define TCP_PAWS_WINDOW 1
+#define TCP_MSS_DEFAULT 536
+#define TCP_MAX_WSCALE 14
+#define TCP_INIT_CWND 10
+#define TCP_INFINITE_SSTHRESH 0x7fffffff
+#define TCP_SYN_LINEAR_TIMEOUTS 4	/* net.ipv4.tcp_syn_linear_timeouts */
+
+/* TCP option kinds and lengths (RFC 9293, 7323, 2018). */
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
+#define TCPOPT_WS 3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_SACK 5
+#define TCPOPT_TS 8
+#define TCPOLEN_TS_ALIGNED 12
+#define TCP_MAX_SACKS 4
+
+/* struct bs_tcb.fl */
+#define TCB_TS 0x0001		/* timestamps negotiated */
+#define TCB_SACK 0x0002		/* SACK permitted both ways */
+#define TCB_WS 0x0004		/* window scaling negotiated */
+#define TCB_RCV_SHUT 0x0008	/* RCV_SHUTDOWN: close() or SHUT_RD */
+#define TCB_SND_SHUT 0x0010	/* SEND_SHUTDOWN: our FIN is queued */
+#define TCB_DEAD 0x0020		/* orphan: the application closed it */
+#define TCB_FIN_SENT 0x0040	/* our FIN has been transmitted */
+#define TCB_KEEPALIVE 0x0080	/* SO_KEEPALIVE */
+#define TCB_DELACK 0x0100	/* an ACK is owed (delayed) */
+#define TCB_ACCEPTED 0x0200	/* taken off the accept queue */
+#define TCB_BYTES_ACKED_BIG 0x0400	/* more than 2^30 bytes acked */
+#define TCB_PEER_FIN 0x0800	/* the peer's FIN has been received */
+#define TCB_ACTIVE 0x1000	/* active open (client) */
+#define TCB_IN_RECOVERY 0x2000	/* NewReno fast recovery */
+#define TCB_PROBE 0x4000	/* zero-window probing */
+#define TCB_LINGER0 0x8000	/* SO_LINGER {1, 0} */
+
+/* The event the connection's timer stands for (struct bs_tcb.tev). */
+enum tcb_timer_event {
+	TEV_NONE,
+	TEV_RTO,		/* retransmission / SYN retransmission */
+	TEV_PROBE,		/* zero-window probe */
+	TEV_KEEPALIVE,		/* keepalive idle/interval */
+	TEV_FIN_WAIT2,		/* orphan FIN_WAIT2 timeout */
+	TEV_APP,		/* the application asked to be woken */
+	TEV_CONNECT,		/* connect timeout */
+};
+
+/*
+ * A connection. Hot fields first; an idle ESTABLISHED connection needs
+ * nothing else (docs/performance.md has the measured sizes).
+ */
+struct bs_tcb {
+	struct bs_flow flow;	/* key: first */
+	uint8_t state;		/* enum bs_tcp_state */
+	uint8_t wscale;		/* snd_wscale << 4 | rcv_wscale */
+	uint16_t fl;		/* TCB_* */
+	struct bs_timer timer;	/* RTO/probe/keepalive/FIN_WAIT2/app, see tev */
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_wnd;	/* peer's window, scaled */
+	uint32_t snd_wl1;	/* SEG.SEQ of the last window update */
+	uint32_t rcv_nxt;
+	uint32_t rcv_wup;	/* RCV.NXT when the window was last announced */
+	uint32_t iss;
+	uint32_t ts_recent;
+	uint32_t ts_off;	/* added to our clock for TSval (RFC 7323 5.4) */
+	uint32_t last_oow;	/* ms of the last dupack/challenge (rate limit) */
+	uint32_t ext;		/* struct tcb_ext index, or TCP_NONE */
+	uint16_t rcv_wnd;	/* window we announced, >> rcv_wscale */
+	uint16_t mss;		/* effective send MSS */
+	uint16_t max_wnd;	/* largest SEG.WND seen, unscaled */
+	uint16_t ts_recent_stamp;	/* seconds (mod 2^16) of ts_recent */
+	uint16_t srtt8;		/* smoothed RTT, ms << 3 (0: no sample yet) */
+	uint16_t rttvar4;	/* RTT variation, ms << 2 */
+	uint16_t cwnd;		/* segments */
+	uint16_t ssthresh;	/* segments */
+	uint16_t adj;		/* L2 adjacency (port, VLAN, peer MAC) */
+	uint16_t owner;		/* listener or client index */
+	uint8_t tev;		/* enum tcb_timer_event */
+	uint8_t retrans;	/* consecutive RTO expiries / keepalive probes out */
+	uint8_t app_state;	/* the application's own */
+	uint8_t errsk;		/* errno the application saw last (0 none) */
+};
+
+/* Loss recovery, queues and application data of a busy connection. */
+struct tcb_ext {
+	struct rte_mbuf *snd_head;	/* unacknowledged + unsent data */
+	struct rte_mbuf *snd_tail;
+	struct rte_mbuf *rcv_head;	/* received, not yet read */
+	struct rte_mbuf *rcv_tail;
+	struct rte_mbuf *ooo;		/* out of order, sorted; seq in hash.usr */
+	uint32_t snd_bytes;		/* bytes in snd queue (from snd_una) */
+	uint32_t rcv_bytes;		/* bytes in rcv queue */
+	uint32_t ooo_bytes;
+	uint32_t write_seq;		/* end of queued data (+1 with FIN) */
+	uint32_t recover;		/* NewReno: SND.NXT at loss */
+	uint32_t rtt_seq;		/* segment being timed */
+	uint32_t rtt_ts;		/* when it was sent, ms */
+	uint32_t delack_at;		/* ms */
+	uint32_t app_at;		/* ms: the application's wake-up */
+	uint32_t app_u32;		/* the application's counter */
+	uint32_t retrans_stamp;		/* ms of the first retransmission */
+	uint32_t tev_at;		/* deadline of the connection's tev, ms */
+	uint16_t dupacks;
+	uint16_t n_sacks;
+	uint32_t sack[TCP_MAX_SACKS][2];	/* our SACK blocks, first = newest */
+	uint32_t next_free;
+};
+
+/* A pending passive handshake (Linux request sock). */
+struct tcp_req {
+	struct bs_flow flow;
+	struct bs_timer timer;	/* SYN-ACK retransmission */
+	uint32_t iss;
+	uint32_t irs;
+	uint32_t ts_recent;
+	uint32_t ts_off;
+	uint32_t synack_ts;	/* TSval of our first SYN-ACK */
+	uint32_t last_oow;
+	uint16_t mss;		/* peer's MSS option (0 none) */
+	uint16_t owner;		/* listener */
+	uint16_t adj;
+	uint16_t rcv_wnd;	/* window announced in the SYN-ACK (unscaled) */
+	uint8_t wscale;		/* snd << 4 | rcv */
+	uint8_t fl;		/* TCB_TS | TCB_SACK | TCB_WS, REQ_ACKED */
+	uint8_t retrans;
+	uint8_t tos;
+};
+
+#define REQ_ACKED 0x80		/* final ACK seen while the accept queue was full */
+
+/* TIME_WAIT and the orphan FIN_WAIT2 mini-socket. */
+struct tcp_tw {
+	struct bs_flow flow;
+	struct bs_timer timer;
+	uint32_t snd_nxt;
+	uint32_t rcv_nxt;
+	uint32_t ts_recent;
+	uint32_t ts_off;
+	uint32_t last_oow;
+	uint16_t rcv_wnd;	/* unscaled */
+	uint16_t adj;
+	uint16_t ts_recent_stamp;
+	uint8_t substate;	/* BS_TCP_TIME_WAIT or BS_TCP_FIN_WAIT2 */
+	uint8_t fl;		/* TCB_TS, rcv_wscale in the top nibble */
+};
+
+/* One port, VLAN and peer MAC that replies go to. */
+struct tcp_adj {
+	struct rte_ether_addr mac;
+	uint16_t vlan;
+	uint8_t port;
+	uint8_t used;
+};
+
+#define TCP_ADJ_MAX 4096
+
+/* A listener as one worker runs it. */
+struct tcp_listener {
+	const struct bs_listener_conf *c;
+	bool open;
+	uint32_t n_req;		/* pending handshakes */
+	uint32_t n_accept;	/* children not yet accepted */
+	uint32_t backlog;	/* min(backlog, somaxconn) */
+	uint32_t last_overflow;	/* ms of the last SYN-queue overflow (cookies) */
+	bool overflowed;
+};
+
+struct tcp_client {
+	const struct bs_client_conf *c;
+	uint32_t started;	/* connections opened so far */
+	uint32_t next_port;	/* ephemeral port search */
+	struct bs_tcp_client_stats st;
+};
+
+struct tcp_pool {
+	void *base;
+	uint32_t stride;
+	uint32_t cap;
+	uint32_t used;
+	uint32_t free_head;	/* free list through the first 4 bytes */
+};
+
+struct bs_tcp_ep {
+	struct bs_tcp_ep_conf c;
+	const struct bs_tcp_conf *k;	/* knobs */
+	struct bs_stats *st;
+	struct bs_table *table;
+	struct bs_wheel *wheel;
+	struct tcp_pool tcb, req, tw, ext;
+	void *arena;
+	size_t arena_len;
+	uint64_t tsc0;
+	uint64_t tsc;
+	uint32_t now_ms;
+	uint32_t tw_count;
+	uint32_t orphans;
+	uint32_t chal_second;		/* tcp_challenge_ack_limit budget */
+	uint32_t chal_budget;
+	uint64_t rnd;			/* xorshift state */
+	struct bs_sipkey isn_key;
+	struct bs_cookie_keys cookie_keys;
+	unsigned int n_listeners;
+	struct tcp_listener lsn[BS_MAX_LISTENERS];
+	unsigned int n_clients;
+	struct tcp_client cli[BS_MAX_CLIENTS];
+	struct tcp_adj adj[TCP_ADJ_MAX];
+	uint32_t state_count[BS_TCP_STATE_MAX];
+	uint32_t tw_isn;		/* ISN for a SYN that reopens TIME_WAIT */
+};
+
+/* Counters: the worker's, written by it only. */
+static inline void
+ep_cnt(struct bs_tcp_ep *ep, enum bs_counter c)
+{
+	bs_cnt_add(&ep->st->cnt[c], 1);
+}
+
+static inline void
+ep_rst_cnt(struct bs_tcp_ep *ep, unsigned int reason)
+{
+	bs_cnt_add(&ep->st->rst[reason], 1);
+}
+
+static inline void
+ep_drop_cnt(struct bs_tcp_ep *ep, unsigned int reason)
+{
+	bs_cnt_add(&ep->st->drop[reason], 1);
+}
+
+static inline struct bs_tcb *
+ep_tcb(const struct bs_tcp_ep *ep, uint32_t idx)
+{
+	return (struct bs_tcb *)((uint8_t *)ep->tcb.base + (size_t)idx * ep->tcb.stride);
+}
+
+static inline uint32_t
+ep_tcb_idx(const struct bs_tcp_ep *ep, const struct bs_tcb *t)
+{
+	return (uint32_t)(((const uint8_t *)t - (const uint8_t *)ep->tcb.base) / ep->tcb.stride);
+}
+
+static inline struct tcp_req *
+ep_req(const struct bs_tcp_ep *ep, uint32_t idx)
+{
+	return (struct tcp_req *)((uint8_t *)ep->req.base + (size_t)idx * ep->req.stride);
+}
+
+static inline struct tcp_tw *
+ep_tw(const struct bs_tcp_ep *ep, uint32_t idx)
+{
+	return (struct tcp_tw *)((uint8_t *)ep->tw.base + (size_t)idx * ep->tw.stride);
+}
+
+static inline struct tcb_ext *
+tcb_ext(const struct bs_tcp_ep *ep, const struct bs_tcb *t)
+{
+	if (t->ext == TCP_NONE)
+		return NULL;
+	return (struct tcb_ext *)((uint8_t *)ep->ext.base + (size_t)t->ext * ep->ext.stride);
+}
+
+static inline unsigned int
+tcb_snd_wscale(const struct bs_tcb *t)
+{
+	return t->wscale >> 4;
+}
+
+static inline unsigned int
+tcb_rcv_wscale(const struct bs_tcb *t)
+{
+	return t->wscale & 0x0f;
+}
+
+static inline const struct bs_listener_conf *
+tcb_lconf(const struct bs_tcp_ep *ep, const struct bs_tcb *t)
+{
+	return ep->lsn[t->owner].c;
+}
+
+/* The application of a connection: its listener's or its client's. */
+unsigned int tcb_app(const struct bs_tcp_ep *ep, const struct bs_tcb *t);
+const struct bs_app_params *tcb_params(const struct bs_tcp_ep *ep,
+		const struct bs_tcb *t);
+
+/* tcp_ep.c: pools, table, adjacencies, clock */
+uint32_t pool_get(struct tcp_pool *p);
+void pool_put(struct tcp_pool *p, uint32_t idx);
+uint16_t ep_adj_get(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2);
+void tcb_set_state(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int state);
+void tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t);
+struct tcb_ext *tcb_ext_get(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_ext_maybe_put(struct bs_tcp_ep *ep, struct bs_tcb *t);
+uint32_t ep_ts_now(const struct bs_tcp_ep *ep);
+uint32_t ep_random(struct bs_tcp_ep *ep);
+void ep_timer_arm(struct bs_tcp_ep *ep, struct bs_timer *tm, uint32_t delay_ms);
+void ep_timer_cancel(struct bs_tcp_ep *ep, struct bs_timer *tm);
+void tcb_arm(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int ev,
+		uint32_t delay_ms);
+void tcb_disarm(struct bs_tcp_ep *ep, struct bs_tcb *t);
+
+/* tcp_out.c: building and sending segments */
+struct tcp_seg_out {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t win;		/* unscaled value to write */
+	uint8_t flags;
+	uint8_t opt_len;
+	uint8_t opts[40];
+	const struct rte_mbuf *data;	/* payload source: chain and offset */
+	uint32_t data_off;
+	uint32_t data_len;
+};
+
+int ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
+		uint8_t tos, const struct tcp_seg_out *o, struct rte_mbuf *reuse);
+uint32_t tcb_rcv_window(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_send_ack(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *reuse);
+bool tcb_oow_limited(struct bs_tcp_ep *ep, uint32_t *last, enum bs_counter c);
+void tcb_send_challenge_ack(struct bs_tcp_ep *ep, struct bs_tcb *t,
+		struct rte_mbuf *reuse);
+void tcb_send_dupack(struct bs_tcp_ep *ep, struct bs_tcb *t,
+		const struct bs_tcp_seg *s, struct rte_mbuf *reuse);
+void tcb_send_rst_abort(struct bs_tcp_ep *ep, struct bs_tcb *t,
+		unsigned int reason);
+void tcb_send_syn(struct bs_tcp_ep *ep, struct bs_tcb *t, bool synack);
+void tcb_push(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_retransmit_head(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_send_probe(struct bs_tcp_ep *ep, struct bs_tcb *t, bool keepalive);
+void req_send_synack(struct bs_tcp_ep *ep, struct tcp_req *r,
+		struct rte_mbuf *reuse);
+void req_send_ack(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *reuse);
+void tw_send_ack(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *reuse);
+uint32_t tcb_rto_ms(const struct bs_tcb *t);
+
+/* Options of a received segment. */
+struct tcp_opts {
+	uint16_t mss;
+	uint8_t ws;		/* 0xff: none */
+	bool sack_ok;
+	bool ts;
+	uint32_t tsval;
+	uint32_t tsecr;
+	uint8_t n_sacks;
+	uint32_t sack[TCP_MAX_SACKS][2];
+};
+
+void tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o);
+
+/* tcp_listen.c: LISTEN, pending handshakes, cookies */
+int tcp_listen_rcv(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
+		const struct bs_tcp_seg *s, const struct bs_flow *f,
+		const struct bs_tcp_l2 *l2, uint8_t tos, struct bs_tcp_verdict *v);
+int tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
+		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2,
+		struct bs_tcp_verdict *v);
+void tcp_req_timer(struct bs_tcp_ep *ep, struct tcp_req *r);
+void tcp_req_free(struct bs_tcp_ep *ep, struct tcp_req *r);
+int tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f);
+
+/* tcp_rcv.c: synchronized states and SYN_SENT */
+int tcp_tcb_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *m,
+		const struct bs_tcp_seg *s, struct bs_tcp_verdict *v);
+void tcb_reset(struct bs_tcp_ep *ep, struct bs_tcb *t);
+
+/* tcp_tw.c */
+int tcp_tw_rcv(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *m,
+		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2,
+		struct bs_tcp_verdict *v);
+void tcp_time_wait(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int substate,
+		uint32_t timeo_ms);
+void tcp_tw_timer(struct bs_tcp_ep *ep, struct tcp_tw *tw);
+void tcp_tw_free(struct bs_tcp_ep *ep, struct tcp_tw *tw);
+
+/* tcp_timer.c */
+void tcp_tcb_timer(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_keepalive_arm(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_timer_update(struct bs_tcp_ep *ep, struct bs_tcb *t);
+uint32_t tcb_fin_time_ms(struct bs_tcp_ep *ep, const struct bs_tcb *t);
+
+/* tcp_sock.c: what applications call (Linux socket semantics) */
+int tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len);
+uint32_t tcb_write_space(struct bs_tcp_ep *ep, struct bs_tcb *t);
+uint32_t tcb_read(struct bs_tcp_ep *ep, struct bs_tcb *t, void *buf, uint32_t len);
+uint32_t tcb_readable(struct bs_tcp_ep *ep, const struct bs_tcb *t);
+void tcb_shutdown_wr(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_close(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_abort_linger0(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_app_wake(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t delay_ms);
+void tcb_set_error(struct bs_tcp_ep *ep, struct bs_tcb *t, int err);
+void tcb_done(struct bs_tcp_ep *ep, struct bs_tcb *t);
+
+/* tcp_app.c: the built-in applications */
+enum app_event {
+	APP_ACCEPTED,		/* handshake done (passive) or connected (active) */
+	APP_READABLE,		/* new data or the peer's FIN */
+	APP_WRITABLE,		/* send space freed */
+	APP_TIMER,		/* tcb_app_wake() */
+	APP_ERROR,		/* reset / timeout: t->errsk set, tcb about to go */
+};
+
+void tcp_app_event(struct bs_tcp_ep *ep, struct bs_tcb *t, enum app_event e);
+
+#endif /* TCP_EP_INTERNAL_H */

@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * LISTEN and pending passive handshakes (Linux request socks, state
+ * NEW_SYN_RECV): tcp_rcv_state_process's LISTEN case, tcp_conn_request,
+ * tcp_check_req and the SYN cookie path, in their order.
+ */
+#include <string.h>
+
+#include "tcp_ep_internal.h"
+
+/* tcp_parse_options: what a segment's options say. */
+void
+tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
+{
+	const uint8_t *p = s->opts;
+	int left = s->opt_len;
+
+	memset(o, 0, sizeof(*o));
+	o->ws = 0xff;
+	while (left > 0) {
+		uint8_t kind = p[0], len;
+
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			p++;
+			left--;
+			continue;
+		}
+		if (left < 2)
+			break;
+		len = p[1];
+		if (len < 2 || len > left)
+			break;	/* "don't parse partial options" */
+		switch (kind) {
+		case TCPOPT_MSS:
+			if (len == 4 && (s->flags & BS_TCP_SYN))
+				o->mss = (uint16_t)(p[2] << 8 | p[3]);
+			break;
+		case TCPOPT_WS:
+			if (len == 3 && (s->flags & BS_TCP_SYN))
+				o->ws = RTE_MIN(p[2], (uint8_t)TCP_MAX_WSCALE);
+			break;
+		case TCPOPT_SACK_PERM:
+			if (len == 2 && (s->flags & BS_TCP_SYN))
+				o->sack_ok = true;
+			break;
+		case TCPOPT_TS:
+			if (len == 10) {
+				o->ts = true;
+				o->tsval = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 |
+					(uint32_t)p[4] << 8 | p[5];
+				o->tsecr = (uint32_t)p[6] << 24 | (uint32_t)p[7] << 16 |
+					(uint32_t)p[8] << 8 | p[9];
+			}
+			break;
+		case TCPOPT_SACK:
+			if (len >= 10 && (len - 2) % 8 == 0 && !(s->flags & BS_TCP_SYN)) {
+				unsigned int i, n = RTE_MIN((unsigned int)(len - 2) / 8,
+					(unsigned int)TCP_MAX_SACKS);
+
+				for (i = 0; i < n; i++) {
+					const uint8_t *b = p + 2 + 8 * i;
+
+					o->sack[i][0] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+						(uint32_t)b[2] << 8 | b[3];
+					o->sack[i][1] = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
+						(uint32_t)b[6] << 8 | b[7];
+				}
+				o->n_sacks = (uint8_t)n;
+			}
+			break;
+		default:
+			break;
+		}
+		p += len;
+		left -= len;
+	}
+}
+
+static uint32_t
+ep_now_ns(const struct bs_tcp_ep *ep)
+{
+	return (uint32_t)0 + ep->now_ms;
+}
+
+/* The receive window scale for our tcp_rmem[2] (tcp_select_initial_window). */
+static uint8_t
+rcv_wscale_for(const struct bs_tcp_ep *ep)
+{
+	uint32_t space = ep->k->tcp_rmem[2];
+	uint8_t ws = 0;
+
+	while (space > 65535 && ws < TCP_MAX_WSCALE) {
+		space >>= 1;
+		ws++;
+	}
+	return ws;
+}
+
+/* Initial window of a SYN-ACK: tcp_rmem[1] rounded to the MSS, as
+ * tcp_select_initial_window does, never above 65535 unscaled. */
+static uint16_t
+synack_window(const struct bs_tcp_ep *ep)
+{
+	return (uint16_t)RTE_MIN(ep->k->tcp_rmem[1], 65535u);
+}
+
+/*
+ * A full connection from a completed handshake (tcp_create_openreq_child):
+ * SYN_RECV, hashed in place of the request, on the listener's accept
+ * queue. The caller runs the ACK through it.
+ */
+static struct bs_tcb *
+child_create(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_flow *f,
+		uint32_t iss, uint32_t irs, uint16_t mss, uint8_t fl, uint8_t wscale,
+		uint32_t ts_recent, uint32_t ts_off, uint16_t adj, uint16_t rcv_wnd)
+{
+	uint32_t idx = pool_get(&ep->tcb);
+	struct bs_tcb *t;
+
+	if (idx == TCP_NONE) {
+		ep_drop_cnt(ep, BS_DROP_NOMEM);
+		return NULL;
+	}
+	t = ep_tcb(ep, idx);
+	memset(t, 0, sizeof(*t));
+	t->flow = *f;
+	if (bs_table_add(ep->table, f, bs_table_hash(ep->table, f),
+			TCP_VAL(TCP_POOL_TCB, idx)) != 0) {
+		pool_put(&ep->tcb, idx);
+		ep_drop_cnt(ep, BS_DROP_NOMEM);
+		return NULL;
+	}
+	t->ext = TCP_NONE;
+	t->state = BS_TCP_NONE;
+	tcb_set_state(ep, t, BS_TCP_SYN_RECV);
+	t->fl = fl & (TCB_TS | TCB_SACK | TCB_WS);
+	t->wscale = wscale;
+	t->iss = iss;
+	t->snd_una = iss + 1;
+	t->snd_nxt = iss + 1;
+	t->rcv_nxt = irs + 1;
+	t->rcv_wup = irs + 1;
+	t->rcv_wnd = rcv_wnd;
+	t->ts_recent = ts_recent;
+	t->ts_recent_stamp = (uint16_t)(ep->now_ms / 1000);
+	t->ts_off = ts_off;
+	t->mss = (uint16_t)((mss != 0 ? RTE_MIN(mss, (uint16_t)(bs_flow_is_v4(f) ? 1460 : 1440)) :
+		TCP_MSS_DEFAULT) - ((fl & TCB_TS) ? TCPOLEN_TS_ALIGNED : 0));
+	t->cwnd = TCP_INIT_CWND;
+	t->ssthresh = UINT16_MAX;
+	t->adj = adj;
+	t->owner = (uint16_t)lsn;
+	ep->lsn[lsn].n_accept++;
+	ep_cnt(ep, BS_CNT_TcpPassiveOpens);
+	return t;
+}
+
+/* The accept queue holds more than backlog entries (sk_acceptq_is_full). */
+static bool
+acceptq_full(const struct tcp_listener *l)
+{
+	return l->n_accept > l->backlog;
+}
+
+static void
+listen_drop(struct bs_tcp_ep *ep)
+{
+	ep_cnt(ep, BS_CNT_ListenDrops);
+}
+
+/*
+ * A SYN to a listener (tcp_conn_request): a request entry and a SYN-ACK, or
+ * a SYN cookie when the request queue is full (or always, with
+ * tcp_syncookies=2).
+ */
+static int
+conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
+		const struct bs_tcp_seg *s, const struct bs_flow *f,
+		const struct bs_tcp_l2 *l2, uint8_t tos, struct bs_tcp_verdict *v)
+{
+	struct tcp_listener *l = &ep->lsn[lsn];
+	const struct bs_tcp_conf *k = ep->k;
+	bool want_cookie = false;
+	struct tcp_opts o;
+	struct tcp_req *r, rtmp;
+	uint32_t idx = TCP_NONE;
+
+	if (k->tcp_syncookies == 2 || l->n_req >= l->backlog || ep->req.used >= ep->req.cap) {
+		if (k->tcp_syncookies == 0) {
+			ep_cnt(ep, BS_CNT_TCPReqQFullDrop);
+			listen_drop(ep);
+			v->reason = BS_DROP_TCP_REQQFULLDROP;
+			return BS_TCP_EP_VERDICT;
+		}
+		if (k->tcp_syncookies != 2)
+			ep_cnt(ep, BS_CNT_TCPReqQFullDoCookies);
+		want_cookie = true;
+		l->last_overflow = ep->now_ms;
+		l->overflowed = true;
+	}
+	if (acceptq_full(l)) {
+		ep_cnt(ep, BS_CNT_ListenOverflows);
+		listen_drop(ep);
+		v->reason = BS_DROP_TCP_LISTEN_OVERFLOW;
+		return BS_TCP_EP_VERDICT;
+	}
+	tcp_parse_opts(s, &o);
+
+	if (want_cookie) {
+		r = &rtmp;
+	} else {
+		idx = pool_get(&ep->req);
+		r = ep_req(ep, idx);
+	}
+	memset(r, 0, sizeof(*r));
+	r->flow = *f;
+	r->irs = s->seq;
+	r->owner = (uint16_t)lsn;
+	r->adj = ep_adj_get(ep, l2);
+	r->tos = tos;
+	r->mss = o.mss;
+	r->rcv_wnd = synack_window(ep);
+	if (o.ts && k->tcp_timestamps != 0) {
+		r->fl |= TCB_TS;
+		r->ts_recent = o.tsval;
+		r->ts_off = k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->isn_key, f) : 0;
+	}
+	if (o.sack_ok && k->tcp_sack != 0)
+		r->fl |= TCB_SACK;
+	if (o.ws != 0xff && k->tcp_window_scaling != 0) {
+		r->fl |= TCB_WS;
+		r->wscale = (uint8_t)(o.ws << 4 | rcv_wscale_for(ep));
+	}
+	if (want_cookie) {
+		uint16_t mss_used;
+
+		mss_used = o.mss != 0 ? o.mss : TCP_MSS_DEFAULT;
+		r->iss = bs_cookie_init(&ep->cookie_keys, f, s->seq, &mss_used, ep->now_ms);
+		if (r->fl & TCB_TS) {
+			struct bs_cookie_opts co = {
+				.wscale_ok = (r->fl & TCB_WS) != 0,
+				.snd_wscale = (uint8_t)(r->wscale >> 4),
+				.sack_ok = (r->fl & TCB_SACK) != 0,
+			};
+
+			/* The TSval carries the SYN's options: offset so that
+			 * ep_ts_now() + ts_off is the encoded value. */
+			r->ts_off += bs_cookie_ts_init(&co, ep_ts_now(ep)) - ep_ts_now(ep);
+		}
+		ep_cnt(ep, BS_CNT_SyncookiesSent);
+		req_send_synack(ep, r, m);
+		return BS_TCP_EP_DONE;
+	}
+	r->iss = bs_tcp_isn(&ep->isn_key, f, (uint64_t)ep_now_ns(ep) * 1000000 +
+		(ep->tsc % 1000000));
+	if (bs_table_add(ep->table, f, bs_table_hash(ep->table, f),
+			TCP_VAL(TCP_POOL_REQ, idx)) != 0) {
+		pool_put(&ep->req, idx);
+		v->reason = BS_DROP_NOMEM;
+		return BS_TCP_EP_VERDICT;
+	}
+	l->n_req++;
+	ep_timer_arm(ep, &r->timer, TCP_TIMEOUT_INIT_MS);
+	req_send_synack(ep, r, m);
+	return BS_TCP_EP_DONE;
+}
+
+/*
+ * A valid SYN cookie in an ACK (cookie_v4_check): rebuild the handshake
+ * from the cookie and the timestamp bits, create the connection.
+ */
+static struct bs_tcb *
+cookie_check(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_tcp_seg *s,
+		const struct bs_flow *f, const struct bs_tcp_l2 *l2)
+{
+	struct tcp_listener *l = &ep->lsn[lsn];
+	uint8_t fl = 0, wscale = 0;
+	struct tcp_opts o;
+	uint32_t ts_off = 0;
+	uint16_t mss;
+
+	if (ep->k->tcp_syncookies == 0 || !l->overflowed ||
+			(ep->k->tcp_syncookies != 2 && ep->now_ms - l->last_overflow > 120000))
+		return NULL;
+	mss = bs_cookie_check(&ep->cookie_keys, f, s->seq, s->ack, ep->now_ms);
+	if (mss == 0) {
+		ep_cnt(ep, BS_CNT_SyncookiesFailed);
+		return NULL;
+	}
+	tcp_parse_opts(s, &o);
+	if (o.ts && ep->k->tcp_timestamps != 0) {
+		struct bs_cookie_opts co;
+
+		ts_off = ep->k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->isn_key, f) : 0;
+		bs_cookie_ts_decode(o.tsecr - ts_off, &co);
+		/* cookie_timestamp_decode: an option we have disabled is a
+		 * forgery. */
+		if ((co.sack_ok && !ep->k->tcp_sack) ||
+				(co.wscale_ok && !ep->k->tcp_window_scaling)) {
+			ep_cnt(ep, BS_CNT_SyncookiesFailed);
+			return NULL;
+		}
+		/* Our TSvals continue from the cookie's, so the offset is
+		 * the one the cookie SYN-ACK used: TSecr - raw clock then. */
+		fl |= TCB_TS;
+		if (co.wscale_ok) {
+			fl |= TCB_WS;
+			wscale = (uint8_t)(co.snd_wscale << 4 | rcv_wscale_for(ep));
+		}
+		if (co.sack_ok)
+			fl |= TCB_SACK;
+	}
+	if (acceptq_full(l)) {
+		ep_cnt(ep, BS_CNT_ListenOverflows);
+		listen_drop(ep);
+		return NULL;
+	}
+	ep_cnt(ep, BS_CNT_SyncookiesRecv);
+	return child_create(ep, lsn, f, s->ack - 1, s->seq - 1, mss, fl, wscale,
+		o.tsval, ts_off, ep_adj_get(ep, l2), synack_window(ep));
+}
+
+int
+tcp_listen_rcv(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
+		const struct bs_tcp_seg *s, const struct bs_flow *f,
+		const struct bs_tcp_l2 *l2, uint8_t tos, struct bs_tcp_verdict *v)
+{
+	uint8_t flags = s->flags;
+	struct bs_tcb *t;
+
+	/* tcp_v4_do_rcv: a bare ACK may carry a SYN cookie. */
+	if ((flags & (BS_TCP_ACK | BS_TCP_SYN | BS_TCP_RST)) == BS_TCP_ACK) {
+		t = cookie_check(ep, lsn, s, f, l2);
+		if (t != NULL)
+			return tcp_tcb_rcv(ep, t, m, s, v);
+	}
+	v->action = BS_TCP_DISCARD;
+	/* tcp_rcv_state_process, case TCP_LISTEN. */
+	if (flags & BS_TCP_ACK) {
+		if (flags & BS_TCP_RST) {	/* never answer a reset (X2) */
+			v->reason = BS_DROP_TCP_RESET;
+			return BS_TCP_EP_VERDICT;
+		}
+		bs_tcp_reply_verdict(s, BS_RST_REASON_TCP_FLAGS, v);	/* L1 */
+		return BS_TCP_EP_VERDICT;
+	}
+	if (flags & BS_TCP_RST) {
+		v->reason = BS_DROP_TCP_RESET;	/* X2 */
+		return BS_TCP_EP_VERDICT;
+	}
+	if ((flags & BS_TCP_SYN) && !(flags & BS_TCP_FIN))
+		return conn_request(ep, lsn, m, s, f, l2, tos, v);
+	v->reason = BS_DROP_TCP_FLAGS;	/* Q13 */
+	return BS_TCP_EP_VERDICT;
+}
+
+void
+tcp_req_free(struct bs_tcp_ep *ep, struct tcp_req *r)
+{
+	uint32_t idx = (uint32_t)(((uint8_t *)r - (uint8_t *)ep->req.base) / ep->req.stride);
+
+	ep_timer_cancel(ep, &r->timer);
+	bs_table_del_value(ep->table, bs_table_hash(ep->table, &r->flow),
+		TCP_VAL(TCP_POOL_REQ, idx));
+	if (ep->lsn[r->owner].n_req > 0)
+		ep->lsn[r->owner].n_req--;
+	pool_put(&ep->req, idx);
+}
+
+/* tcp_in_window(): is [seq, end) acceptable for [s_win, e_win]? */
+static bool
+in_window(uint32_t seq, uint32_t end, uint32_t s_win, uint32_t e_win)
+{
+	if (seq == s_win)
+		return true;
+	if (SEQ_GT(end, s_win) && SEQ_LT(seq, e_win))
+		return true;
+	return seq == e_win && seq == end;
+}
+
+static void
+free_mbuf(struct rte_mbuf *m)
+{
+	if (m != NULL)
+		rte_pktmbuf_free(m);
+}
+
+/*
+ * A segment for a pending handshake (tcp_check_req, Linux 6.18), in its
+ * order: retransmitted SYN, wrong ACK (to the listener), timestamps and
+ * window, RST and SYN, then the ACK that completes the handshake.
+ */
+int
+tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
+		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2,
+		struct bs_tcp_verdict *v)
+{
+	struct tcp_listener *l = &ep->lsn[r->owner];
+	uint8_t flg = s->flags & (BS_TCP_SYN | BS_TCP_ACK | BS_TCP_RST | BS_TCP_FIN);
+	uint32_t end = s->seq + s->len + !!(s->flags & BS_TCP_SYN) + !!(s->flags & BS_TCP_FIN);
+	bool paws_reject = false;
+	struct bs_tcb *t;
+	struct tcp_opts o;
+
+	v->action = BS_TCP_DISCARD;
+	if (!l->open) {
+		/* N3: the listener is gone; drop the request, look again. */
+		tcp_req_free(ep, r);
+		return -1;
+	}
+	tcp_parse_opts(s, &o);
+	if (o.ts && (r->fl & TCB_TS) && !(s->flags & BS_TCP_RST) &&
+			(int32_t)(r->ts_recent - o.tsval) > TCP_PAWS_WINDOW)
+		paws_reject = true;
+
+	/* Q15: the peer's SYN again: SYN-ACK again (rate-limited). */
+	if (s->seq == r->irs && flg == BS_TCP_SYN && !paws_reject) {
+		if (tcb_oow_limited(ep, &r->last_oow, BS_CNT_TCPACKSkippedSynRecv)) {
+			v->reason = BS_DROP_TCP_INVALID_SEQUENCE;
+			return BS_TCP_EP_VERDICT;
+		}
+		req_send_synack(ep, r, m);
+		return BS_TCP_EP_DONE;
+	}
+	/* L2, X7: an ACK that is not for our SYN-ACK goes to the listener,
+	 * which answers it with an RST (never one to an RST). */
+	if ((flg & BS_TCP_ACK) && s->ack != r->iss + 1) {
+		if (flg & BS_TCP_RST) {
+			v->reason = BS_DROP_TCP_RESET;
+			return BS_TCP_EP_VERDICT;
+		}
+		bs_tcp_reply_verdict(s, BS_RST_REASON_TCP_FLAGS, v);
+		return BS_TCP_EP_VERDICT;
+	}
+	/* A TSecr that echoes no SYN-ACK of ours (TSEcrRejected, 6.14+). */
+	if (!paws_reject && o.ts && (r->fl & TCB_TS) && o.tsecr != 0 && r->synack_ts != 0 &&
+			(SEQ_LT(o.tsecr, r->synack_ts) ||
+			 SEQ_GT(o.tsecr, ep_ts_now(ep) + r->ts_off))) {
+		ep_cnt(ep, BS_CNT_TSEcrRejected);
+		paws_reject = true;
+	}
+	/* Q16, X8: out of window or PAWS: an ACK unless it was an RST. */
+	if (paws_reject || !in_window(s->seq, end, r->irs + 1,
+			r->irs + 1 + ((uint32_t)r->rcv_wnd << (r->wscale & 0x0f)))) {
+		if (paws_reject)
+			ep_cnt(ep, BS_CNT_PAWSEstab);
+		if (!(flg & BS_TCP_RST) &&
+				!tcb_oow_limited(ep, &r->last_oow, BS_CNT_TCPACKSkippedSynRecv)) {
+			req_send_ack(ep, r, m);
+			return BS_TCP_EP_DONE;
+		}
+		v->reason = paws_reject ? BS_DROP_TCP_RFC7323_PAWS : BS_DROP_TCP_INVALID_SEQUENCE;
+		return BS_TCP_EP_VERDICT;
+	}
+	if (o.ts && (r->fl & TCB_TS) && !SEQ_GT(s->seq, r->irs + 1))
+		r->ts_recent = o.tsval;
+	if (s->seq == r->irs)
+		flg &= (uint8_t)~BS_TCP_SYN;	/* the SYN is ours already */
+
+	/* X6 (live 6.18): an exact RST removes the request; an inexact one
+	 * in the window gets a challenge ACK and the request stays. */
+	if (flg & BS_TCP_RST) {
+		if (s->seq != r->irs + 1) {
+			if (!tcb_oow_limited(ep, &r->last_oow, BS_CNT_TCPACKSkippedSynRecv)) {
+				ep_cnt(ep, BS_CNT_TCPChallengeACK);
+				req_send_ack(ep, r, m);
+				return BS_TCP_EP_DONE;
+			}
+			v->reason = BS_DROP_TCP_RESET;
+			return BS_TCP_EP_VERDICT;
+		}
+		ep_cnt(ep, BS_CNT_TcpAttemptFails);
+		ep_cnt(ep, BS_CNT_EmbryonicRsts);
+		tcp_req_free(ep, r);
+		v->reason = BS_DROP_TCP_RESET;
+		return BS_TCP_EP_VERDICT;
+	}
+	/* R1: an in-window SYN that is not the peer's: embryonic reset. */
+	if (flg & BS_TCP_SYN) {
+		ep_cnt(ep, BS_CNT_TcpAttemptFails);
+		ep_cnt(ep, BS_CNT_EmbryonicRsts);
+		tcp_req_free(ep, r);
+		bs_tcp_reply_verdict(s, BS_RST_REASON_INVALID_SYN, v);
+		return BS_TCP_EP_VERDICT;
+	}
+	/* Q17: no ACK, nothing to do. */
+	if (!(flg & BS_TCP_ACK)) {
+		v->reason = BS_DROP_TCP_FLAGS;
+		return BS_TCP_EP_VERDICT;
+	}
+	/* The handshake completes, if the accept queue has room (R2, R2b). */
+	if (acceptq_full(l)) {
+		ep_cnt(ep, BS_CNT_ListenOverflows);
+		listen_drop(ep);
+		if (!ep->k->tcp_abort_on_overflow) {
+			r->fl |= REQ_ACKED;
+			v->reason = BS_DROP_TCP_LISTEN_OVERFLOW;
+			return BS_TCP_EP_VERDICT;
+		}
+		ep_cnt(ep, BS_CNT_EmbryonicRsts);
+		tcp_req_free(ep, r);
+		bs_tcp_reply_verdict(s, BS_RST_REASON_INVALID_SYN, v);
+		return BS_TCP_EP_VERDICT;
+	}
+	{
+		struct tcp_req c = *r;
+
+		tcp_req_free(ep, r);
+		t = child_create(ep, c.owner, &c.flow, c.iss, c.irs, c.mss, c.fl, c.wscale,
+			c.ts_recent, c.ts_off, c.adj, c.rcv_wnd);
+	}
+	(void)l2;
+	if (t == NULL) {
+		v->reason = BS_DROP_NOMEM;
+		return BS_TCP_EP_VERDICT;
+	}
+	return tcp_tcb_rcv(ep, t, m, s, v);
+}
+
+/*
+ * The request timer (reqsk_timer_handler): SYN-ACK again with exponential
+ * backoff from 1 s, until tcp_synack_retries; then the request goes
+ * silently (R7, Q19). A request whose final ACK met a full accept queue
+ * is retransmitted too: the peer's next ACK completes it (R2b).
+ */
+void
+tcp_req_timer(struct bs_tcp_ep *ep, struct tcp_req *r)
+{
+	if (r->retrans >= ep->k->tcp_synack_retries || !ep->lsn[r->owner].open) {
+		ep_cnt(ep, BS_CNT_TCPTimeouts);
+		tcp_req_free(ep, r);
+		return;
+	}
+	r->retrans++;
+	req_send_synack(ep, r, NULL);
+	ep_timer_arm(ep, &r->timer, RTE_MIN((uint32_t)TCP_TIMEOUT_INIT_MS << r->retrans,
+		(uint32_t)TCP_RTO_MAX_MS));
+	free_mbuf(NULL);
+}

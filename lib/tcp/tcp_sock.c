@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the built-in applications call: Linux socket semantics for write,
+ * read, shutdown(SHUT_WR), close() with its reset rules (__tcp_close:
+ * A1, A2, A9, A10) and the end of a connection (tcp_done).
+ */
+#include <string.h>
+
+#include "tcp_ep_internal.h"
+
+void
+tcb_set_error(struct bs_tcp_ep *ep, struct bs_tcb *t, int err)
+{
+	t->errsk = (uint8_t)err;
+	switch (err) {
+	case ECONNREFUSED:
+		ep_cnt(ep, BS_CNT_AppECONNREFUSED);
+		break;
+	case ECONNRESET:
+		ep_cnt(ep, BS_CNT_AppECONNRESET);
+		break;
+	case EPIPE:
+		ep_cnt(ep, BS_CNT_AppEPIPE);
+		break;
+	case ETIMEDOUT:
+		ep_cnt(ep, BS_CNT_AppETIMEDOUT);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * tcp_done(): CLOSE (EstabResets from ESTABLISHED and CLOSE_WAIT,
+ * AttemptFails from SYN_SENT and SYN_RECV), the application told, the
+ * entry freed.
+ */
+void
+tcb_done(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	if (t->state == BS_TCP_NONE)
+		return;
+	if (t->state == BS_TCP_SYN_SENT || t->state == BS_TCP_SYN_RECV)
+		ep_cnt(ep, BS_CNT_TcpAttemptFails);
+	if (t->state == BS_TCP_ESTABLISHED || t->state == BS_TCP_CLOSE_WAIT)
+		ep_cnt(ep, BS_CNT_TcpEstabResets);
+	if (t->fl & TCB_ACTIVE) {
+		struct bs_tcp_client_stats *cs = &ep->cli[t->owner].st;
+
+		if (t->errsk == ECONNREFUSED)
+			cs->refused++;
+		else if (t->errsk == ETIMEDOUT)
+			cs->timedout++;
+		else if (t->errsk != 0)
+			cs->reset++;
+	}
+	if (t->state != BS_TCP_CLOSE)
+		tcb_set_state(ep, t, BS_TCP_CLOSE);
+	if (!(t->fl & TCB_DEAD) && t->errsk != 0)
+		tcp_app_event(ep, t, APP_ERROR);
+	tcb_free(ep, t);
+}
+
+uint32_t
+tcb_write_space(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	const struct tcb_ext *x = tcb_ext(ep, t);
+	uint32_t used = x != NULL ? x->snd_bytes : 0;
+
+	return used >= ep->k->tcp_wmem[1] ? 0 : ep->k->tcp_wmem[1] - used;
+}
+
+/* send(): queue what fits in tcp_wmem. @return bytes, or -EPIPE */
+int
+tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len)
+{
+	const uint8_t *p = buf;
+	struct tcb_ext *x;
+	uint32_t done = 0;
+
+	if ((t->fl & TCB_SND_SHUT) || (t->state != BS_TCP_ESTABLISHED &&
+			t->state != BS_TCP_CLOSE_WAIT))
+		return -EPIPE;
+	len = RTE_MIN(len, tcb_write_space(ep, t));
+	if (len == 0)
+		return 0;
+	x = tcb_ext_get(ep, t);
+	if (x == NULL)
+		return 0;
+	while (done < len) {
+		struct rte_mbuf *m;
+		uint32_t n;
+		uint8_t *d;
+
+		/* Fill the tail mbuf first. */
+		m = x->snd_tail;
+		if (m == NULL || rte_pktmbuf_tailroom(m) == 0) {
+			m = rte_pktmbuf_alloc(ep->c.pool);
+			if (m == NULL) {
+				ep_drop_cnt(ep, BS_DROP_NOMEM);
+				break;
+			}
+			if (x->snd_tail != NULL)
+				x->snd_tail->next = m;
+			else
+				x->snd_head = m;
+			x->snd_tail = m;
+		}
+		n = RTE_MIN(len - done, (uint32_t)rte_pktmbuf_tailroom(m));
+		d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)n);
+		if (p != NULL)
+			memcpy(d, p + done, n);
+		else
+			memset(d, 'x', n);
+		done += n;
+	}
+	x->snd_bytes += done;
+	x->write_seq += done;
+	return (int)done;
+}
+
+uint32_t
+tcb_readable(struct bs_tcp_ep *ep, const struct bs_tcb *t)
+{
+	const struct tcb_ext *x = tcb_ext(ep, t);
+
+	return x != NULL ? x->rcv_bytes : 0;
+}
+
+/* recv(): copy (or, with @p buf NULL, drop) up to @p len bytes; a window
+ * that opens by two segments is announced (tcp_cleanup_rbuf). */
+uint32_t
+tcb_read(struct bs_tcp_ep *ep, struct bs_tcb *t, void *buf, uint32_t len)
+{
+	struct tcb_ext *x = tcb_ext(ep, t);
+	uint8_t *p = buf;
+	uint32_t done = 0, before;
+
+	if (x == NULL)
+		return 0;
+	before = (uint32_t)t->rcv_wnd << tcb_rcv_wscale(t);
+	while (done < len && x->rcv_head != NULL) {
+		struct rte_mbuf *m = x->rcv_head;
+		uint32_t n = RTE_MIN(len - done, (uint32_t)m->data_len);
+
+		if (p != NULL)
+			memcpy(p + done, rte_pktmbuf_mtod(m, const uint8_t *), n);
+		done += n;
+		if (n == m->data_len) {
+			x->rcv_head = m->next;
+			m->next = NULL;
+			rte_pktmbuf_free(m);
+		} else {
+			rte_pktmbuf_adj(m, (uint16_t)n);
+		}
+	}
+	if (x->rcv_head == NULL)
+		x->rcv_tail = NULL;
+	x->rcv_bytes -= done;
+	if (done != 0 && before < 2u * t->mss && t->state == BS_TCP_ESTABLISHED &&
+			x->rcv_bytes + done >= (uint32_t)2 * t->mss)
+		tcb_send_ack(ep, t, NULL);	/* window update */
+	return done;
+}
+
+/* tcp_close_state(): the next state when we send our FIN. @return false
+ * when no FIN is to be sent */
+static bool
+close_state(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	switch (t->state) {
+	case BS_TCP_ESTABLISHED:
+	case BS_TCP_SYN_RECV:
+		tcb_set_state(ep, t, BS_TCP_FIN_WAIT1);
+		return true;
+	case BS_TCP_CLOSE_WAIT:
+		tcb_set_state(ep, t, BS_TCP_LAST_ACK);
+		return true;
+	case BS_TCP_SYN_SENT:
+		tcb_set_state(ep, t, BS_TCP_CLOSE);
+		return false;
+	default:
+		return false;
+	}
+}
+
+static void
+send_fin(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	struct tcb_ext *x = tcb_ext_get(ep, t);
+
+	if (x == NULL || (t->fl & TCB_SND_SHUT))
+		return;
+	t->fl |= TCB_SND_SHUT;
+	x->write_seq++;
+	tcb_push(ep, t);
+}
+
+/* shutdown(SHUT_WR) (tcp_shutdown). */
+void
+tcb_shutdown_wr(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	if (t->state != BS_TCP_ESTABLISHED && t->state != BS_TCP_SYN_RECV &&
+			t->state != BS_TCP_CLOSE_WAIT && t->state != BS_TCP_SYN_SENT)
+		return;
+	if (close_state(ep, t))
+		send_fin(ep, t);
+}
+
+/* The socket becomes an orphan (sock_orphan) and may be destroyed. */
+static void
+orphan(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	t->fl |= TCB_DEAD;
+	ep->orphans++;
+}
+
+static bool
+need_reset(unsigned int state)
+{
+	return state == BS_TCP_ESTABLISHED || state == BS_TCP_CLOSE_WAIT ||
+		state == BS_TCP_FIN_WAIT1 || state == BS_TCP_FIN_WAIT2 ||
+		state == BS_TCP_SYN_RECV;
+}
+
+/* close() with SO_LINGER {1, 0}: tcp_disconnect, TCPAbortOnData (A2, A3). */
+void
+tcb_abort_linger0(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	struct tcb_ext *x = tcb_ext(ep, t);
+	unsigned int old = t->state;
+	bool unsent = x != NULL && x->write_seq != t->snd_nxt;
+
+	t->fl |= TCB_RCV_SHUT | TCB_SND_SHUT;
+	if (tcb_readable(ep, t) != 0) {
+		tcb_close(ep, t);	/* unread data wins: A1 */
+		return;
+	}
+	orphan(ep, t);
+	ep_cnt(ep, BS_CNT_TCPAbortOnData);
+	if (old == BS_TCP_ESTABLISHED || old == BS_TCP_CLOSE_WAIT)
+		ep_cnt(ep, BS_CNT_TcpEstabResets);
+	tcb_set_state(ep, t, BS_TCP_CLOSE);
+	if (need_reset(old))
+		tcb_send_rst_abort(ep, t, BS_RST_REASON_TCP_STATE);
+	else if (unsent && (old == BS_TCP_CLOSING || old == BS_TCP_LAST_ACK))
+		tcb_send_rst_abort(ep, t, BS_RST_REASON_TCP_DISCONNECT_WITH_DATA);
+	tcb_done(ep, t);
+}
+
+/* close() (__tcp_close). */
+void
+tcb_close(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	const struct bs_app_params *pa = tcb_params(ep, t);
+	unsigned int old = t->state;
+
+	if (t->fl & TCB_DEAD)
+		return;
+	t->fl |= TCB_RCV_SHUT;
+	if (tcb_readable(ep, t) != 0) {
+		/* A1 (RFC 2525 2.17): unread data, an RST and no FIN. */
+		orphan(ep, t);
+		ep_cnt(ep, BS_CNT_TCPAbortOnClose);
+		if (old == BS_TCP_ESTABLISHED || old == BS_TCP_CLOSE_WAIT)
+			ep_cnt(ep, BS_CNT_TcpEstabResets);
+		tcb_set_state(ep, t, BS_TCP_CLOSE);
+		tcb_send_rst_abort(ep, t, BS_RST_REASON_TCP_ABORT_ON_CLOSE);
+		tcb_done(ep, t);
+		return;
+	}
+	if (!(t->fl & TCB_SND_SHUT) && close_state(ep, t))
+		send_fin(ep, t);
+	orphan(ep, t);
+	if (t->state == BS_TCP_CLOSE) {
+		tcb_done(ep, t);
+		return;
+	}
+	if (t->state == BS_TCP_FIN_WAIT2) {
+		if (pa->linger2 < 0) {		/* A10 */
+			ep_cnt(ep, BS_CNT_TCPAbortOnLinger);
+			tcb_set_state(ep, t, BS_TCP_CLOSE);
+			tcb_send_rst_abort(ep, t, BS_RST_REASON_TCP_ABORT_ON_LINGER);
+			tcb_done(ep, t);
+			return;
+		}
+		{
+			uint32_t tmo = tcb_fin_time_ms(ep, t);
+
+			if (tmo > TCP_TIMEWAIT_LEN_MS) {
+				tcb_arm(ep, t, TEV_FIN_WAIT2, tmo - TCP_TIMEWAIT_LEN_MS);
+			} else {
+				tcp_time_wait(ep, t, BS_TCP_FIN_WAIT2, tmo);
+				return;
+			}
+		}
+	}
+	if (ep->orphans > ep->k->tcp_max_orphans) {	/* A9 */
+		ep_cnt(ep, BS_CNT_TCPAbortOnMemory);
+		tcb_set_state(ep, t, BS_TCP_CLOSE);
+		tcb_send_rst_abort(ep, t, BS_RST_REASON_TCP_ABORT_ON_MEMORY);
+		tcb_done(ep, t);
+	}
+}
+
+/* Wake the application after @p delay_ms (APP_TIMER). */
+void
+tcb_app_wake(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t delay_ms)
+{
+	struct tcb_ext *x = tcb_ext_get(ep, t);
+
+	if (x == NULL)
+		return;
+	x->app_at = ep->now_ms + RTE_MAX(delay_ms, 1u);
+	if (x->app_at == 0)
+		x->app_at = 1;
+	tcb_timer_update(ep, t);
+}
