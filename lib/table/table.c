@@ -75,28 +75,10 @@ bs_table_set_pool(struct bs_table *t, unsigned int id, void *base,
 	return 0;
 }
 
-/*
- * The words hashed: IPv4, the two addresses then the two ports (2 words);
- * otherwise the 36 bytes as 4.5 words (5). Loads are in memory order.
- */
 uint64_t
 bs_table_hash(const struct bs_table *t, const struct bs_flow *key)
 {
-	const uint8_t *k = (const uint8_t *)key;
-	uint64_t w[5];
-	uint32_t r, l, ports;
-
-	memcpy(&ports, k + 32, 4);
-	if (bs_flow_is_v4(key)) {
-		memcpy(&r, key->raddr + 12, 4);
-		memcpy(&l, key->laddr + 12, 4);
-		w[0] = (uint64_t)r | (uint64_t)l << 32;
-		w[1] = ports;
-		return bs_siphash13(&t->key, w, 2);
-	}
-	memcpy(w, k, 32);
-	w[4] = ports;
-	return bs_siphash13(&t->key, w, 5);
+	return bs_table_hash_inl(t, key);
 }
 
 static inline void

@@ -45,7 +45,7 @@ lookup_pass(const struct bs_table *t, const struct bs_flow *const keys[],
 
 	/* 1. Hash every key and prefetch both of its buckets. */
 	for (i = 0; i < n; i++) {
-		uint64_t h = bs_table_hash(t, keys[i]);
+		uint64_t h = bs_table_hash_inl(t, keys[i]);
 		uint32_t b = bs_table_prim(t, h);
 
 		fp[i] = bs_table_fp(h);
