@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Regenerate docs/reference.md from the declared lists, or with --check
-# fail if it is out of date (a meson test runs the check).
+# Regenerate docs/reference.md from the declared lists, and the apps table
+# of docs/configuration.md (between its "generated apps" markers), or with
+# --check fail if either is out of date (a meson test runs the check).
 #   scripts/gen-docs.sh [--check] [BACKSTOP_BINARY]
 set -euo pipefail
 check=0
 [ "${1:-}" = --check ] && { check=1; shift; }
 bin=$(realpath "${1:-$(dirname "$0")/../build/app/backstop/backstop}")
 cd "$(dirname "$0")/.."
+ref=$("$bin" --reference)
+# The apps table is the one in reference.md, from lib/config/bs_app.def.
+apps=$(printf '%s\n' "$ref" | awk '/^\| app \| what it does \|$/ { p = 1 } p && /^$/ { exit } p')
+conf=$(APPS="$apps" awk '
+	/^<!-- generated apps begin/ { print; print ENVIRON["APPS"]; skip = 1; next }
+	/^<!-- generated apps end/ { skip = 0 }
+	!skip' docs/configuration.md)
 if [ $check -eq 1 ]; then
-	if ! "$bin" --reference | diff -u docs/reference.md -; then
-		echo "docs/reference.md is out of date: run scripts/gen-docs.sh"
+	rc=0
+	printf '%s\n' "$ref" | diff -u docs/reference.md - || rc=1
+	printf '%s\n' "$conf" | diff -u docs/configuration.md - || rc=1
+	if [ $rc -ne 0 ]; then
+		echo "docs/reference.md or docs/configuration.md is out of date: run scripts/gen-docs.sh"
 		exit 1
 	fi
 	echo "1 passed, 0 failed"
 else
-	"$bin" --reference > docs/reference.md
+	printf '%s\n' "$ref" > docs/reference.md
+	printf '%s\n' "$conf" > docs/configuration.md
 fi

@@ -29,6 +29,7 @@ usage(FILE *f, const char *prog)
 		"                            copy of config/backstop.conf)\n"
 		"  --set SECTION.KEY=VALUE   override one key, e.g. --set ipv4.ip_default_ttl=32\n"
 		"                            or --set 'port net_pcap0.tx_port=net_null0'\n"
+		"                            or --set 'listener web.port=81'\n"
 		"  --duration SECONDS        stop after this long (default: run until SIGINT)\n"
 		"  --stats-json FILE         write the final counters as JSON\n"
 		"  --print-config            print the effective configuration and exit\n"
@@ -76,7 +77,8 @@ early_options(int argc, char **argv)
 				fprintf(stderr, "backstop: %s\n", err);
 				return 1;
 			}
-			printf("%s: OK (%u port(s))\n", argv[i + 1], c.n_ports);
+			printf("%s: OK (%u port(s), %u listener(s), %u client(s))\n",
+				argv[i + 1], c.n_ports, c.n_listeners, c.n_clients);
 			return 0;
 		}
 	}
@@ -154,6 +156,11 @@ app_options(int argc, char **argv, struct bs_config *conf, struct app_opts *o,
 			fprintf(stderr, "backstop: %s\n", err);
 			return -1;
 		}
+	}
+	/* A section made by --set may need several before it is whole. */
+	if (bs_config_check(conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "backstop: %s\n", err);
+		return -1;
 	}
 	return 0;
 }

@@ -20,6 +20,10 @@
 
 #define BS_MAX_CONF_PORTS 8
 #define BS_PORT_NAME_LEN 64
+#define BS_MAX_LISTENERS 64
+#define BS_MAX_CLIENTS 64
+#define BS_CONF_NAME_LEN 64	/**< listener and client names */
+#define BS_BANNER_LEN 256	/**< banner bytes + NUL */
 
 struct bs_port_conf {
 	char name[BS_PORT_NAME_LEN];	/**< ethdev name */
@@ -33,6 +37,96 @@ struct bs_port_conf {
 
 enum { BS_PREFETCH_OFF, BS_PREFETCH_ON, BS_PREFETCH_AUTO };
 
+/** What a listener or client does with a connection; see bs_app.def. */
+enum bs_app {
+	BS_APP_NONE,		/**< not set (a listener must set one) */
+#define BS_APP(id, name, help) BS_APP_##id,
+#include "bs_app.def"
+#undef BS_APP
+	BS_APP_MAX
+};
+
+/** [tcp]: Linux's net.ipv4.tcp_* sysctls (same names, same defaults). */
+struct bs_tcp_conf {
+	uint32_t tcp_fin_timeout;		/**< seconds */
+	uint32_t tcp_keepalive_time;		/**< seconds */
+	uint32_t tcp_keepalive_intvl;		/**< seconds */
+	uint32_t tcp_keepalive_probes;
+	uint32_t tcp_synack_retries;
+	uint32_t tcp_syn_retries;
+	uint32_t tcp_retries1;
+	uint32_t tcp_retries2;
+	uint32_t tcp_orphan_retries;
+	uint32_t tcp_challenge_ack_limit;	/**< per second */
+	uint32_t tcp_invalid_ratelimit;		/**< milliseconds */
+	uint32_t tcp_rfc1337;
+	uint32_t tcp_abort_on_overflow;
+	uint32_t tcp_syncookies;		/**< 0, 1 or 2 */
+	uint32_t tcp_max_tw_buckets;
+	uint32_t tcp_max_orphans;
+	uint32_t tcp_max_syn_backlog;
+	uint32_t somaxconn;			/**< net.core.somaxconn */
+	uint32_t tcp_timestamps;		/**< 0, 1 or 2 */
+	uint32_t tcp_sack;
+	uint32_t tcp_window_scaling;
+	uint32_t tcp_rmem[3];			/**< min, default, max bytes */
+	uint32_t tcp_wmem[3];			/**< min, default, max bytes */
+	uint32_t tcp_slow_start_after_idle;
+	uint32_t connections;			/**< table entries per worker */
+	uint32_t requests;			/**< half-open entries per worker */
+	uint8_t isn_secret[16];			/**< SipHash key */
+	bool isn_secret_set;			/**< false: pick one at random */
+	uint8_t syncookie_secret[16];		/**< SipHash key */
+	bool syncookie_secret_set;		/**< false: pick one at random */
+};
+
+/** App parameters and socket options, shared by listeners and clients. */
+struct bs_app_params {
+	uint32_t http_status;
+	uint32_t http_body;		/**< body bytes */
+	bool http_keepalive;
+	char banner[BS_BANNER_LEN];	/**< unescaped, NUL-terminated */
+	uint32_t delay_ms;		/**< close-unread */
+	uint32_t keepalive_idle;	/**< TCP_KEEPIDLE s; 0: tcp_keepalive_time */
+	uint32_t keepalive_intvl;	/**< TCP_KEEPINTVL s; 0: tcp_keepalive_intvl */
+	uint32_t keepalive_probes;	/**< TCP_KEEPCNT; 0: tcp_keepalive_probes */
+	int32_t linger2;		/**< TCP_LINGER2 s; 0: tcp_fin_timeout; -1: off */
+	uint32_t user_timeout_ms;	/**< TCP_USER_TIMEOUT; 0: off */
+};
+
+/**
+ * [listener NAME]. Addresses are 16 bytes: IPv6, or IPv4 as v4-mapped
+ * ::ffff:a.b.c.d; family is AF_INET or AF_INET6 (0: both, address `any`).
+ */
+struct bs_listener_conf {
+	char name[BS_CONF_NAME_LEN];
+	unsigned int line;		/**< where its section starts (0: --set) */
+	uint8_t family;			/**< AF_INET, AF_INET6, 0 = both */
+	uint8_t addr[16];		/**< all-zero when any */
+	bool any;			/**< wildcard address */
+	uint16_t port;			/**< host order */
+	uint8_t app;			/**< enum bs_app */
+	uint32_t backlog;		/**< as configured; see bs_listener_backlog() */
+	struct bs_app_params params;
+};
+
+/** [client NAME]: connections Backstop opens. */
+struct bs_client_conf {
+	char name[BS_CONF_NAME_LEN];
+	unsigned int line;		/**< where its section starts (0: --set) */
+	uint8_t family;			/**< AF_INET or AF_INET6 */
+	uint8_t raddr[16];		/**< remote address (v4-mapped for IPv4) */
+	uint16_t rport;			/**< host order */
+	uint8_t laddr[16];		/**< source address when laddr_set */
+	bool laddr_set;
+	uint16_t lport;			/**< 0: choose an ephemeral port */
+	uint8_t app;			/**< enum bs_app */
+	uint32_t count;			/**< connections to open */
+	uint32_t connect_timeout_ms;	/**< 0: the tcp_syn_retries schedule */
+	uint32_t start_ms;		/**< delay after start */
+	struct bs_app_params params;
+};
+
 struct bs_config {
 	char source[256];		/**< file it came from */
 	uint32_t mbufs;
@@ -43,9 +137,27 @@ struct bs_config {
 	uint32_t hop_limit;
 	uint32_t flowlabel_reflect;
 	uint32_t auto_flowlabels;
+	struct bs_tcp_conf tcp;
 	unsigned int n_ports;
 	struct bs_port_conf ports[BS_MAX_CONF_PORTS];
+	unsigned int n_listeners;
+	struct bs_listener_conf listeners[BS_MAX_LISTENERS];
+	unsigned int n_clients;
+	struct bs_client_conf clients[BS_MAX_CLIENTS];
 };
+
+/** A listener's accept queue length: its backlog capped by somaxconn. */
+static inline uint32_t
+bs_listener_backlog(const struct bs_config *c, const struct bs_listener_conf *l)
+{
+	return l->backlog < c->tcp.somaxconn ? l->backlog : c->tcp.somaxconn;
+}
+
+/** An app's name ("echo", "close-unread"...), or NULL for BS_APP_NONE. */
+const char *bs_app_name(unsigned int app);
+
+/** An app's one-line description. */
+const char *bs_app_help(unsigned int app);
 
 /** The built-in default: config/backstop.conf as it was at build time. */
 extern const char bs_config_embedded[];
@@ -67,12 +179,21 @@ int bs_config_load(struct bs_config *c, const char *path, char *err,
 
 /**
  * Apply one override "SECTION.KEY=VALUE" (e.g. "ipv4.ip_default_ttl=32",
- * "port net_pcap0.tx_port=net_null0"). A port section is created if needed;
- * the value replaces the key's current one.
+ * "port net_pcap0.tx_port=net_null0", "listener web.port=81"). A port,
+ * listener or client section is created if needed; the value replaces the
+ * key's current one. A section created this way may lack its required keys
+ * until later overrides set them: call bs_config_check() after the last.
  * @return 0, or -1 with a message and @p c unchanged
  */
 int bs_config_set(struct bs_config *c, const char *assignment, char *err,
 		size_t errlen);
+
+/**
+ * Every cross-key check, including required keys of sections created by
+ * bs_config_set(). bs_config_parse() runs it itself.
+ * @return 0, or -1 with a message
+ */
+int bs_config_check(const struct bs_config *c, char *err, size_t errlen);
 
 /** Write the effective configuration as INI. */
 void bs_config_write(FILE *f, const struct bs_config *c);
@@ -82,5 +203,8 @@ void bs_config_write_keys(FILE *f);
 
 /** The same as a Markdown table. */
 void bs_config_write_keys_md(FILE *f);
+
+/** The apps (bs_app.def) as a Markdown table. */
+void bs_config_write_apps_md(FILE *f);
 
 #endif /* BS_CONFIG_H */

@@ -10,22 +10,29 @@
 /*
  * A small INI reader rather than rte_cfgfile: rte_cfgfile forgets line
  * numbers (errors must name them), keeps duplicate keys silently and has
- * fixed entry limits. Syntax: `[section]` or `[port NAME]`, `key = value`,
+ * fixed entry limits. Syntax: `[section]` or `[KIND NAME]` (port, listener,
+ * client), `key = value`,
  * whole-line comments with ';' or '#', and ' ;' or ' #' comments after a
  * value.
  */
 
 #define MAX_LINE 1024
-#define MAX_SECTIONS (8 + BS_MAX_CONF_PORTS)
-#define MAX_KEYS 64
+#define MAX_SECTIONS (8 + BS_MAX_CONF_PORTS + BS_MAX_LISTENERS + BS_MAX_CLIENTS)
+#define MAX_KEYS 128
 
 enum {
 	N_KEYS = 0
 #define BS_CONF(...) + 1
 #define BS_PORT_CONF(...) + 1
+#define BS_LISTENER_CONF(...) + 1
+#define BS_CLIENT_CONF(...) + 1
+#define BS_APP_CONF(...) + 2	/* listeners and clients */
 #include "bs_config_keys.def"
 #undef BS_CONF
 #undef BS_PORT_CONF
+#undef BS_LISTENER_CONF
+#undef BS_CLIENT_CONF
+#undef BS_APP_CONF
 };
 _Static_assert(N_KEYS <= MAX_KEYS, "raise MAX_KEYS");
 
@@ -34,7 +41,8 @@ struct parse_state {
 	const char *name;
 	unsigned int line;
 	char section[96];		/* current section, "" before the first */
-	struct bs_port_conf *port;	/* current [port NAME], or NULL */
+	enum conf_scope scope;		/* of the current section */
+	void *named;			/* its struct when a [KIND NAME] */
 	unsigned int n_seen;		/* sections seen so far, for duplicates */
 	char seen[MAX_SECTIONS][96];
 	unsigned int seen_line[MAX_SECTIONS];
@@ -75,9 +83,31 @@ squeeze(char *s)
 	*d = '\0';
 }
 
+/* "[backstop], [ipv4], ... [port NAME], [listener NAME] and [client NAME]" */
+static void
+section_list(char *buf, size_t len)
+{
+	const char *last = "";
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < conf_n_keys && n < len; i++) {
+		if (conf_keys[i].scope != CONF_GLOBAL || strcmp(last, conf_keys[i].section) == 0)
+			continue;
+		last = conf_keys[i].section;
+		n += snprintf(buf + n, len - n, "[%s], ", last);
+	}
+	for (i = CONF_PORT; i < CONF_N_SCOPES && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s[%s NAME]", i == CONF_PORT ? "" :
+			i == CONF_N_SCOPES - 1 ? " and " : ", ", conf_kinds[i].name);
+	(void)n;
+}
+
 static int
 begin_section(struct parse_state *st, char *name, char *err, size_t errlen)
 {
+	const char *sub;
 	unsigned int i;
 
 	squeeze(name);
@@ -87,18 +117,22 @@ begin_section(struct parse_state *st, char *name, char *err, size_t errlen)
 				"section [%s] already started at line %u", name,
 				st->seen_line[i]);
 	}
-	st->port = NULL;
-	if (strncmp(name, "port ", 5) == 0) {
-		st->port = conf_port_add(st->c, name + 5, st->line, err, errlen);
-		if (st->port == NULL) {
+	st->named = NULL;
+	st->scope = conf_scope_of(name, &sub);
+	if (st->scope != CONF_GLOBAL) {
+		st->named = conf_named_add(st->c, st->scope, sub, st->line, err, errlen);
+		if (st->named == NULL) {
 			char msg[256];
 
 			snprintf(msg, sizeof(msg), "%s", err);
 			return fail(st, err, errlen, "[%s]: %s", name, msg);
 		}
 	} else if (!conf_section_known(name)) {
-		return fail(st, err, errlen, "unknown section [%s]; sections are "
-			"[backstop], [ipv4], [ipv6] and [port NAME]", name);
+		char list[256];
+
+		section_list(list, sizeof(list));
+		return fail(st, err, errlen, "unknown section [%s]; sections are %s",
+			name, list);
 	}
 	if (st->n_seen == MAX_SECTIONS)
 		return fail(st, err, errlen, "more than %d sections", MAX_SECTIONS);
@@ -117,7 +151,7 @@ assign(struct parse_state *st, char *key, char *value, char *err, size_t errlen)
 
 	if (st->section[0] == '\0')
 		return fail(st, err, errlen, "key '%s' before any [section]", key);
-	k = conf_key_find(st->port != NULL ? "port" : st->section, key);
+	k = conf_key_find(st->scope, st->section, key);
 	if (k == NULL)
 		return fail(st, err, errlen, "[%s] has no key '%s' (see backstop --help-config)",
 			st->section, key);
@@ -126,7 +160,7 @@ assign(struct parse_state *st, char *key, char *value, char *err, size_t errlen)
 		return fail(st, err, errlen, "[%s] %s: set twice (first at line %u)",
 			st->section, key, *seen);
 	*seen = st->line;
-	if (conf_key_set(k, st->port != NULL ? (void *)st->port : (void *)st->c,
+	if (conf_key_set(k, st->named != NULL ? st->named : (void *)st->c,
 			value, msg, sizeof(msg)) != 0)
 		return fail(st, err, errlen, "[%s] %s: %s", st->section, key, msg);
 	return 0;
@@ -219,13 +253,8 @@ bs_config_parse(struct bs_config *out, const char *text, const char *name,
 			rc = parse_line(st, line, err, errlen);
 		p += n + (nl != NULL);
 	}
-	if (rc == 0 && conf_validate(c, err, errlen) != 0) {
-		char msg[512];
-
-		snprintf(msg, sizeof(msg), "%s", err);
-		snprintf(err, errlen, "%s: %s", name, msg);
-		rc = -1;
-	}
+	if (rc == 0)
+		rc = conf_validate(c, false, err, errlen);
 	if (rc == 0)
 		*out = *c;
 	free(st);
@@ -276,8 +305,10 @@ bs_config_set(struct bs_config *out, const char *assignment, char *err,
 {
 	char buf[MAX_LINE], *eq, *dot, *section, *key, *value;
 	const struct conf_key *k;
-	struct bs_port_conf *pc = NULL;
+	enum conf_scope scope;
 	struct bs_config *c;
+	const char *sub;
+	void *base;
 	char msg[512];
 	int rc = -1;
 
@@ -308,29 +339,28 @@ bs_config_set(struct bs_config *out, const char *assignment, char *err,
 		return -1;
 	}
 	*c = *out;
-	if (strncmp(section, "port ", 5) == 0) {
-		pc = conf_port_find(c, section + 5);
-		if (pc == NULL)
-			pc = conf_port_add(c, section + 5, 0, msg, sizeof(msg));
-		if (pc == NULL) {
+	base = c;
+	scope = conf_scope_of(section, &sub);
+	if (scope != CONF_GLOBAL) {
+		base = conf_named_find(c, scope, sub);
+		if (base == NULL)
+			base = conf_named_add(c, scope, sub, 0, msg, sizeof(msg));
+		if (base == NULL) {
 			snprintf(err, errlen, "--set '%s': %s", assignment, msg);
 			goto out;
 		}
-		k = conf_key_find("port", key);
-	} else {
-		k = conf_key_find(section, key);
 	}
+	k = conf_key_find(scope, section, key);
 	if (k == NULL) {
 		snprintf(err, errlen, "--set '%s': no key '%s' in [%s] (see backstop --help-config)",
 			assignment, key, section);
 		goto out;
 	}
-	if (conf_key_set(k, pc != NULL ? (void *)pc : (void *)c, value, msg,
-			sizeof(msg)) != 0) {
+	if (conf_key_set(k, base, value, msg, sizeof(msg)) != 0) {
 		snprintf(err, errlen, "--set '%s': %s", assignment, msg);
 		goto out;
 	}
-	if (conf_validate(c, msg, sizeof(msg)) != 0) {
+	if (conf_validate(c, true, msg, sizeof(msg)) != 0) {
 		snprintf(err, errlen, "--set '%s': %s", assignment, msg);
 		goto out;
 	}

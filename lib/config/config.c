@@ -1,39 +1,126 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <ctype.h>
-#include <errno.h>
+/*
+ * The key table generated from bs_config_keys.def, the named sections
+ * ([port NAME], [listener NAME], [client NAME]), defaults and the checks
+ * that need more than one key.
+ */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "bs_config.h"
 #include "config_internal.h"
 
+/* Only HEX128 keys have a companion field: FIELD_set. */
+#define CONF_AUX_U32(st, f) 0
+#define CONF_AUX_I32(st, f) 0
+#define CONF_AUX_BOOL(st, f) 0
+#define CONF_AUX_STR(st, f) 0
+#define CONF_AUX_ESTR(st, f) 0
+#define CONF_AUX_U32X3(st, f) 0
+#define CONF_AUX_HEX128(st, f) offsetof(st, f##_set)
+#define CONF_AUX_ADDRS(st, f) 0
+#define CONF_AUX_ANYIP(st, f) 0
+#define CONF_AUX_LADDR(st, f) 0
+#define CONF_AUX_RADDR(st, f) 0
+#define CONF_AUX_SADDR(st, f) 0
+#define CONF_AUX_APP(st, f) 0
+
+#define ROW(sec, k, t, scope, shared, st, field, def, mn, mx, help) \
+	{ sec, #k, CONF_##t, scope, shared, offsetof(st, field), \
+	  sizeof(((st *)0)->field), CONF_AUX_##t(st, field), def, mn, mx, help },
+#define NONE(...)
+
 const struct conf_key conf_keys[] = {
-#define BS_CONF(sec, k, t, field, def, mn, mx, help) \
-	{ #sec, #k, CONF_##t, false, offsetof(struct bs_config, field), \
-	  sizeof(((struct bs_config *)0)->field), def, mn, mx, help },
-#define BS_PORT_CONF(k, t, field, def, mn, mx, help) \
-	{ "port", #k, CONF_##t, true, offsetof(struct bs_port_conf, field), \
-	  sizeof(((struct bs_port_conf *)0)->field), def, mn, mx, help },
+	/* 1: global, port and listener rows */
+#define BS_CONF(sec, k, t, f, d, mn, mx, h) \
+	ROW(#sec, k, t, CONF_GLOBAL, false, struct bs_config, f, d, mn, mx, h)
+#define BS_PORT_CONF(k, t, f, d, mn, mx, h) \
+	ROW("port", k, t, CONF_PORT, false, struct bs_port_conf, f, d, mn, mx, h)
+#define BS_LISTENER_CONF(k, t, f, d, mn, mx, h) \
+	ROW("listener", k, t, CONF_LISTENER, false, struct bs_listener_conf, f, d, mn, mx, h)
+#define BS_CLIENT_CONF NONE
+#define BS_APP_CONF NONE
 #include "bs_config_keys.def"
 #undef BS_CONF
 #undef BS_PORT_CONF
+#undef BS_LISTENER_CONF
+#undef BS_APP_CONF
+	/* 2: app rows of listeners */
+#define BS_CONF NONE
+#define BS_PORT_CONF NONE
+#define BS_LISTENER_CONF NONE
+#define BS_APP_CONF(k, t, f, d, mn, mx, h) \
+	ROW("listener", k, t, CONF_LISTENER, true, struct bs_listener_conf, params.f, d, mn, mx, h)
+#include "bs_config_keys.def"
+#undef BS_APP_CONF
+#undef BS_CLIENT_CONF
+	/* 3: client rows, then their app rows */
+#define BS_APP_CONF NONE
+#define BS_CLIENT_CONF(k, t, f, d, mn, mx, h) \
+	ROW("client", k, t, CONF_CLIENT, false, struct bs_client_conf, f, d, mn, mx, h)
+#include "bs_config_keys.def"
+#undef BS_APP_CONF
+#undef BS_CLIENT_CONF
+#define BS_CLIENT_CONF NONE
+#define BS_APP_CONF(k, t, f, d, mn, mx, h) \
+	ROW("client", k, t, CONF_CLIENT, true, struct bs_client_conf, params.f, d, mn, mx, h)
+#include "bs_config_keys.def"
+#undef BS_CONF
+#undef BS_PORT_CONF
+#undef BS_LISTENER_CONF
+#undef BS_CLIENT_CONF
+#undef BS_APP_CONF
 };
 const unsigned int conf_n_keys = RTE_DIM(conf_keys);
 
-static const char *const type_names[] = {
-	[CONF_U32] = "integer", [CONF_BOOL] = "boolean", [CONF_STR] = "string",
-	[CONF_ADDRS] = "address list", [CONF_ANYIP] = "prefix list",
+#define KIND(nm, mx, st, n, arr) \
+	{ nm, mx, offsetof(struct bs_config, n), offsetof(struct bs_config, arr), \
+	  sizeof(st), offsetof(st, name), sizeof(((st *)0)->name), offsetof(st, line) }
+
+const struct conf_kind conf_kinds[CONF_N_SCOPES] = {
+	[CONF_GLOBAL] = { NULL, 0, 0, 0, 0, 0, 0, 0 },
+	[CONF_PORT] = KIND("port", BS_MAX_CONF_PORTS, struct bs_port_conf, n_ports, ports),
+	[CONF_LISTENER] = KIND("listener", BS_MAX_LISTENERS, struct bs_listener_conf,
+		n_listeners, listeners),
+	[CONF_CLIENT] = KIND("client", BS_MAX_CLIENTS, struct bs_client_conf,
+		n_clients, clients),
 };
 
+static const char *const app_names[BS_APP_MAX] = {
+#define BS_APP(id, name, help) [BS_APP_##id] = name,
+#include "bs_app.def"
+#undef BS_APP
+};
+
+static const char *const app_help[BS_APP_MAX] = {
+#define BS_APP(id, name, help) [BS_APP_##id] = help,
+#include "bs_app.def"
+#undef BS_APP
+};
+
+const char *
+bs_app_name(unsigned int app)
+{
+	return app < BS_APP_MAX ? app_names[app] : NULL;
+}
+
+const char *
+bs_app_help(unsigned int app)
+{
+	return app < BS_APP_MAX && app_help[app] != NULL ? app_help[app] : "";
+}
+
 const struct conf_key *
-conf_key_find(const char *section, const char *key)
+conf_key_find(enum conf_scope scope, const char *section, const char *key)
 {
 	unsigned int i;
 
 	for (i = 0; i < conf_n_keys; i++)
-		if (strcmp(conf_keys[i].section, section) == 0 &&
-				strcmp(conf_keys[i].key, key) == 0)
+		if (conf_keys[i].scope == scope && strcmp(conf_keys[i].key, key) == 0 &&
+				(scope != CONF_GLOBAL ||
+				 strcmp(conf_keys[i].section, section) == 0))
 			return &conf_keys[i];
 	return NULL;
 }
@@ -44,118 +131,53 @@ conf_section_known(const char *section)
 	unsigned int i;
 
 	for (i = 0; i < conf_n_keys; i++)
-		if (!conf_keys[i].per_port && strcmp(conf_keys[i].section, section) == 0)
+		if (conf_keys[i].scope == CONF_GLOBAL &&
+				strcmp(conf_keys[i].section, section) == 0)
 			return true;
 	return false;
 }
 
-static int
-set_u32(const struct conf_key *k, void *field, const char *v, char *err,
-		size_t errlen)
+/* "listener web" is CONF_LISTENER named "web"; "ipv4" is CONF_GLOBAL. */
+enum conf_scope
+conf_scope_of(const char *section, const char **name)
 {
-	unsigned long long x;
-	char *end;
+	unsigned int s;
 
-	errno = 0;
-	x = strtoull(v, &end, 10);
-	if (!isdigit((unsigned char)v[0]) || errno != 0 || *end != '\0' ||
-			x < k->min || x > k->max) {
-		snprintf(err, errlen, "'%s' is not an integer from %u to %u",
-			v, k->min, k->max);
-		return -1;
-	}
-	*(uint32_t *)field = (uint32_t)x;
-	return 0;
-}
+	for (s = CONF_PORT; s < CONF_N_SCOPES; s++) {
+		size_t n = strlen(conf_kinds[s].name);
 
-static int
-set_bool(void *field, const char *v, char *err, size_t errlen)
-{
-	static const char *const yes[] = { "1", "yes", "true", "on" };
-	static const char *const no[] = { "0", "no", "false", "off" };
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(yes); i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*(uint32_t *)field = 1;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*(uint32_t *)field = 0;
-			return 0;
+		if (strncmp(section, conf_kinds[s].name, n) == 0 && section[n] == ' ') {
+			*name = section + n + 1;
+			return s;
 		}
 	}
-	snprintf(err, errlen, "'%s' is not a boolean (yes/no, on/off, true/false, 1/0)", v);
-	return -1;
+	*name = section;
+	return CONF_GLOBAL;
 }
 
-/* Replace the entries of one kind (host addresses or AnyIP prefixes). */
-static int
-set_addrs(struct bs_addr_table *t, const char *v, bool anyip, char *err,
-		size_t errlen)
+unsigned int
+conf_named_count(const struct bs_config *c, enum conf_scope scope)
 {
-	struct bs_addr_table nt;
-	char buf[1024], *item, *save = NULL;
-	unsigned int i;
-
-	memset(&nt, 0, sizeof(nt));
-	for (i = 0; i < t->n; i++)
-		if (t->a[i].anyip != anyip && bs_addr_add(&nt, &t->a[i], err, errlen) != 0)
-			return -1;
-	if (strlen(v) >= sizeof(buf)) {
-		snprintf(err, errlen, "list longer than %zu characters", sizeof(buf) - 1);
-		return -1;
-	}
-	strcpy(buf, v);
-	for (item = strtok_r(buf, ",", &save); item != NULL;
-			item = strtok_r(NULL, ",", &save)) {
-		struct bs_addr a;
-
-		conf_trim(&item);
-		if (*item == '\0')
-			continue;
-		if (bs_addr_parse(&a, item, anyip, err, errlen) != 0 ||
-				bs_addr_add(&nt, &a, err, errlen) != 0)
-			return -1;
-	}
-	*t = nt;
-	return 0;
+	return *(const unsigned int *)((const char *)c + conf_kinds[scope].n_off);
 }
 
-int
-conf_key_set(const struct conf_key *k, void *base, const char *v, char *err,
-		size_t errlen)
+void *
+conf_named_at(const struct bs_config *c, enum conf_scope scope, unsigned int i)
 {
-	void *field = (char *)base + k->off;
+	const struct conf_kind *kd = &conf_kinds[scope];
 
-	switch (k->type) {
-	case CONF_U32:
-		return set_u32(k, field, v, err, errlen);
-	case CONF_BOOL:
-		return set_bool(field, v, err, errlen);
-	case CONF_STR:
-		if (strlen(v) >= k->size) {
-			snprintf(err, errlen, "longer than %zu characters", k->size - 1);
-			return -1;
-		}
-		strcpy(field, v);
-		return 0;
-	case CONF_ADDRS:
-	case CONF_ANYIP:
-		return set_addrs(field, v, k->type == CONF_ANYIP, err, errlen);
-	}
-	snprintf(err, errlen, "internal: bad key type");
-	return -1;
+	return (char *)(uintptr_t)c + kd->arr_off + i * kd->elem_size;
 }
 
 static void
-defaults_into(void *base, bool per_port)
+defaults_into(void *base, enum conf_scope scope)
 {
 	char err[256];
 	unsigned int i;
 
 	for (i = 0; i < conf_n_keys; i++)
-		if (conf_keys[i].per_port == per_port && conf_keys[i].def[0] != '\0')
+		if (conf_keys[i].scope == scope && conf_keys[i].def != NULL &&
+				conf_keys[i].def[0] != '\0')
 			(void)conf_key_set(&conf_keys[i], base, conf_keys[i].def, err,
 				sizeof(err));
 }
@@ -165,153 +187,45 @@ bs_config_defaults(struct bs_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	strcpy(c->source, "(defaults)");
-	defaults_into(c, false);
+	defaults_into(c, CONF_GLOBAL);
 }
 
-struct bs_port_conf *
-conf_port_add(struct bs_config *c, const char *name, unsigned int line,
-		char *err, size_t errlen)
+void *
+conf_named_add(struct bs_config *c, enum conf_scope scope, const char *name,
+		unsigned int line, char *err, size_t errlen)
 {
-	struct bs_port_conf *pc;
+	const struct conf_kind *kd = &conf_kinds[scope];
+	unsigned int *n = (unsigned int *)((char *)c + kd->n_off);
+	char *e;
 
-	if (name[0] == '\0' || strlen(name) >= BS_PORT_NAME_LEN ||
+	if (name[0] == '\0' || strlen(name) >= kd->name_len ||
 			strpbrk(name, " \t[]") != NULL) {
-		snprintf(err, errlen, "bad port name '%s'", name);
+		snprintf(err, errlen, "bad %s name '%s'", kd->name, name);
 		return NULL;
 	}
-	if (c->n_ports == BS_MAX_CONF_PORTS) {
-		snprintf(err, errlen, "more than %d ports", BS_MAX_CONF_PORTS);
+	if (*n == kd->max) {
+		snprintf(err, errlen, "more than %u %s sections", kd->max, kd->name);
 		return NULL;
 	}
-	pc = &c->ports[c->n_ports++];
-	memset(pc, 0, sizeof(*pc));
-	strcpy(pc->name, name);
-	pc->line = line;
-	defaults_into(pc, true);
-	return pc;
+	e = conf_named_at(c, scope, (*n)++);
+	memset(e, 0, kd->elem_size);
+	strcpy(e + kd->name_off, name);
+	*(unsigned int *)(e + kd->line_off) = line;
+	defaults_into(e, scope);
+	return e;
 }
 
-struct bs_port_conf *
-conf_port_find(struct bs_config *c, const char *name)
+void *
+conf_named_find(struct bs_config *c, enum conf_scope scope, const char *name)
 {
+	const struct conf_kind *kd = &conf_kinds[scope];
 	unsigned int i;
 
-	for (i = 0; i < c->n_ports; i++)
-		if (strcmp(c->ports[i].name, name) == 0)
-			return &c->ports[i];
+	for (i = 0; i < conf_named_count(c, scope); i++) {
+		char *e = conf_named_at(c, scope, i);
+
+		if (strcmp(e + kd->name_off, name) == 0)
+			return e;
+	}
 	return NULL;
-}
-
-/* Cross-key checks once everything is read. */
-int
-conf_validate(const struct bs_config *c, char *err, size_t errlen)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->n_ports; i++) {
-		const struct bs_port_conf *pc = &c->ports[i];
-
-		if (pc->tx_port[0] == '\0')
-			continue;
-		if (conf_port_find((struct bs_config *)c, pc->tx_port) == NULL) {
-			snprintf(err, errlen, "[port %s] tx_port: '%s' has no [port %s] section",
-				pc->name, pc->tx_port, pc->tx_port);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-void
-bs_config_write_keys(FILE *f)
-{
-	unsigned int i;
-
-	for (i = 0; i < conf_n_keys; i++) {
-		const struct conf_key *k = &conf_keys[i];
-
-		fprintf(f, "[%s%s] %s (%s", k->section, k->per_port ? " NAME" : "",
-			k->key, type_names[k->type]);
-		if (k->type == CONF_U32)
-			fprintf(f, " %u..%u", k->min, k->max);
-		fprintf(f, ", default '%s')\n    %s\n", k->def, k->help);
-	}
-}
-
-void
-bs_config_write_keys_md(FILE *f)
-{
-	unsigned int i;
-
-	fprintf(f, "| section | key | type | default | help |\n|---|---|---|---|---|\n");
-	for (i = 0; i < conf_n_keys; i++) {
-		const struct conf_key *k = &conf_keys[i];
-
-		fprintf(f, "| `[%s%s]` | `%s` | %s", k->section, k->per_port ? " NAME" : "",
-			k->key, type_names[k->type]);
-		if (k->type == CONF_U32)
-			fprintf(f, " %u..%u", k->min, k->max);
-		fprintf(f, " | %s%s%s | %s |\n", k->def[0] ? "`" : "", k->def[0] ? k->def : "(none)",
-			k->def[0] ? "`" : "", k->help);
-	}
-}
-
-static void
-write_value(FILE *f, const struct conf_key *k, const void *base)
-{
-	const void *field = (const char *)base + k->off;
-	const struct bs_addr_table *t = field;
-	unsigned int i, n = 0;
-	char buf[96];
-
-	switch (k->type) {
-	case CONF_U32:
-	case CONF_BOOL:
-		fprintf(f, "%u", *(const uint32_t *)field);
-		break;
-	case CONF_STR:
-		fprintf(f, "%s", (const char *)field);
-		break;
-	case CONF_ADDRS:
-	case CONF_ANYIP:
-		for (i = 0; i < t->n; i++) {
-			if (t->a[i].anyip != (k->type == CONF_ANYIP))
-				continue;
-			bs_addr_format(&t->a[i], buf, sizeof(buf));
-			fprintf(f, "%s%s", n++ ? ", " : "", buf);
-		}
-		break;
-	}
-}
-
-void
-bs_config_write(FILE *f, const struct bs_config *c)
-{
-	const char *section = "";
-	unsigned int i, p;
-
-	fprintf(f, "; effective configuration (from %s)\n", c->source);
-	for (i = 0; i < conf_n_keys; i++) {
-		const struct conf_key *k = &conf_keys[i];
-
-		if (k->per_port)
-			continue;
-		if (strcmp(section, k->section) != 0) {
-			section = k->section;
-			fprintf(f, "\n[%s]\n", section);
-		}
-		fprintf(f, "%s = ", k->key);
-		write_value(f, k, c);
-		fprintf(f, "\n");
-	}
-	for (p = 0; p < c->n_ports; p++) {
-		fprintf(f, "\n[port %s]\n", c->ports[p].name);
-		for (i = 0; i < conf_n_keys; i++) {
-			if (!conf_keys[i].per_port)
-				continue;
-			fprintf(f, "%s = ", conf_keys[i].key);
-			write_value(f, &conf_keys[i], &c->ports[p]);
-			fprintf(f, "\n");
-		}
-	}
 }

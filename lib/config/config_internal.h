@@ -5,38 +5,78 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 
 #include "bs_config.h"
 
-enum conf_type { CONF_U32, CONF_BOOL, CONF_STR, CONF_ADDRS, CONF_ANYIP };
+enum conf_type {
+	CONF_U32, CONF_I32, CONF_BOOL, CONF_STR, CONF_ESTR, CONF_U32X3,
+	CONF_HEX128, CONF_ADDRS, CONF_ANYIP, CONF_LADDR, CONF_RADDR, CONF_SADDR,
+	CONF_APP,
+};
 
-/** One row of bs_config_keys.def. */
+/** Which struct a key's field lives in. */
+enum conf_scope {
+	CONF_GLOBAL,	/**< struct bs_config; section named by the key */
+	CONF_PORT,	/**< struct bs_port_conf, [port NAME] */
+	CONF_LISTENER,	/**< struct bs_listener_conf, [listener NAME] */
+	CONF_CLIENT,	/**< struct bs_client_conf, [client NAME] */
+	CONF_N_SCOPES
+};
+
+/** One row of bs_config_keys.def (BS_APP_CONF rows appear twice). */
 struct conf_key {
-	const char *section;
+	const char *section;	/**< [section], or the kind of a named one */
 	const char *key;
 	enum conf_type type;
-	bool per_port;		/**< field of struct bs_port_conf */
+	enum conf_scope scope;
+	bool shared;		/**< a BS_APP_CONF row */
 	size_t off;
 	size_t size;
-	const char *def;
-	uint32_t min;
-	uint32_t max;
+	size_t aux_off;		/**< HEX128: its bool FIELD_set */
+	const char *def;	/**< NULL: required */
+	long long min;
+	long long max;
 	const char *help;
+};
+
+/** A kind of named section: [port NAME], [listener NAME], [client NAME]. */
+struct conf_kind {
+	const char *name;
+	unsigned int max;
+	size_t n_off;		/**< unsigned int count in struct bs_config */
+	size_t arr_off;		/**< the array in struct bs_config */
+	size_t elem_size;
+	size_t name_off;	/**< char name[] in the element */
+	size_t name_len;
+	size_t line_off;	/**< unsigned int line in the element */
 };
 
 extern const struct conf_key conf_keys[];
 extern const unsigned int conf_n_keys;
+extern const struct conf_kind conf_kinds[CONF_N_SCOPES];
 
-const struct conf_key *conf_key_find(const char *section, const char *key);
+/* config.c: the key table, named sections, defaults, cross-key checks */
+const struct conf_key *conf_key_find(enum conf_scope scope, const char *section,
+		const char *key);
 bool conf_section_known(const char *section);
+enum conf_scope conf_scope_of(const char *section, const char **name);
+void *conf_named_add(struct bs_config *c, enum conf_scope scope, const char *name,
+		unsigned int line, char *err, size_t errlen);
+void *conf_named_find(struct bs_config *c, enum conf_scope scope, const char *name);
+unsigned int conf_named_count(const struct bs_config *c, enum conf_scope scope);
+void *conf_named_at(const struct bs_config *c, enum conf_scope scope, unsigned int i);
+int conf_validate(const struct bs_config *c, bool partial, char *err, size_t errlen);
+
+/* conf_value.c: one value of each type, parsed and written back */
 int conf_key_set(const struct conf_key *k, void *base, const char *v, char *err,
 		size_t errlen);
-struct bs_port_conf *conf_port_add(struct bs_config *c, const char *name,
-		unsigned int line, char *err, size_t errlen);
-struct bs_port_conf *conf_port_find(struct bs_config *c, const char *name);
-int conf_validate(const struct bs_config *c, char *err, size_t errlen);
+void conf_value_write(FILE *f, const struct conf_key *k, const void *base);
+const char *conf_type_name(enum conf_type t);
+int conf_ip_parse(const char *s, uint8_t addr[16], uint8_t *family);
+void conf_ip_format(const uint8_t addr[16], uint8_t family, char *buf, size_t len);
 
 /** Strip leading and trailing white space in place. */
 static inline void
