@@ -173,6 +173,10 @@ tcp_app_event(struct bs_tcp_ep *ep, struct bs_tcb *t, enum app_event e)
 
 	if (t->fl & TCB_DEAD)
 		return;
+	/* Nothing reaches an application before accept() returns the child
+	 * (but its own timer: hold accepts after delay_ms). */
+	if (!(t->fl & (TCB_ACTIVE | TCB_ACCEPTED)) && e != APP_ACCEPTED && e != APP_TIMER)
+		return;
 	switch (e) {
 	case APP_ACCEPTED:
 		on_accept(ep, t, app);

@@ -287,6 +287,9 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 	ep->arena_len = sz_tcb + sz_req + sz_tw;
 	ep->arena = rte_zmalloc_socket("bs_tcp_arena", ep->arena_len, RTE_CACHE_LINE_SIZE,
 		c->socket);
+	/* The pool keeps a floor of 16 entries; the limit is the sysctl's
+	 * (0: no TIME_WAIT at all, every close overflows: N4). */
+	ep->tw_limit = RTE_MIN((k->tcp_max_tw_buckets + c->n_workers - 1) / c->n_workers, n_tw);
 	ep->ext.base = rte_zmalloc_socket("bs_tcp_ext", (size_t)n_ext * sizeof(struct tcb_ext),
 		RTE_CACHE_LINE_SIZE, c->socket);
 	ep->wheel = rte_zmalloc_socket("bs_tcp_wheel", sizeof(struct bs_wheel),
@@ -341,8 +344,21 @@ fail:
 void
 bs_tcp_ep_free(struct bs_tcp_ep *ep)
 {
+	uint32_t i;
+
 	if (ep == NULL)
 		return;
+	/* Frames still queued on connections go back to their pool. */
+	for (i = 0; ep->arena != NULL && ep->ext.base != NULL && i < ep->tcb.cap; i++) {
+		struct bs_tcb *t = ep_tcb(ep, i);
+		struct tcb_ext *x;
+
+		if (t->state == BS_TCP_NONE || (x = tcb_ext(ep, t)) == NULL)
+			continue;
+		mbuf_list_free(x->snd_head);
+		mbuf_list_free(x->rcv_head);
+		mbuf_list_free(x->ooo);
+	}
 	bs_table_free(ep->table);
 	rte_free(ep->wheel);
 	rte_free(ep->ext.base);
@@ -428,9 +444,12 @@ bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p
 	}
 	/* 2. Listeners (__inet_lookup_listener). */
 	lsn = tcp_find_listener(ep, &f);
-	if (lsn >= 0)
-		return (enum bs_tcp_ep_result)tcp_listen_rcv(ep, (unsigned int)lsn, m, s,
-			&f, l2, pkt_tos(m, p), v);
+	if (lsn >= 0) {
+		rc = tcp_listen_rcv(ep, (unsigned int)lsn, m, s, &f, l2, pkt_tos(m, p), v);
+		ep->tw_isn = 0;	/* a TIME_WAIT reopen's ISN is for this SYN only */
+		return (enum bs_tcp_ep_result)rc;
+	}
+	ep->tw_isn = 0;
 	/* 3. Nothing: the CLOSED rules. */
 	bs_tcp_input(s, v);
 	return BS_TCP_EP_VERDICT;
@@ -511,4 +530,29 @@ tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f)
 			wild = (int)i;
 	}
 	return wild;
+}
+
+/*
+ * close() of a listener (inet_csk_listen_stop): each child still on the
+ * accept queue is disconnected, with an RST-ABORT from the tcp_need_reset
+ * states (L3); pending handshakes are not answered now, they are dropped
+ * when their timer fires or a segment finds them (L4, N3). The walk covers
+ * the whole connection pool: a rare control action.
+ */
+void
+bs_tcp_ep_listener_close(struct bs_tcp_ep *ep, unsigned int idx)
+{
+	uint32_t i;
+
+	if (idx >= ep->n_listeners || !ep->lsn[idx].open)
+		return;
+	ep->lsn[idx].open = false;
+	for (i = 0; i < ep->tcb.cap; i++) {
+		struct bs_tcb *t = ep_tcb(ep, i);
+
+		if (t->state != BS_TCP_NONE && t->owner == idx &&
+				!(t->fl & (TCB_ACTIVE | TCB_ACCEPTED)))
+			tcb_disconnect(ep, t);
+	}
+	ep->lsn[idx].n_accept = 0;
 }

@@ -96,6 +96,7 @@ enum tcb_timer_event {
 	TEV_FIN_WAIT2,		/* orphan FIN_WAIT2 timeout */
 	TEV_APP,		/* the application asked to be woken */
 	TEV_CONNECT,		/* connect timeout */
+	TEV_ACCEPT,		/* a passive child waits for accept() */
 };
 
 /*
@@ -247,6 +248,7 @@ struct bs_tcp_ep {
 	uint64_t tsc;
 	uint32_t now_ms;
 	uint32_t tw_count;
+	uint32_t tw_limit;		/* tcp_max_tw_buckets, this worker's share */
 	uint32_t orphans;
 	uint32_t chal_second;		/* tcp_challenge_ack_limit budget */
 	uint32_t chal_budget;
@@ -439,6 +441,7 @@ uint32_t tcb_readable(struct bs_tcp_ep *ep, const struct bs_tcb *t);
 void tcb_shutdown_wr(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_close(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_abort_linger0(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_disconnect(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_app_wake(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t delay_ms);
 void tcb_set_error(struct bs_tcp_ep *ep, struct bs_tcb *t, int err);
 void tcb_done(struct bs_tcp_ep *ep, struct bs_tcb *t);

@@ -142,7 +142,9 @@ child_create(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_flow *f,
 	t->snd_nxt = iss + 1;
 	t->rcv_nxt = irs + 1;
 	t->rcv_wup = irs + 1;
-	t->rcv_wnd = rcv_wnd;
+	/* The SYN-ACK announced @p rcv_wnd bytes unscaled; keep its right
+	 * edge in our scaled units, rounded up so it never shrinks. */
+	t->rcv_wnd = (uint16_t)((rcv_wnd + (1u << (wscale & 0x0f)) - 1) >> (wscale & 0x0f));
 	t->ts_recent = ts_recent;
 	t->ts_recent_stamp = (uint16_t)(ep->now_ms / 1000);
 	t->ts_off = ts_off;
@@ -186,8 +188,12 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 	struct tcp_opts o;
 	struct tcp_req *r, rtmp;
 	uint32_t idx = TCP_NONE;
+	uint32_t isn = ep->tw_isn;	/* a SYN that reopens TIME_WAIT (4.4) */
 
-	if (k->tcp_syncookies == 2 || l->n_req >= l->backlog || ep->req.used >= ep->req.cap) {
+	/* inet_csk_reqsk_queue_is_full() is "more than backlog" since 6.13
+	 * (the same off-by-one as sk_acceptq_is_full, kept on purpose). */
+	if (isn == 0 && (k->tcp_syncookies == 2 || l->n_req > l->backlog ||
+			ep->req.used >= ep->req.cap)) {
 		if (k->tcp_syncookies == 0) {
 			ep_cnt(ep, BS_CNT_TCPReqQFullDrop);
 			listen_drop(ep);
@@ -212,7 +218,7 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 		r = &rtmp;
 	} else {
 		idx = pool_get(&ep->req);
-		r = ep_req(ep, idx);
+		r = idx != TCP_NONE ? ep_req(ep, idx) : &rtmp;
 	}
 	memset(r, 0, sizeof(*r));
 	r->flow = *f;
@@ -253,8 +259,15 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 		req_send_synack(ep, r, m);
 		return BS_TCP_EP_DONE;
 	}
-	r->iss = bs_tcp_isn(&ep->isn_key, f, (uint64_t)ep_now_ns(ep) * 1000000 +
-		(ep->tsc % 1000000));
+	if (isn != 0)
+		r->iss = isn;
+	else
+		r->iss = bs_tcp_isn(&ep->isn_key, f, (uint64_t)ep_now_ns(ep) * 1000000 +
+			(ep->tsc % 1000000));
+	if (idx == TCP_NONE) {		/* the request pool is full */
+		v->reason = BS_DROP_NOMEM;
+		return BS_TCP_EP_VERDICT;
+	}
 	if (bs_table_add(ep->table, f, bs_table_hash(ep->table, f),
 			TCP_VAL(TCP_POOL_REQ, idx)) != 0) {
 		pool_put(&ep->req, idx);
@@ -273,7 +286,7 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
  */
 static struct bs_tcb *
 cookie_check(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_tcp_seg *s,
-		const struct bs_flow *f, const struct bs_tcp_l2 *l2)
+		const struct bs_flow *f, const struct bs_tcp_l2 *l2, bool *drop)
 {
 	struct tcp_listener *l = &ep->lsn[lsn];
 	uint8_t fl = 0, wscale = 0;
@@ -312,12 +325,15 @@ cookie_check(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_tcp_seg *s,
 		if (co.sack_ok)
 			fl |= TCB_SACK;
 	}
+	ep_cnt(ep, BS_CNT_SyncookiesRecv);
 	if (acceptq_full(l)) {
+		/* tcp_get_cookie_sock: no child, the ACK is dropped without
+		 * an RST (whatever tcp_abort_on_overflow says). */
 		ep_cnt(ep, BS_CNT_ListenOverflows);
 		listen_drop(ep);
+		*drop = true;
 		return NULL;
 	}
-	ep_cnt(ep, BS_CNT_SyncookiesRecv);
 	return child_create(ep, lsn, f, s->ack - 1, s->seq - 1, mss, fl, wscale,
 		o.tsval, ts_off, ep_adj_get(ep, l2), synack_window(ep));
 }
@@ -328,15 +344,20 @@ tcp_listen_rcv(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 		const struct bs_tcp_l2 *l2, uint8_t tos, struct bs_tcp_verdict *v)
 {
 	uint8_t flags = s->flags;
+	bool drop = false;
 	struct bs_tcb *t;
 
+	v->action = BS_TCP_DISCARD;
 	/* tcp_v4_do_rcv: a bare ACK may carry a SYN cookie. */
 	if ((flags & (BS_TCP_ACK | BS_TCP_SYN | BS_TCP_RST)) == BS_TCP_ACK) {
-		t = cookie_check(ep, lsn, s, f, l2);
+		t = cookie_check(ep, lsn, s, f, l2, &drop);
 		if (t != NULL)
 			return tcp_tcb_rcv(ep, t, m, s, v);
+		if (drop) {
+			v->reason = BS_DROP_TCP_LISTEN_OVERFLOW;
+			return BS_TCP_EP_VERDICT;
+		}
 	}
-	v->action = BS_TCP_DISCARD;
 	/* tcp_rcv_state_process, case TCP_LISTEN. */
 	if (flags & BS_TCP_ACK) {
 		if (flags & BS_TCP_RST) {	/* never answer a reset (X2) */
@@ -411,8 +432,10 @@ tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
 		return -1;
 	}
 	tcp_parse_opts(s, &o);
-	if (o.ts && (r->fl & TCB_TS) && !(s->flags & BS_TCP_RST) &&
-			(int32_t)(r->ts_recent - o.tsval) > TCP_PAWS_WINDOW)
+	/* tcp_paws_reject(): the request's ts_recent_stamp is "now minus the
+	 * SYN-ACK timeout", so an RST gets no leniency either (X8). */
+	if (o.ts && (r->fl & TCB_TS) && r->ts_recent != 0 &&
+			(int32_t)(r->ts_recent - o.tsval) > 0)
 		paws_reject = true;
 
 	/* Q15: the peer's SYN again: SYN-ACK again (rate-limited). */
@@ -442,8 +465,8 @@ tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
 		paws_reject = true;
 	}
 	/* Q16, X8: out of window or PAWS: an ACK unless it was an RST. */
-	if (paws_reject || !in_window(s->seq, end, r->irs + 1,
-			r->irs + 1 + ((uint32_t)r->rcv_wnd << (r->wscale & 0x0f)))) {
+	/* tcp_synack_window(): the bytes the SYN-ACK offered. */
+	if (paws_reject || !in_window(s->seq, end, r->irs + 1, r->irs + 1 + r->rcv_wnd)) {
 		if (paws_reject)
 			ep_cnt(ep, BS_CNT_PAWSEstab);
 		if (!(flg & BS_TCP_RST) &&

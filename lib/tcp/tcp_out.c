@@ -461,7 +461,7 @@ req_send_ack(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *reuse)
 
 	o.seq = r->iss + 1;
 	o.ack = r->irs + 1;
-	o.win = r->rcv_wnd;
+	o.win = r->rcv_wnd >> (r->wscale & 0x0f);	/* a scaled window now */
 	if (r->fl & TCB_TS)
 		o.opt_len = (uint8_t)(opt_ts(o.opts, ep_ts_now(ep) + r->ts_off,
 			r->ts_recent) - o.opts);

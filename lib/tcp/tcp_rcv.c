@@ -121,6 +121,33 @@ paws_discard(const struct bs_tcp_ep *ep, const struct bs_tcb *t, const struct rc
 	return age < 65535;	/* 24 days are out of our 16-bit seconds' reach */
 }
 
+/*
+ * tcp_disordered_ack_check() (6.15+): a segment failing PAWS is still
+ * accepted when it is a pure duplicate ACK at RCV.NXT that changes nothing
+ * and whose TSval is within the replay window (RTO * 1.2 ms). @return 0
+ * (accept), BS_DROP_TCP_RFC7323_PAWS, or 1 for an old pure ACK (PAWS_ACK:
+ * dropped silently, PAWSOldAck).
+ */
+static unsigned int
+disordered_ack_check(const struct bs_tcb *t, const struct rcv *r)
+{
+	const struct bs_tcp_seg *s = r->s;
+	uint32_t nwin = (uint32_t)s->win << tcb_snd_wscale(t);
+
+	if (!(s->flags & BS_TCP_ACK) || r->end != s->seq)
+		return BS_DROP_TCP_RFC7323_PAWS;
+	if (s->seq != t->rcv_nxt)
+		return SEQ_LT(s->seq, t->rcv_nxt) ? 1 : BS_DROP_TCP_RFC7323_PAWS;
+	if (s->ack != t->snd_una)
+		return BS_DROP_TCP_RFC7323_PAWS;
+	if (SEQ_GT(s->ack, t->snd_una) || SEQ_GT(s->seq, t->snd_wl1) ||
+			(s->seq == t->snd_wl1 && (nwin > t->snd_wnd || nwin == 0)))
+		return BS_DROP_TCP_RFC7323_PAWS;	/* tcp_may_update_window */
+	if ((int32_t)(t->ts_recent - r->o.tsval) > (int32_t)(tcb_rto_ms(t) * 12 / 10))
+		return BS_DROP_TCP_RFC7323_PAWS;
+	return 0;
+}
+
 /* RFC 5961 5.2 and Linux's bytes_acked bound: how far below SND.UNA an ACK
  * may be before it is "too old" (min(max_window, bytes_acked)). */
 static uint32_t
@@ -459,9 +486,7 @@ data_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 			} else {
 				t->fl |= TCB_DELACK;
 				x->delack_at = ep->now_ms + TCP_DELACK_MIN_MS;
-				if (t->tev == TEV_NONE || t->tev == TEV_KEEPALIVE)
-					tcb_arm(ep, t, t->tev == TEV_NONE ? TEV_NONE : t->tev,
-						TCP_DELACK_MIN_MS);
+				tcb_timer_update(ep, t);
 			}
 		}
 		return;
@@ -490,7 +515,14 @@ synrecv_established(struct bs_tcp_ep *ep, struct bs_tcb *t, const struct bs_tcp_
 	t->max_wnd = s->win;
 	t->snd_wl1 = s->seq;
 	tcb_set_state(ep, t, BS_TCP_ESTABLISHED);
-	tcp_app_event(ep, t, APP_ACCEPTED);
+	if (t->fl & TCB_ACTIVE) {
+		tcp_app_event(ep, t, APP_ACCEPTED);	/* connect() returns */
+		return;
+	}
+	/* A passive child waits on the accept queue until the application's
+	 * next turn (bs_tcp_ep_poll): that is when accept() returns it, so a
+	 * burst of handshakes can fill the queue (R2, R2b, L3). */
+	tcb_arm(ep, t, TEV_ACCEPT, 0);
 }
 
 /* FIN_WAIT1 and our FIN acknowledged (tcp_rcv_state_process). */
@@ -545,8 +577,9 @@ synsent_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r,
 			r->drop = BS_DROP_TCP_INVALID_ACK_SEQUENCE;
 			return (s->flags & BS_TCP_RST) ? 0 : BS_RST_REASON_TCP_INVALID_ACK_SEQUENCE;
 		}
-		/* C2: a TSecr outside [first SYN, now]. */
-		if (r->o.ts && (t->fl & TCB_TS) && r->o.tsecr != 0 &&
+		/* C2: a TSecr outside [first SYN, now]. The option is read
+		 * whenever tcp_timestamps is on (tcp_parse_options, !estab). */
+		if (r->o.ts && ep->k->tcp_timestamps != 0 && r->o.tsecr != 0 &&
 				(SEQ_LT(r->o.tsecr, t->ts_recent + t->ts_off) ||
 				 SEQ_GT(r->o.tsecr, ep_ts_now(ep) + t->ts_off))) {
 			ep_cnt(ep, BS_CNT_PAWSActive);
@@ -626,17 +659,24 @@ sync_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 	unsigned int drop;
 	int rc;
 
-	/* PAWS (RFC 7323 5.3); a RST is exempt. */
-	if (paws_discard(ep, t, r) && !(s->flags & BS_TCP_RST)) {
+	/* tcp_rcv_state_process / tcp_rcv_established: a segment with none
+	 * of ACK, RST and SYN is dropped before any check (no dupack). */
+	if (!(s->flags & (BS_TCP_ACK | BS_TCP_RST | BS_TCP_SYN))) {
+		r->drop = BS_DROP_TCP_FLAGS;
+		return 0;
+	}
+	/* PAWS (RFC 7323 5.3, tcp_validate_incoming); a RST is exempt. */
+	if (paws_discard(ep, t, r) && (drop = disordered_ack_check(t, r)) != 0 &&
+			!(s->flags & BS_TCP_RST)) {
 		if (s->flags & BS_TCP_SYN)
 			goto syn_challenge;
-		ep_cnt(ep, BS_CNT_PAWSEstab);
-		if (s->len == 0 && !(s->flags & BS_TCP_FIN) && SEQ_GEQ(s->ack, t->snd_una) &&
-				s->seq == t->rcv_nxt) {
-			ep_cnt(ep, BS_CNT_PAWSOldAck);	/* tcp_disordered_ack_check */
-		} else if (s->len != 0 || (s->flags & BS_TCP_FIN) ||
-				!tcb_oow_limited(ep, &t->last_oow, BS_CNT_TCPACKSkippedPAWS)) {
-			tcb_send_ack(ep, t, rcv_take(r));
+		if (drop == 1) {
+			ep_cnt(ep, BS_CNT_PAWSOldAck);	/* an old ACK: no dupack */
+		} else {
+			ep_cnt(ep, BS_CNT_PAWSEstab);
+			if (s->len != 0 || (s->flags & BS_TCP_FIN) ||
+					!tcb_oow_limited(ep, &t->last_oow, BS_CNT_TCPACKSkippedPAWS))
+				tcb_send_ack(ep, t, rcv_take(r));
 		}
 		r->drop = BS_DROP_TCP_RFC7323_PAWS;
 		return 0;

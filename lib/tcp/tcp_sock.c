@@ -12,6 +12,8 @@ void
 tcb_set_error(struct bs_tcp_ep *ep, struct bs_tcb *t, int err)
 {
 	t->errsk = (uint8_t)err;
+	if (t->fl & TCB_DEAD)
+		return;		/* an orphan: no application sees it */
 	switch (err) {
 	case ECONNREFUSED:
 		ep_cnt(ep, BS_CNT_AppECONNREFUSED);
@@ -223,21 +225,21 @@ need_reset(unsigned int state)
 		state == BS_TCP_SYN_RECV;
 }
 
-/* close() with SO_LINGER {1, 0}: tcp_disconnect, TCPAbortOnData (A2, A3). */
+/*
+ * tcp_disconnect() of a socket nobody holds any more: CLOSE (EstabResets
+ * from ESTABLISHED and CLOSE_WAIT, as tcp_set_state counts them), an
+ * RST-ABORT in the tcp_need_reset states (A2, L3) or in CLOSING/LAST_ACK
+ * with unsent data (A3), nothing otherwise (A3b, C4), then tcp_done.
+ */
 void
-tcb_abort_linger0(struct bs_tcp_ep *ep, struct bs_tcb *t)
+tcb_disconnect(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {
 	struct tcb_ext *x = tcb_ext(ep, t);
 	unsigned int old = t->state;
 	bool unsent = x != NULL && x->write_seq != t->snd_nxt;
 
-	t->fl |= TCB_RCV_SHUT | TCB_SND_SHUT;
-	if (tcb_readable(ep, t) != 0) {
-		tcb_close(ep, t);	/* unread data wins: A1 */
-		return;
-	}
-	orphan(ep, t);
-	ep_cnt(ep, BS_CNT_TCPAbortOnData);
+	if (!(t->fl & TCB_DEAD))
+		orphan(ep, t);
 	if (old == BS_TCP_ESTABLISHED || old == BS_TCP_CLOSE_WAIT)
 		ep_cnt(ep, BS_CNT_TcpEstabResets);
 	tcb_set_state(ep, t, BS_TCP_CLOSE);
@@ -246,6 +248,20 @@ tcb_abort_linger0(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	else if (unsent && (old == BS_TCP_CLOSING || old == BS_TCP_LAST_ACK))
 		tcb_send_rst_abort(ep, t, BS_RST_REASON_TCP_DISCONNECT_WITH_DATA);
 	tcb_done(ep, t);
+}
+
+/* close() with SO_LINGER {1, 0} (__tcp_close): unread data first (A1),
+ * else tcp_disconnect and TCPAbortOnData (sic, A2, A3). */
+void
+tcb_abort_linger0(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	t->fl |= TCB_RCV_SHUT | TCB_SND_SHUT;
+	if (tcb_readable(ep, t) != 0) {
+		tcb_close(ep, t);	/* unread data wins: A1 */
+		return;
+	}
+	ep_cnt(ep, BS_CNT_TCPAbortOnData);
+	tcb_disconnect(ep, t);
 }
 
 /* close() (__tcp_close). */

@@ -96,7 +96,7 @@ timer_rto(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {
 	const struct bs_app_params *pa = tcb_params(ep, t);
 	struct tcb_ext *x;
-	uint32_t limit, flight;
+	uint32_t limit, flight, rto;
 
 	if (t->state == BS_TCP_SYN_SENT) {
 		if (t->retrans >= ep->k->tcp_syn_retries) {
@@ -132,14 +132,15 @@ timer_rto(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	}
 	limit = (t->fl & TCB_DEAD) ? (ep->k->tcp_orphan_retries != 0 ?
 		ep->k->tcp_orphan_retries : 8) : ep->k->tcp_retries2;
+	/* retrans_stamp: when the head was first sent (tcp_retransmit_skb
+	 * takes the skb's send time), one RTO before the first expiry. */
+	if (x != NULL && t->retrans == 0)
+		x->retrans_stamp = ep->now_ms - tcb_rto_ms(t);
 	if (t->retrans >= limit || (pa->user_timeout_ms != 0 && x != NULL &&
-			x->retrans_stamp != 0 &&
 			ep->now_ms - x->retrans_stamp >= pa->user_timeout_ms)) {
 		write_err(ep, t);	/* A7: no RST */
 		return;
 	}
-	if (x != NULL && t->retrans == 0)
-		x->retrans_stamp = ep->now_ms;
 	/* RFC 5681 3.1 (equation 4) after a loss: cwnd to one segment. */
 	flight = (t->snd_nxt - t->snd_una) / RTE_MAX(t->mss, (uint16_t)1);
 	t->ssthresh = (uint16_t)RTE_MAX(flight / 2, 2u);
@@ -148,7 +149,10 @@ timer_rto(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	ep_cnt(ep, BS_CNT_TCPTimeouts);
 	tcb_retransmit_head(ep, t);
 	t->retrans++;
-	tcb_arm(ep, t, TEV_RTO, tcb_rto_ms(t));
+	rto = tcb_rto_ms(t);
+	if (pa->user_timeout_ms != 0 && x != NULL)	/* tcp_clamp_rto_to_user_timeout */
+		rto = RTE_MIN(rto, pa->user_timeout_ms - (ep->now_ms - x->retrans_stamp));
+	tcb_arm(ep, t, TEV_RTO, rto);
 }
 
 /* Zero-window probes (tcp_probe_timer); exhausted, a silent abort. */
@@ -219,6 +223,17 @@ timer_fin_wait2(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	tcb_done(ep, t);
 }
 
+/* accept() returns the child: the application starts, then sees what
+ * arrived while it waited (data, the peer's FIN). */
+static void
+timer_accept(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	tcp_app_event(ep, t, APP_ACCEPTED);
+	if (t->state != BS_TCP_NONE && !(t->fl & TCB_DEAD) &&
+			(tcb_readable(ep, t) != 0 || (t->fl & TCB_PEER_FIN)))
+		tcp_app_event(ep, t, APP_READABLE);
+}
+
 void
 tcp_tcb_timer(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {
@@ -259,6 +274,9 @@ tcp_tcb_timer(struct bs_tcp_ep *ep, struct bs_tcb *t)
 		break;
 	case TEV_FIN_WAIT2:
 		timer_fin_wait2(ep, t);
+		break;
+	case TEV_ACCEPT:
+		timer_accept(ep, t);
 		break;
 	default:
 		break;

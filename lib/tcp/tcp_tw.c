@@ -39,7 +39,7 @@ tcp_time_wait(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int substate,
 	struct tcp_tw *tw;
 	struct bs_flow f = t->flow;
 
-	if (ep->tw_count < ep->tw.cap)
+	if (ep->tw_count < ep->tw_limit)
 		idx = pool_get(&ep->tw);
 	if (idx == TCP_NONE) {
 		ep_cnt(ep, BS_CNT_TCPTimeWaitOverflow);
@@ -193,7 +193,10 @@ tcp_tw_rcv(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *m,
 			tcp_tw_free(ep, tw);
 			return -1;
 		}
-		/* No listener: an ACK (Q32). */
+		/* No listener: TCP_TW_SYN falls through to TCP_TW_ACK in
+		 * tcp_v4_rcv, an ACK without the limiter (Q32). */
+		tw_send_ack(ep, tw, m);
+		return BS_TCP_EP_DONE;
 	}
 	if (paws_reject)
 		ep_cnt(ep, BS_CNT_PAWSTimewait);
