@@ -8,7 +8,7 @@ PKGS=(
 	build-essential meson ninja-build pkg-config python3
 	dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev
 	iproute2 ethtool netcat-openbsd iputils-ping procps
-	python3-scapy tcpdump
+	python3-scapy tcpdump curl wget
 	clang
 )
 

@@ -22,6 +22,7 @@
 #include "backstop.h"
 #include "bs_l3reply.h"
 #include "bs_port.h"
+#include "bs_tcp_ep.h"
 #include "bs_worker.h"
 
 struct app {
@@ -116,7 +117,13 @@ mempool_create(struct app *a, char *err, size_t errlen)
 	const struct bs_config *c = a->conf;
 	uint32_t need = bs_port_mbufs_needed(a->ports, a->n_ports, a->n_workers,
 		c->burst, c->mbuf_cache);
-	uint32_t n = c->mbufs != 0 ? c->mbufs : need;
+	uint32_t n;
+
+	/* Connections hold mbufs in their queues: a share for them when
+	 * there is anything to connect to. */
+	if (c->n_listeners != 0 || c->n_clients != 0)
+		need += 8192;
+	n = c->mbufs != 0 ? c->mbufs : need;
 
 	if (n < need) {
 		snprintf(err, errlen, "[backstop] mbufs = %u is too few: %u port(s) with "
@@ -165,6 +172,34 @@ worker_init(struct app *a, struct bs_worker *w, unsigned int k, unsigned int lco
 	}
 }
 
+/* The worker's TCP endpoint: its connections, listeners and clients. */
+static int
+endpoint_create(struct app *a, struct bs_worker *w, char *err, size_t errlen)
+{
+	static struct rte_ether_addr macs[BS_MAX_PORTS];
+	struct bs_tcp_ep_conf c = {
+		.conf = a->conf,
+		.ip = &a->ip,
+		.pool = a->mp,
+		.stats = &w->stats,
+		.tx = bs_worker_ep_tx,
+		.resolve = bs_worker_ep_resolve,
+		.tx_arg = w,
+		.worker = w->index,
+		.n_workers = a->n_workers,
+		.socket = (int)rte_lcore_to_socket_id(w->lcore),
+		.tsc_hz = rte_get_tsc_hz(),
+		.port_mac = macs,
+		.n_ports = a->n_ports,
+	};
+	unsigned int i;
+
+	for (i = 0; i < a->n_ports; i++)
+		macs[i] = a->ports[i].mac;
+	w->ep = bs_tcp_ep_create(&c, err, errlen);
+	return w->ep == NULL ? -1 : 0;
+}
+
 static int
 workers_create(struct app *a, char *err, size_t errlen)
 {
@@ -182,6 +217,8 @@ workers_create(struct app *a, char *err, size_t errlen)
 		worker_init(a, &a->workers[k], k, lcore);
 		a->wstats[k] = &a->workers[k].stats;
 		a->wlcores[k] = lcore;
+		if (endpoint_create(a, &a->workers[k], err, errlen) != 0)
+			return -1;
 		k++;
 	}
 	return 0;
@@ -352,6 +389,8 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	for (i = 0; i < a->n_ports; i++)
 		bs_port_close(&a->ports[i]);
 out:
+	for (i = 0; a->workers != NULL && i < a->n_workers; i++)
+		bs_tcp_ep_free(a->workers[i].ep);
 	rte_free(a->workers);
 	free(a->wstats);
 	free(a->wlcores);

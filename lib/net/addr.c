@@ -92,6 +92,16 @@ bs_addr_parse(struct bs_addr *a, const char *s, bool anyip, char *err,
 	return 0;
 }
 
+/* The subnet broadcast address of a host entry, or 0 if it has none
+ * (/31, /32: RFC 3021). */
+static uint32_t
+subnet_bcast4(const struct bs_addr *a)
+{
+	if (a->anyip || a->plen >= 31)
+		return 0;
+	return a->v4 | ~mask4(a->plen);
+}
+
 static bool
 same_entry(const struct bs_addr *x, const struct bs_addr *y)
 {
@@ -128,7 +138,14 @@ bs_addr_add(struct bs_addr_table *t, const struct bs_addr *a, char *err,
 		}
 		t->vlans[t->n_vlans++] = a->vlan;
 	}
-	t->a[t->n++] = *a;
+	t->a[t->n] = *a;
+	t->a[t->n].match4 = 0;
+	t->a[t->n].bcast4 = 0;
+	if (a->family == 4) {
+		t->a[t->n].match4 = a->anyip ? mask4(a->plen) : UINT32_MAX;
+		t->a[t->n].bcast4 = subnet_bcast4(a);
+	}
+	t->n++;
 	return 0;
 }
 
@@ -155,16 +172,6 @@ bs_addr_has_vlan(const struct bs_addr_table *t, uint16_t vlan)
 		if (t->vlans[i] == vlan)
 			return true;
 	return false;
-}
-
-/* The subnet broadcast address of a host entry, or 0 if it has none
- * (/31, /32: RFC 3021). */
-static uint32_t
-subnet_bcast4(const struct bs_addr *a)
-{
-	if (a->anyip || a->plen >= 31)
-		return 0;
-	return a->v4 | ~mask4(a->plen);
 }
 
 bool
@@ -234,25 +241,19 @@ check4(const struct bs_addr_table *t, uint16_t vlan, uint32_t src, uint32_t dst)
 
 	for (i = 0; i < t->n; i++) {
 		const struct bs_addr *a = &t->a[i];
-		uint32_t m;
 
+		if (a->family != 4) {
+			vlan_seen |= a->vlan == vlan;
+			continue;
+		}
 		/* Any local subnet's broadcast is a martian source, whatever
 		 * the VLAN (fib_validate_source sees RTN_BROADCAST). */
-		if (a->family == 4)
-			src_bcast |= src == subnet_bcast4(a);
+		src_bcast |= src == a->bcast4;
 		if (a->vlan != vlan)
 			continue;
 		vlan_seen = true;
-		if (a->family != 4)
-			continue;
-		if (!a->anyip) {
-			dst_local |= dst == a->v4;
-			src_local |= src == a->v4;
-		} else {
-			m = mask4(a->plen);
-			dst_local |= ((dst ^ a->v4) & m) == 0;
-			src_local |= ((src ^ a->v4) & m) == 0;
-		}
+		dst_local |= ((dst ^ a->v4) & a->match4) == 0;
+		src_local |= ((src ^ a->v4) & a->match4) == 0;
 	}
 	if (!vlan_seen)
 		return BS_DROP_VLAN_UNKNOWN;

@@ -35,6 +35,11 @@ struct bs_addr {
 		uint32_t v4;	/**< network order */
 		uint8_t v6[16];
 	};
+	/* IPv4, derived by bs_addr_add() for the address check: */
+	uint32_t match4;	/**< bits a local address shares with v4 (all of
+				 *   them for a host address; network order) */
+	uint32_t bcast4;	/**< the subnet broadcast address of a host
+				 *   entry, 0 for none (AnyIP, /31, /32) */
 };
 
 struct bs_addr_table {

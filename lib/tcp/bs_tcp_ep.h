@@ -117,6 +117,17 @@ enum bs_tcp_ep_result bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 		const struct bs_tcp_l2 *l2, struct bs_tcp_verdict *v);
 
 /**
+ * Can a segment to local port @p dport (network order) only be a stray
+ * one: no connection, pending handshake or TIME_WAIT entry at all, and no
+ * listener on the port? Then the worker applies the CLOSED rules
+ * (bs_tcp_input) without a lookup.
+ */
+bool bs_tcp_ep_stray(const struct bs_tcp_ep *ep, uint16_t dport);
+
+/** Has the endpoint anything to run in bs_tcp_ep_poll()? */
+bool bs_tcp_ep_busy(const struct bs_tcp_ep *ep);
+
+/**
  * Advance the clock and run what is due: timers (bounded per call), the
  * applications' pending work, scheduled active opens. Worker loop.
  */

@@ -92,16 +92,31 @@ http_flush(struct bs_tcp_ep *ep, struct bs_tcb *t)
 		app_close(ep, t);
 }
 
+/* accept(): off the listener's accept queue. */
+static void
+app_accept(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	if (!(t->fl & TCB_ACTIVE) && !(t->fl & TCB_ACCEPTED)) {
+		t->fl |= TCB_ACCEPTED;
+		if (ep->lsn[t->owner].n_accept > 0)
+			ep->lsn[t->owner].n_accept--;
+	}
+}
+
+static void on_readable(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int app);
+
 static void
 on_accept(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int app)
 {
 	const struct bs_app_params *pa = tcb_params(ep, t);
 
-	if (!(t->fl & TCB_ACTIVE) && !(t->fl & TCB_ACCEPTED)) {
-		t->fl |= TCB_ACCEPTED;		/* accept() */
-		if (ep->lsn[t->owner].n_accept > 0)
-			ep->lsn[t->owner].n_accept--;
+	if (app == BS_APP_HOLD && !(t->fl & TCB_ACTIVE)) {
+		/* hold: accept() only after delay_ms; until then the
+		 * connection sits on the accept queue (R2, R2b, L3). */
+		tcb_app_wake(ep, t, pa->delay_ms);
+		return;
 	}
+	app_accept(ep, t);
 	if (app == BS_APP_KEEPALIVE) {
 		t->fl |= TCB_KEEPALIVE;
 		tcb_keepalive_arm(ep, t);
@@ -115,12 +130,15 @@ on_accept(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int app)
 		tcb_app_wake(ep, t, pa->delay_ms);
 		break;
 	case BS_APP_ABORT:
-		t->app_state |= APS_CLOSED;
-		tcb_abort_linger0(ep, t);
+		tcb_app_wake(ep, t, pa->delay_ms);	/* then SO_LINGER {1, 0} */
 		break;
 	default:
 		break;
 	}
+	/* What arrived while the child waited on the accept queue. */
+	if (t->state != BS_TCP_NONE && !(t->fl & TCB_DEAD) &&
+			(tcb_readable(ep, t) != 0 || (t->fl & TCB_PEER_FIN)))
+		on_readable(ep, t, app);
 }
 
 static void
@@ -199,6 +217,11 @@ tcp_app_event(struct bs_tcp_ep *ep, struct bs_tcb *t, enum app_event e)
 			tcb_done(ep, t);
 		} else if (app == BS_APP_CLOSE_UNREAD) {
 			app_close(ep, t);
+		} else if (app == BS_APP_ABORT) {
+			t->app_state |= APS_CLOSED;
+			tcb_abort_linger0(ep, t);
+		} else if (app == BS_APP_HOLD) {
+			app_accept(ep, t);
 		}
 		break;
 	case APP_ERROR:

@@ -327,7 +327,13 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 		ep->lsn[i].open = true;
 		ep->lsn[i].backlog = bs_listener_backlog(c->conf, &c->conf->listeners[i]);
 	}
+	for (i = 0; i < ep->n_listeners; i++) {
+		uint16_t port = ep->lsn[i].c->port;
+
+		ep->lport_map[port >> 3] |= (uint8_t)(1u << (port & 7));
+	}
 	ep->n_clients = c->conf->n_clients;
+	ep->clients_pending = ep->n_clients != 0;
 	for (i = 0; i < ep->n_clients; i++) {
 		ep->cli[i].c = &c->conf->clients[i];
 		ep->cli[i].next_port = 32768 + ep_random(ep) % 28232;
@@ -478,11 +484,15 @@ ep_clients(struct bs_tcp_ep *ep)
 {
 	unsigned int i;
 
+	bool pending = false;
+
 	for (i = 0; i < ep->n_clients; i++) {
 		struct tcp_client *cl = &ep->cli[i];
 		uint32_t quota = cl->c->count / ep->c.n_workers +
 			(ep->c.worker < cl->c->count % ep->c.n_workers ? 1 : 0);
 
+		if (cl->started < quota)
+			pending = true;
 		while (cl->started < quota && ep->now_ms >= cl->c->start_ms) {
 			struct bs_flow f;
 
@@ -490,11 +500,27 @@ ep_clients(struct bs_tcp_ep *ep)
 			memcpy(f.laddr, cl->c->laddr, 16);
 			f.rport = rte_cpu_to_be_16(cl->c->rport);
 			f.lport = rte_cpu_to_be_16(cl->c->lport);
+			if (bs_tcp_ep_connect(ep, &f, NULL, i) == -EHOSTUNREACH)
+				break;	/* neighbour not known yet: next poll */
 			cl->started++;
-			if (bs_tcp_ep_connect(ep, &f, NULL, i) != 0)
-				break;
 		}
 	}
+	ep->clients_pending = pending;
+}
+
+bool
+bs_tcp_ep_stray(const struct bs_tcp_ep *ep, uint16_t dport)
+{
+	uint16_t port = rte_be_to_cpu_16(dport);
+
+	return bs_table_count(ep->table) == 0 &&
+		!(ep->lport_map[port >> 3] & (1u << (port & 7)));
+}
+
+bool
+bs_tcp_ep_busy(const struct bs_tcp_ep *ep)
+{
+	return ep->wheel->count != 0 || ep->clients_pending;
 }
 
 void
@@ -502,7 +528,7 @@ bs_tcp_ep_poll(struct bs_tcp_ep *ep, uint64_t tsc)
 {
 	bs_tcp_ep_set_time(ep, tsc);
 	bs_wheel_advance(ep->wheel, ep->now_ms, 256, ep_timer_cb, ep);
-	if (ep->n_clients != 0)
+	if (ep->clients_pending)
 		ep_clients(ep);
 }
 

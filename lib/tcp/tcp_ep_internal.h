@@ -262,6 +262,8 @@ struct bs_tcp_ep {
 	struct tcp_adj adj[TCP_ADJ_MAX];
 	uint32_t state_count[BS_TCP_STATE_MAX];
 	uint32_t tw_isn;		/* ISN for a SYN that reopens TIME_WAIT */
+	uint8_t lport_map[65536 / 8];	/* ports with an open listener */
+	bool clients_pending;		/* active opens still to start */
 };
 
 /* Counters: the worker's, written by it only. */

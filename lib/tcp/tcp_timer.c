@@ -232,6 +232,9 @@ timer_accept(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	if (t->state != BS_TCP_NONE && !(t->fl & TCB_DEAD) &&
 			(tcb_readable(ep, t) != 0 || (t->fl & TCB_PEER_FIN)))
 		tcp_app_event(ep, t, APP_READABLE);
+	/* What the application wrote on its turn goes out now. */
+	if (t->state != BS_TCP_NONE && t->state != BS_TCP_CLOSE)
+		tcb_push(ep, t);
 }
 
 void
@@ -253,6 +256,8 @@ tcp_tcb_timer(struct bs_tcp_ep *ep, struct bs_tcb *t)
 			tcp_app_event(ep, t, APP_TIMER);
 			if (t->state == BS_TCP_NONE)
 				return;
+			if (t->state != BS_TCP_CLOSE)
+				tcb_push(ep, t);
 			x = tcb_ext(ep, t);
 		}
 		if (x != NULL && t->tev != TEV_NONE && (int32_t)(ep->now_ms - x->tev_at) < 0) {

@@ -40,8 +40,25 @@ struct bs_worker_port {
 	struct rte_ether_addr mac;
 	const struct bs_addr_table *addrs;	/**< read-only */
 	uint16_t n_tx;			/**< replies waiting for the TX burst */
+	uint16_t n_etx;			/**< the TCP endpoint's frames waiting */
 	struct rte_mbuf *tx[BS_MAX_BURST];
+	struct rte_mbuf *etx[BS_MAX_BURST];
 };
+
+#define BS_WORKER_NEIGH 256
+
+/** A neighbour seen asking for our address (ARP): IPv4 as v4-mapped. */
+struct bs_worker_neigh {
+	uint8_t ip[16];
+	struct rte_ether_addr mac;
+	uint16_t vlan;
+	uint8_t port;
+	bool valid;
+};
+
+struct bs_tcp_ep;
+struct bs_tcp_l2;
+struct bs_flow;
 
 struct bs_worker {
 	struct bs_stats stats;		/**< written by this worker only */
@@ -52,6 +69,8 @@ struct bs_worker {
 	struct bs_worker_port ports[BS_MAX_PORTS];
 	const struct bs_ip_conf *ip;	/**< read-only */
 	const volatile bool *stop;	/**< set by the control thread */
+	struct bs_tcp_ep *ep;		/**< connections, listeners, clients */
+	struct bs_worker_neigh neigh[BS_WORKER_NEIGH];
 } __rte_cache_aligned;
 
 /**
@@ -60,6 +79,12 @@ struct bs_worker {
  */
 void bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp,
 		struct rte_mbuf *m);
+
+/** TX callback of the worker's TCP endpoint (struct bs_tcp_ep_conf). */
+void bs_worker_ep_tx(void *arg, unsigned int port, struct rte_mbuf *m);
+
+/** Neighbour lookup for the endpoint's active opens. @return 0 or -1 */
+int bs_worker_ep_resolve(void *arg, const struct bs_flow *f, struct bs_tcp_l2 *l2);
 
 /** Send what the ports have queued; count and free what the NIC refuses. */
 void bs_worker_flush(struct bs_worker *w);

@@ -9,12 +9,38 @@
 #include "bs_ipopt.h"
 #include "bs_l3reply.h"
 #include "bs_tcp.h"
+#include "bs_tcp_ep.h"
 #include "bs_worker.h"
+
+/* worker_tcp(): the endpoint took the frame (queued, reused or freed). */
+#define WORKER_TAKEN (-1)
+
+static void worker_neigh_learn(struct bs_worker *w, struct bs_worker_port *wp,
+		const uint8_t *ip, unsigned int len, const uint8_t *mac, uint16_t vlan);
 
 static inline void
 count(struct bs_worker *w, enum bs_counter c)
 {
 	bs_cnt_add(&w->stats.cnt[c], 1);
+}
+
+/*
+ * The counters every stray segment bumps, kept in registers for one RX
+ * burst and added to the worker's once at its end (the control thread
+ * sees them a burst later).
+ */
+struct burst_cnt {
+	uint32_t ip_in;		/* IpInReceives */
+	uint32_t tcp_in;	/* TcpInSegs */
+	uint32_t rst;		/* rst[BS_RST_REASON_NO_SOCKET] */
+};
+
+static inline void
+burst_cnt_add(struct bs_worker *w, const struct burst_cnt *b)
+{
+	bs_cnt_add(&w->stats.cnt[BS_CNT_IpInReceives], b->ip_in);
+	bs_cnt_add(&w->stats.cnt[BS_CNT_TcpInSegs], b->tcp_in);
+	bs_cnt_add(&w->stats.rst[BS_RST_REASON_NO_SOCKET], b->rst);
 }
 
 /*
@@ -32,7 +58,7 @@ l4_csum_ok(const struct rte_mbuf *m, const uint8_t *frame, const struct bs_pkt *
 	if (likely(m->nb_segs == 1)) {
 		/* A bare TCP header is the common case: sum it unrolled. */
 		if (p->l4_len == sizeof(struct rte_tcp_hdr))
-			sum = bs_csum_add(frame + off, sizeof(struct rte_tcp_hdr), sum);
+			sum = bs_csum_add20(frame + off, sum);
 		else
 			sum = bs_csum_add(frame + off, p->l4_len, sum);
 	} else {
@@ -42,7 +68,7 @@ l4_csum_ok(const struct rte_mbuf *m, const uint8_t *frame, const struct bs_pkt *
 			return false;
 		sum += part;
 	}
-	return bs_csum_fold(sum) == 0xffff;
+	return bs_csum_verifies(sum);
 }
 
 /* IPv4 options on receive (ip_options_compile). */
@@ -63,33 +89,43 @@ ip4_opts_echo(struct bs_worker *w, struct bs_worker_port *wp, uint8_t *frame,
 		bs_ip_timestamp_be(w->ip, rte_rdtsc())) < 0 ? -1 : 0;
 }
 
-/* The NIC's verdict when it gave one, else software. */
-static bool
+/* The NIC's verdict when it gave one, else software; a segment in one
+ * mbuf is summed here, inline, with the protocol known. */
+static __rte_always_inline bool
 tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
 		const uint8_t *frame, const struct bs_pkt *p)
 {
 	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	const uint8_t *th = frame + p->l2_len + p->l3_len;
+	uint64_t sum;
 
 	if (wp->rx_l4_csum && f == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		return true;
 	if (wp->rx_l4_csum && f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return false;
-	return l4_csum_ok(m, frame, p);
+	if (unlikely(m->nb_segs != 1))
+		return l4_csum_ok(m, frame, p);
+	sum = bs_pkt_pseudo(p, p->l4_len, IPPROTO_TCP);
+	if (likely(p->l4_len == sizeof(struct rte_tcp_hdr)))
+		sum = bs_csum_add20(th, sum);
+	else
+		sum = bs_csum_add(th, p->l4_len, sum);
+	return bs_csum_verifies(sum);
 }
 
 /* TCP: checksum, header, then the core's verdict; the RST is written over
  * the segment. @return 0 with *len set, or a drop reason */
-static int
+static __rte_always_inline int
 worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, const struct bs_ip4_opts *o,
-		uint32_t *len)
+		uint32_t *len, struct burst_cnt *b)
 {
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
 	struct bs_tcp_verdict v;
 	struct bs_tcp_seg s;
 	int rc;
 
-	count(w, BS_CNT_TcpInSegs);
+	b->tcp_in++;
 	rc = bs_tcp_seg_parse(&s, frame + p->l2_len + p->l3_len, p->l4_len,
 		m->data_len - p->l2_len - p->l3_len);
 	if (unlikely(rc != 0)) {
@@ -101,13 +137,28 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		count(w, BS_CNT_TcpInCsumErrors);
 		return BS_DROP_TCP_CSUM;
 	}
-	if (bs_tcp_input(&s, &v) == BS_TCP_DISCARD)
+	if (w->ep != NULL && !bs_tcp_ep_stray(w->ep, s.dport)) {
+		/* Connections and listeners first (__inet_lookup_skb). */
+		struct bs_tcp_l2 l2 = { .port = wp->tx_idx, .vlan = p->vlan };
+
+		memcpy(&l2.peer, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+		bs_tcp_ep_set_time(w->ep, rte_rdtsc());
+		if (bs_tcp_ep_input(w->ep, m, p, &s, &l2, &v) == BS_TCP_EP_DONE)
+			return WORKER_TAKEN;
+		if (v.action == BS_TCP_DISCARD)
+			return v.reason;
+	} else if (bs_tcp_input(&s, &v) == BS_TCP_DISCARD) {
 		return v.reason;
+	}
 	if (unlikely(o != NULL) && ip4_opts_echo(w, wp, frame, p, o) != 0)
 		return BS_DROP_IP_INHDR;
 
 	*len = bs_tcp_rst_write(frame, p, &s, &v, &wp->mac, w->ip, out->tx_csum);
-	bs_cnt_add(&w->stats.rst[v.reason], 1);	/* TcpOutRsts/OutSegs derive from it */
+	/* TcpOutRsts/OutSegs derive from the counts per reason. */
+	if (likely(v.reason == BS_RST_REASON_NO_SOCKET))
+		b->rst++;
+	else
+		bs_cnt_add(&w->stats.rst[v.reason], 1);
 	if (out->tx_csum) {
 		m->ol_flags = RTE_MBUF_F_TX_TCP_CKSUM | (p->kind == BS_PKT_IPV4 ?
 			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM : RTE_MBUF_F_TX_IPV6);
@@ -170,15 +221,16 @@ worker_ns(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	return rc;
 }
 
-static int
+static __rte_always_inline int
 worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
-		uint8_t *frame, const struct bs_pkt *p, uint32_t *len)
+		uint8_t *frame, const struct bs_pkt *p, uint32_t *len,
+		struct burst_cnt *b)
 {
 	const struct bs_ip4_opts *o = NULL;
 	struct bs_ip4_opts opts;
 	int rc;
 
-	count(w, BS_CNT_IpInReceives);
+	b->ip_in++;
 	/* The protocol alone first: TCP is the common case, and never a
 	 * neighbour solicitation. */
 	if (unlikely(p->l4_proto != IPPROTO_TCP) && is_ns(frame, p))
@@ -193,7 +245,7 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		o = &opts;
 	}
 	if (likely(p->l4_proto == IPPROTO_TCP))
-		return worker_tcp(w, wp, m, frame, p, o, len);
+		return worker_tcp(w, wp, m, frame, p, o, len, b);
 	return worker_icmp(w, wp, m, frame, p, o, len);
 }
 
@@ -268,12 +320,14 @@ reply_vlan(struct rte_mbuf *m, const struct bs_pkt *p)
 		m->l2_len = sizeof(struct rte_ether_hdr);
 }
 
-void
-bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m)
+/* One frame: 0 when @p m holds the reply, to be queued on the worker's
+ * port wp->tx_idx, else dropped (counted and freed). */
+static __rte_always_inline int
+worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		struct burst_cnt *b)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint64_t ipf = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	struct bs_worker_port *out;
 	struct bs_pkt p;
 	uint32_t len = 0;
 	int rc;
@@ -287,16 +341,21 @@ bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf
 	if (unlikely(rc != 0))
 		goto drop;
 	if (likely(p.kind != BS_PKT_ARP)) {
-		rc = worker_ip(w, wp, m, frame, &p, &len);
+		rc = worker_ip(w, wp, m, frame, &p, &len, b);
 	} else {
 		rc = bs_arp_input(frame, &p, wp->addrs, &wp->mac, &len);
 		if (rc == 0) {
+			worker_neigh_learn(w, wp, frame + p.l2_len + 14, 4, frame + p.l2_len + 8,
+				p.vlan);
 			count(w, BS_CNT_ArpInRequests);
 			count(w, BS_CNT_ArpOutReplies);
 		}
 	}
-	if (rc != 0)
+	if (rc != 0) {
+		if (rc == WORKER_TAKEN)
+			return rc;
 		goto drop;
+	}
 
 	if (unlikely(reply_fit(m, len) != 0)) {
 		rc = BS_DROP_UNHANDLED_PROTO;
@@ -307,12 +366,89 @@ bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf
 		m->ol_flags = 0;
 	if (unlikely(p.l2_len != sizeof(struct rte_ether_hdr)))
 		reply_vlan(m, &p);
-	out = &w->ports[wp->tx_idx];
-	out->tx[out->n_tx++] = m;
-	return;
+	return 0;
 drop:
 	bs_cnt_add(&w->stats.drop[rc], 1);
 	rte_pktmbuf_free(m);
+	return rc;
+}
+
+void
+bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m)
+{
+	struct bs_worker_port *out = &w->ports[wp->tx_idx];
+	struct burst_cnt b = { 0 };
+
+	if (worker_handle(w, wp, m, &b) == 0)
+		out->tx[out->n_tx++] = m;
+	burst_cnt_add(w, &b);
+}
+
+static void
+port_send(struct bs_worker *w, unsigned int i, struct rte_mbuf **tx, uint16_t *n)
+{
+	struct bs_worker_port *wp = &w->ports[i];
+	uint16_t sent;
+
+	if (*n == 0)
+		return;
+	sent = rte_eth_tx_burst(wp->port_id, wp->queue, tx, *n);
+	bs_cnt_add(&w->stats.port[i].tx, sent);
+	bs_cnt_add(&w->stats.cnt[BS_CNT_TxFrames], sent);
+	if (unlikely(sent < *n)) {
+		bs_cnt_add(&w->stats.drop[BS_DROP_TX_RING_FULL], *n - sent);
+		rte_pktmbuf_free_bulk(&tx[sent], *n - sent);
+	}
+	*n = 0;
+}
+
+/* The endpoint's frames: a buffer per port, sent when full and with each
+ * burst's replies. */
+void
+bs_worker_ep_tx(void *arg, unsigned int port, struct rte_mbuf *m)
+{
+	struct bs_worker *w = arg;
+	struct bs_worker_port *wp = &w->ports[port];
+
+	if (wp->n_etx == BS_MAX_BURST)
+		port_send(w, port, wp->etx, &wp->n_etx);
+	wp->etx[wp->n_etx++] = m;
+}
+
+/* Remember who asked for our address: where an active open sends. */
+static void
+worker_neigh_learn(struct bs_worker *w, struct bs_worker_port *wp, const uint8_t *ip,
+		unsigned int len, const uint8_t *mac, uint16_t vlan)
+{
+	struct bs_worker_neigh *n = &w->neigh[(ip[len - 1] ^ ip[len - 2]) % BS_WORKER_NEIGH];
+
+	memset(n->ip, 0, sizeof(n->ip));
+	if (len == 4) {
+		n->ip[10] = 0xff;
+		n->ip[11] = 0xff;
+		memcpy(n->ip + 12, ip, 4);
+	} else {
+		memcpy(n->ip, ip, 16);
+	}
+	memcpy(&n->mac, mac, RTE_ETHER_ADDR_LEN);
+	n->vlan = vlan;
+	n->port = wp->tx_idx;
+	n->valid = true;
+}
+
+int
+bs_worker_ep_resolve(void *arg, const struct bs_flow *f, struct bs_tcp_l2 *l2)
+{
+	struct bs_worker *w = arg;
+	const struct bs_worker_neigh *n =
+		&w->neigh[(f->raddr[15] ^ f->raddr[14]) % BS_WORKER_NEIGH];
+
+	if (!n->valid || memcmp(n->ip, f->raddr, 16) != 0)
+		return -1;
+	l2->port = n->port;
+	l2->vlan = n->vlan;
+	l2->peer = n->mac;
+	return 0;
 }
 
 void
@@ -324,6 +460,7 @@ bs_worker_flush(struct bs_worker *w)
 		struct bs_worker_port *wp = &w->ports[i];
 		uint16_t sent;
 
+		port_send(w, i, wp->etx, &wp->n_etx);
 		if (wp->n_tx == 0)
 			continue;
 		sent = rte_eth_tx_burst(wp->port_id, wp->queue, wp->tx, wp->n_tx);
@@ -341,9 +478,11 @@ bs_worker_flush(struct bs_worker *w)
 static unsigned int
 worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 {
+	struct bs_worker_port *out = &w->ports[wp->tx_idx];
 	struct rte_mbuf *pkts[BS_MAX_BURST];
+	struct burst_cnt b = { 0 };
 	uint64_t t0 = rte_rdtsc();
-	uint16_t n, i;
+	uint16_t n, i, n_tx;
 
 	n = rte_eth_rx_burst(wp->port_id, wp->queue, pkts, w->burst);
 	if (n == 0)
@@ -351,8 +490,12 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 	if (wp->prefetch)
 		for (i = 0; i < n; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	n_tx = out->n_tx;
 	for (i = 0; i < n; i++)
-		bs_worker_handle(w, wp, pkts[i]);
+		if (worker_handle(w, wp, pkts[i], &b) == 0)
+			out->tx[n_tx++] = pkts[i];
+	out->n_tx = n_tx;
+	burst_cnt_add(w, &b);
 	bs_worker_flush(w);
 	bs_cnt_add(&w->stats.port[wp->idx].rx, n);
 	bs_cnt_add(&w->stats.cnt[BS_CNT_RxFrames], n);
@@ -369,6 +512,10 @@ bs_worker_poll(struct bs_worker *w)
 	for (i = 0; i < w->n_ports; i++)
 		if (w->ports[i].polled)
 			n += worker_rx(w, &w->ports[i]);
+	if (w->ep != NULL && bs_tcp_ep_busy(w->ep)) {
+		bs_tcp_ep_poll(w->ep, rte_rdtsc());
+		bs_worker_flush(w);
+	}
 	return n;
 }
 
