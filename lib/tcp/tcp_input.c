@@ -146,18 +146,16 @@ void
 bs_tcp_reply_verdict(const struct bs_tcp_seg *s, unsigned int reason,
 		struct bs_tcp_verdict *v)
 {
+	/* All ones with ACK, else 0: written without a branch, which half
+	 * of a stream of stray segments would mispredict. */
+	uint32_t with_ack = -(uint32_t)((s->flags & BS_TCP_ACK) != 0);
+
 	v->action = BS_TCP_SEND_RST;
 	v->reason = (uint8_t)reason;
-	if (s->flags & BS_TCP_ACK) {
-		v->flags = BS_TCP_RST;
-		v->seq = s->ack;
-		v->ack = 0;
-	} else {
-		v->flags = BS_TCP_RST | BS_TCP_ACK;
-		v->seq = 0;
-		v->ack = s->seq + s->len + !!(s->flags & BS_TCP_SYN) +
-			!!(s->flags & BS_TCP_FIN);
-	}
+	v->flags = (uint8_t)(BS_TCP_RST | (~with_ack & BS_TCP_ACK));
+	v->seq = s->ack & with_ack;
+	v->ack = (s->seq + s->len + !!(s->flags & BS_TCP_SYN) +
+		!!(s->flags & BS_TCP_FIN)) & ~with_ack;
 }
 
 /*
