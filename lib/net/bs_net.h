@@ -145,6 +145,35 @@ bs_csum_add20(const void *buf, uint64_t sum)
 }
 
 /**
+ * Add @p len bytes at @p buf (any alignment) to a sum, in 8-byte words:
+ * the last word is read whole and its bytes past @p len are masked off,
+ * so up to 7 bytes past the end must be readable. Only the loop's exit
+ * depends on the length, where bs_csum_add() has a tail of branches that
+ * a stream of varying lengths mispredicts.
+ */
+static inline uint64_t
+bs_csum_add_overread(const void *buf, uint32_t len, uint64_t sum)
+{
+	const uint8_t *b = (const uint8_t *)buf;
+	uint64_t w, keep;
+
+	for (; len >= 8; len -= 8, b += 8) {
+		memcpy(&w, b, 8);
+		sum += (w & UINT32_MAX) + (w >> 32);
+	}
+	/* The first len (0-7) bytes in memory order; the zeros after an
+	 * odd last byte make it the high-order byte of its word. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	keep = (UINT64_C(1) << (len * 8)) - 1;
+#else
+	keep = ~(UINT64_MAX >> (len * 8));
+#endif
+	memcpy(&w, b, 8);
+	w &= keep;
+	return sum + (w & UINT32_MAX) + (w >> 32);
+}
+
+/**
  * Sum of the IPv4 or IPv6 pseudo header for an L4 length and protocol,
  * unfolded. @p l3 points at the IP header of kind @p kind.
  */

@@ -106,8 +106,10 @@ tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
 	if (unlikely(m->nb_segs != 1))
 		return l4_csum_ok(m, frame, p);
 	sum = bs_pkt_pseudo(p, p->l4_len, IPPROTO_TCP);
-	if (likely(p->l4_len == sizeof(struct rte_tcp_hdr)))
-		sum = bs_csum_add20(th, sum);
+	/* The segment ends in this mbuf; with 8 bytes of tailroom, its last
+	 * word can be read whole (bs_csum_add_overread). */
+	if (likely(rte_pktmbuf_tailroom(m) >= 8))
+		sum = bs_csum_add_overread(th, p->l4_len, sum);
 	else
 		sum = bs_csum_add(th, p->l4_len, sum);
 	return bs_csum_verifies(sum);
