@@ -33,6 +33,11 @@ Try from another terminal:
   ip netns exec $NAME-c ping -c 3 198.18.0.2
   ip netns exec $NAME-c ping -c 3 2001:2::2
   ip netns exec $NAME-c ip neigh                  # Backstop's MAC, learnt by ARP and ND
+  ip netns exec $NAME-c curl -s http://198.18.0.2/ # the http listener (port 80)
+  echo hi | ip netns exec $NAME-c nc -N 198.18.0.2 7     # the echo listener
+  ip netns exec $NAME-c nc 198.18.0.2 21          # banner, then a normal close
+  ip netns exec $NAME-c nc 198.18.0.2 5002        # abort: the connection is reset
+  (listeners on 7, 9, 21, 80, 5000-5004: config/backstop.conf)
   pkill -USR1 -x backstop                         # print Backstop's counters
 Ctrl-C stops Backstop and removes the topology.
 
