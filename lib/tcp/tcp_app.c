@@ -237,6 +237,7 @@ bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f0,
 	struct tcp_client *cl = &ep->cli[client];
 	struct bs_flow f = *f0;
 	struct bs_tcb *t;
+	uint16_t adj;
 	uint32_t idx, tries;
 
 	if (l2 == NULL && ep->c.resolve != NULL) {
@@ -256,7 +257,8 @@ bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f0,
 		if (bs_table_lookup(ep->table, &f, bs_table_hash(ep->table, &f)) == BS_TABLE_MISS)
 			break;
 	}
-	idx = pool_get(&ep->tcb);
+	adj = ep_adj_get(ep, l2);
+	idx = adj == TCP_ADJ_NONE ? TCP_NONE : pool_get(&ep->tcb);
 	if (idx == TCP_NONE)
 		return -ENOMEM;
 	t = ep_tcb(ep, idx);
@@ -272,8 +274,8 @@ bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f0,
 	tcb_set_state(ep, t, BS_TCP_SYN_SENT);
 	t->fl = TCB_ACTIVE;
 	t->owner = (uint16_t)client;
-	t->adj = ep_adj_get(ep, l2);
-	t->iss = bs_tcp_isn(&ep->isn_key, &f, (uint64_t)ep->now_ms * 1000000);
+	t->adj = adj;
+	t->iss = bs_tcp_isn(&ep->isn_key, &f, ep_now_ns(ep));
 	t->snd_una = t->iss;
 	t->snd_nxt = t->iss;
 	t->ts_off = ep->k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->isn_key, &f) : 0;
@@ -281,19 +283,9 @@ bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f0,
 	t->mss = TCP_MSS_DEFAULT;
 	t->cwnd = TCP_INIT_CWND;
 	t->ssthresh = UINT16_MAX;
-	if (ep->k->tcp_window_scaling) {
-		uint32_t space = ep->k->tcp_rmem[2];
-		uint8_t ws = 0;
-
-		while (space > 65535 && ws < TCP_MAX_WSCALE) {
-			space >>= 1;
-			ws++;
-		}
-		t->wscale = ws;
-	}
-	t->rcv_wnd = (uint16_t)(RTE_MIN(ep->k->tcp_rmem[1], 65535u) >> 0);
-	if (t->wscale != 0)
-		t->rcv_wnd = (uint16_t)(RTE_MIN(ep->k->tcp_rmem[1], 65535u) >> (t->wscale & 0x0f));
+	if (ep->k->tcp_window_scaling)
+		t->wscale = ep_rcv_wscale(ep);
+	t->rcv_wnd = (uint16_t)(RTE_MIN(ep->k->tcp_rmem[1], 65535u) >> t->wscale);
 	ep_cnt(ep, BS_CNT_TcpActiveOpens);
 	cl->st.opened++;
 	tcb_send_syn(ep, t, false);

@@ -90,6 +90,31 @@ ep_ts_now(const struct bs_tcp_ep *ep)
 	return ep->now_ms;
 }
 
+/* The ISN clock (RFC 6528): nanoseconds since the endpoint started,
+ * without overflow in the TSC conversion. */
+uint64_t
+ep_now_ns(const struct bs_tcp_ep *ep)
+{
+	uint64_t d = ep->tsc - ep->tsc0, hz = ep->c.tsc_hz;
+
+	return d / hz * 1000000000ull + d % hz * 1000000000ull / hz;
+}
+
+/* Our receive window scale: the shift that fits tcp_rmem[2] in 16 bits
+ * (tcp_select_initial_window). */
+uint8_t
+ep_rcv_wscale(const struct bs_tcp_ep *ep)
+{
+	uint32_t space = ep->k->tcp_rmem[2];
+	uint8_t ws = 0;
+
+	while (space > 65535 && ws < TCP_MAX_WSCALE) {
+		space >>= 1;
+		ws++;
+	}
+	return ws;
+}
+
 uint32_t
 bs_tcp_ep_now_ms(const struct bs_tcp_ep *ep)
 {
@@ -99,6 +124,8 @@ bs_tcp_ep_now_ms(const struct bs_tcp_ep *ep)
 void
 bs_tcp_ep_set_time(struct bs_tcp_ep *ep, uint64_t tsc)
 {
+	if (tsc == ep->tsc)
+		return;		/* same burst */
 	ep->tsc = tsc;
 	ep->now_ms = (uint32_t)((tsc - ep->tsc0) * 1000 / ep->c.tsc_hz) + 1;
 }
@@ -138,7 +165,7 @@ ep_adj_get(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2)
 				rte_is_same_ether_addr(&a->mac, &l2->peer))
 			return (uint16_t)((h + i) % TCP_ADJ_MAX);
 	}
-	return (uint16_t)h;	/* full: share a slot (replies may misroute) */
+	return TCP_ADJ_NONE;	/* full: nowhere to send, the caller drops */
 }
 
 void
@@ -250,7 +277,7 @@ tcb_params(const struct bs_tcp_ep *ep, const struct bs_tcb *t)
 }
 
 static void
-key_from(struct bs_sipkey *k, const uint8_t secret[16], bool set, struct bs_tcp_ep *ep)
+key_from(struct bs_sipkey *k, const uint8_t secret[16], bool set)
 {
 	if (set) {
 		memcpy(&k->k0, secret, 8);
@@ -259,7 +286,6 @@ key_from(struct bs_sipkey *k, const uint8_t secret[16], bool set, struct bs_tcp_
 		k->k0 = rte_rand();
 		k->k1 = rte_rand();
 	}
-	(void)ep;
 }
 
 struct bs_tcp_ep *
@@ -315,8 +341,8 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 		goto fail;
 	}
 	ep->rnd = rte_rand() | 1;
-	key_from(&ep->isn_key, k->isn_secret, k->isn_secret_set, ep);
-	key_from(&ep->cookie_keys.k[0], k->syncookie_secret, k->syncookie_secret_set, ep);
+	key_from(&ep->isn_key, k->isn_secret, k->isn_secret_set);
+	key_from(&ep->cookie_keys.k[0], k->syncookie_secret, k->syncookie_secret_set);
 	/* The second cookie key derives from the first, so appliances that
 	 * share syncookie_secret validate each other's cookies. */
 	ep->cookie_keys.k[1].k0 = ep->cookie_keys.k[0].k0 ^ 0x5bd1e9955bd1e995ULL;

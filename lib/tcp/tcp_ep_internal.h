@@ -208,6 +208,7 @@ struct tcp_adj {
 };
 
 #define TCP_ADJ_MAX 4096
+#define TCP_ADJ_NONE UINT16_MAX	/* ep_adj_get(): the table is full */
 
 /* A listener as one worker runs it. */
 struct tcp_listener {
@@ -340,6 +341,24 @@ unsigned int tcb_app(const struct bs_tcp_ep *ep, const struct bs_tcb *t);
 const struct bs_app_params *tcb_params(const struct bs_tcp_ep *ep,
 		const struct bs_tcb *t);
 
+/* tcp_in_window(): is [seq, end) acceptable for the window [s_win, e_win]? */
+static inline bool
+tcp_in_window(uint32_t seq, uint32_t end, uint32_t s_win, uint32_t e_win)
+{
+	if (seq == s_win)
+		return true;
+	if (SEQ_GT(end, s_win) && SEQ_LT(seq, e_win))
+		return true;
+	return seq == e_win && seq == end;
+}
+
+/* Our MSS for a flow: the advmss of a 1500-byte MTU route. */
+static inline uint16_t
+tcp_local_mss(const struct bs_flow *f)
+{
+	return bs_flow_is_v4(f) ? 1460 : 1440;
+}
+
 /* tcp_ep.c: pools, table, adjacencies, clock */
 uint32_t pool_get(struct tcp_pool *p);
 void pool_put(struct tcp_pool *p, uint32_t idx);
@@ -349,6 +368,8 @@ void tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t);
 struct tcb_ext *tcb_ext_get(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_ext_maybe_put(struct bs_tcp_ep *ep, struct bs_tcb *t);
 uint32_t ep_ts_now(const struct bs_tcp_ep *ep);
+uint64_t ep_now_ns(const struct bs_tcp_ep *ep);
+uint8_t ep_rcv_wscale(const struct bs_tcp_ep *ep);
 uint32_t ep_random(struct bs_tcp_ep *ep);
 void ep_timer_arm(struct bs_tcp_ep *ep, struct bs_timer *tm, uint32_t delay_ms);
 void ep_timer_cancel(struct bs_tcp_ep *ep, struct bs_timer *tm);

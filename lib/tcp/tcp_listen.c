@@ -78,26 +78,6 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 	}
 }
 
-static uint32_t
-ep_now_ns(const struct bs_tcp_ep *ep)
-{
-	return (uint32_t)0 + ep->now_ms;
-}
-
-/* The receive window scale for our tcp_rmem[2] (tcp_select_initial_window). */
-static uint8_t
-rcv_wscale_for(const struct bs_tcp_ep *ep)
-{
-	uint32_t space = ep->k->tcp_rmem[2];
-	uint8_t ws = 0;
-
-	while (space > 65535 && ws < TCP_MAX_WSCALE) {
-		space >>= 1;
-		ws++;
-	}
-	return ws;
-}
-
 /* Initial window of a SYN-ACK: tcp_rmem[1] rounded to the MSS, as
  * tcp_select_initial_window does, never above 65535 unscaled. */
 static uint16_t
@@ -148,7 +128,7 @@ child_create(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_flow *f,
 	t->ts_recent = ts_recent;
 	t->ts_recent_stamp = (uint16_t)(ep->now_ms / 1000);
 	t->ts_off = ts_off;
-	t->mss = (uint16_t)((mss != 0 ? RTE_MIN(mss, (uint16_t)(bs_flow_is_v4(f) ? 1460 : 1440)) :
+	t->mss = (uint16_t)((mss != 0 ? RTE_MIN(mss, tcp_local_mss(f)) :
 		TCP_MSS_DEFAULT) - ((fl & TCB_TS) ? TCPOLEN_TS_ALIGNED : 0));
 	t->cwnd = TCP_INIT_CWND;
 	t->ssthresh = UINT16_MAX;
@@ -187,6 +167,7 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 	bool want_cookie = false;
 	struct tcp_opts o;
 	struct tcp_req *r, rtmp;
+	uint16_t adj;
 	uint32_t idx = TCP_NONE;
 	uint32_t isn = ep->tw_isn;	/* a SYN that reopens TIME_WAIT (4.4) */
 
@@ -212,6 +193,11 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 		v->reason = BS_DROP_TCP_LISTEN_OVERFLOW;
 		return BS_TCP_EP_VERDICT;
 	}
+	adj = ep_adj_get(ep, l2);
+	if (adj == TCP_ADJ_NONE) {
+		v->reason = BS_DROP_NOMEM;
+		return BS_TCP_EP_VERDICT;
+	}
 	tcp_parse_opts(s, &o);
 
 	if (want_cookie) {
@@ -224,7 +210,7 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 	r->flow = *f;
 	r->irs = s->seq;
 	r->owner = (uint16_t)lsn;
-	r->adj = ep_adj_get(ep, l2);
+	r->adj = adj;
 	r->tos = tos;
 	r->mss = o.mss;
 	r->rcv_wnd = synack_window(ep);
@@ -237,7 +223,7 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 		r->fl |= TCB_SACK;
 	if (o.ws != 0xff && k->tcp_window_scaling != 0) {
 		r->fl |= TCB_WS;
-		r->wscale = (uint8_t)(o.ws << 4 | rcv_wscale_for(ep));
+		r->wscale = (uint8_t)(o.ws << 4 | ep_rcv_wscale(ep));
 	}
 	if (want_cookie) {
 		uint16_t mss_used;
@@ -262,8 +248,7 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 	if (isn != 0)
 		r->iss = isn;
 	else
-		r->iss = bs_tcp_isn(&ep->isn_key, f, (uint64_t)ep_now_ns(ep) * 1000000 +
-			(ep->tsc % 1000000));
+		r->iss = bs_tcp_isn(&ep->isn_key, f, ep_now_ns(ep));
 	if (idx == TCP_NONE) {		/* the request pool is full */
 		v->reason = BS_DROP_NOMEM;
 		return BS_TCP_EP_VERDICT;
@@ -288,6 +273,7 @@ static struct bs_tcb *
 cookie_check(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_tcp_seg *s,
 		const struct bs_flow *f, const struct bs_tcp_l2 *l2, bool *drop)
 {
+	uint16_t adj;
 	struct tcp_listener *l = &ep->lsn[lsn];
 	uint8_t fl = 0, wscale = 0;
 	struct tcp_opts o;
@@ -320,7 +306,7 @@ cookie_check(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_tcp_seg *s,
 		fl |= TCB_TS;
 		if (co.wscale_ok) {
 			fl |= TCB_WS;
-			wscale = (uint8_t)(co.snd_wscale << 4 | rcv_wscale_for(ep));
+			wscale = (uint8_t)(co.snd_wscale << 4 | ep_rcv_wscale(ep));
 		}
 		if (co.sack_ok)
 			fl |= TCB_SACK;
@@ -334,8 +320,14 @@ cookie_check(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_tcp_seg *s,
 		*drop = true;
 		return NULL;
 	}
+	adj = ep_adj_get(ep, l2);
+	if (adj == TCP_ADJ_NONE) {
+		ep_drop_cnt(ep, BS_DROP_NOMEM);
+		*drop = true;
+		return NULL;
+	}
 	return child_create(ep, lsn, f, s->ack - 1, s->seq - 1, mss, fl, wscale,
-		o.tsval, ts_off, ep_adj_get(ep, l2), synack_window(ep));
+		o.tsval, ts_off, adj, synack_window(ep));
 }
 
 int
@@ -388,24 +380,6 @@ tcp_req_free(struct bs_tcp_ep *ep, struct tcp_req *r)
 	if (ep->lsn[r->owner].n_req > 0)
 		ep->lsn[r->owner].n_req--;
 	pool_put(&ep->req, idx);
-}
-
-/* tcp_in_window(): is [seq, end) acceptable for [s_win, e_win]? */
-static bool
-in_window(uint32_t seq, uint32_t end, uint32_t s_win, uint32_t e_win)
-{
-	if (seq == s_win)
-		return true;
-	if (SEQ_GT(end, s_win) && SEQ_LT(seq, e_win))
-		return true;
-	return seq == e_win && seq == end;
-}
-
-static void
-free_mbuf(struct rte_mbuf *m)
-{
-	if (m != NULL)
-		rte_pktmbuf_free(m);
 }
 
 /*
@@ -466,7 +440,7 @@ tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
 	}
 	/* Q16, X8: out of window or PAWS: an ACK unless it was an RST. */
 	/* tcp_synack_window(): the bytes the SYN-ACK offered. */
-	if (paws_reject || !in_window(s->seq, end, r->irs + 1, r->irs + 1 + r->rcv_wnd)) {
+	if (paws_reject || !tcp_in_window(s->seq, end, r->irs + 1, r->irs + 1 + r->rcv_wnd)) {
 		if (paws_reject)
 			ep_cnt(ep, BS_CNT_PAWSEstab);
 		if (!(flg & BS_TCP_RST) &&
@@ -560,5 +534,4 @@ tcp_req_timer(struct bs_tcp_ep *ep, struct tcp_req *r)
 	req_send_synack(ep, r, NULL);
 	ep_timer_arm(ep, &r->timer, RTE_MIN((uint32_t)TCP_TIMEOUT_INIT_MS << r->retrans,
 		(uint32_t)TCP_RTO_MAX_MS));
-	free_mbuf(NULL);
 }

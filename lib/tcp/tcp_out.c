@@ -222,9 +222,6 @@ static void
 tcb_out(struct bs_tcp_ep *ep, struct bs_tcb *t, struct tcp_seg_out *o,
 		struct rte_mbuf *reuse)
 {
-	const struct bs_listener_conf *lc;
-
-	(void)lc;
 	if (o->flags & BS_TCP_ACK) {
 		struct tcb_ext *x = tcb_ext(ep, t);
 
@@ -371,20 +368,13 @@ syn_opts(uint8_t *p0, uint16_t mss, bool sack, bool ts, uint32_t tsval,
 	memcpy(p + 2, &m, 2);
 	p += 4;
 	if (ts) {
-		uint32_t v = rte_cpu_to_be_32(tsval), e = rte_cpu_to_be_32(tsecr);
-
+		/* NOP NOP TS, with SACK-permitted in place of the NOPs. */
+		opt_ts(p, tsval, tsecr);
 		if (sack) {
 			p[0] = TCPOPT_SACK_PERM;
 			p[1] = 2;
-		} else {
-			p[0] = TCPOPT_NOP;
-			p[1] = TCPOPT_NOP;
 		}
-		p[2] = TCPOPT_TS;
-		p[3] = 10;
-		memcpy(p + 4, &v, 4);
-		memcpy(p + 8, &e, 4);
-		p += 12;
+		p += TCPOLEN_TS_ALIGNED;
 	} else if (sack) {
 		p[0] = TCPOPT_NOP;
 		p[1] = TCPOPT_NOP;
@@ -402,13 +392,6 @@ syn_opts(uint8_t *p0, uint16_t mss, bool sack, bool ts, uint32_t tsval,
 	return (uint8_t)(p - p0);
 }
 
-static uint16_t
-ep_local_mss(const struct bs_flow *f)
-{
-	/* 1500-byte MTU: the route's advmss. */
-	return bs_flow_is_v4(f) ? 1460 : 1440;
-}
-
 /* Our SYN (SYN_SENT) or SYN-ACK (simultaneous open, SYN_RECV). */
 void
 tcb_send_syn(struct bs_tcp_ep *ep, struct bs_tcb *t, bool synack)
@@ -423,11 +406,11 @@ tcb_send_syn(struct bs_tcp_ep *ep, struct bs_tcb *t, bool synack)
 	}
 	o.win = synack ? t->rcv_wnd : RTE_MIN(ep->k->tcp_rmem[1], 65535u);
 	if (synack)
-		o.opt_len = syn_opts(o.opts, ep_local_mss(&t->flow), t->fl & TCB_SACK,
+		o.opt_len = syn_opts(o.opts, tcp_local_mss(&t->flow), t->fl & TCB_SACK,
 			t->fl & TCB_TS, ep_ts_now(ep) + t->ts_off, t->ts_recent,
 			(t->fl & TCB_WS) ? (int)tcb_rcv_wscale(t) : -1);
 	else
-		o.opt_len = syn_opts(o.opts, ep_local_mss(&t->flow), k->tcp_sack != 0,
+		o.opt_len = syn_opts(o.opts, tcp_local_mss(&t->flow), k->tcp_sack != 0,
 			k->tcp_timestamps != 0, ep_ts_now(ep) + t->ts_off, 0,
 			k->tcp_window_scaling ? (int)tcb_rcv_wscale(t) : -1);
 	ep_send(ep, &t->flow, t->adj, 0, &o, NULL);
@@ -447,7 +430,7 @@ req_send_synack(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *reuse)
 	o.win = r->rcv_wnd;
 	if (r->synack_ts == 0 && (r->fl & TCB_TS))
 		r->synack_ts = tsval;
-	o.opt_len = syn_opts(o.opts, ep_local_mss(&r->flow), r->fl & TCB_SACK,
+	o.opt_len = syn_opts(o.opts, tcp_local_mss(&r->flow), r->fl & TCB_SACK,
 		r->fl & TCB_TS, tsval, r->ts_recent,
 		(r->fl & TCB_WS) ? (int)(r->wscale & 0x0f) : -1);
 	ep_send(ep, &r->flow, r->adj, 0, &o, reuse);

@@ -306,29 +306,42 @@ ack_process(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 	return 0;
 }
 
+/* Take the received mbuf, cut to @p len payload bytes from @p skip. */
+static struct rte_mbuf *
+seg_payload(struct rcv *r, uint32_t skip, uint32_t len)
+{
+	struct rte_mbuf *m = rcv_take(r);
+	uint32_t hdr = (uint32_t)((const uint8_t *)r->s->opts + r->s->opt_len -
+		rte_pktmbuf_mtod(m, const uint8_t *));
+
+	rte_pktmbuf_adj(m, (uint16_t)(hdr + skip));
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - len));
+	m->next = NULL;
+	return m;
+}
+
+/* The receive queue's tail: bytes in order, for the application. */
+static void
+rcv_append(struct tcb_ext *x, struct rte_mbuf *m)
+{
+	if (x->rcv_tail != NULL)
+		x->rcv_tail->next = m;
+	else
+		x->rcv_head = m;
+	x->rcv_tail = m;
+	x->rcv_bytes += m->data_len;
+}
+
 /* Put received bytes on the receive queue; the mbuf is trimmed to them. */
 static void
 rcv_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r, uint32_t skip,
 		uint32_t len)
 {
 	struct tcb_ext *x = tcb_ext_get(ep, t);
-	struct rte_mbuf *m = r->m;
-	uint32_t hdr;
 
-	if (x == NULL || m == NULL || m->nb_segs != 1)
+	if (x == NULL || r->m == NULL || r->m->nb_segs != 1)
 		return;
-	hdr = (uint32_t)((const uint8_t *)r->s->opts + r->s->opt_len -
-		rte_pktmbuf_mtod(m, const uint8_t *));
-	rte_pktmbuf_adj(m, (uint16_t)(hdr + skip));
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - len));
-	m->next = NULL;
-	if (x->rcv_tail != NULL)
-		x->rcv_tail->next = m;
-	else
-		x->rcv_head = m;
-	x->rcv_tail = m;
-	x->rcv_bytes += len;
-	r->m = NULL;
+	rcv_append(x, seg_payload(r, skip, len));
 }
 
 /* tcp_fin(): the peer's FIN, in order. */
@@ -376,14 +389,8 @@ ooo_merge(struct bs_tcp_ep *ep, struct bs_tcb *t, struct tcb_ext *x)
 			continue;
 		}
 		rte_pktmbuf_adj(m, (uint16_t)(t->rcv_nxt - seq));
-		len = m->data_len;
-		if (x->rcv_tail != NULL)
-			x->rcv_tail->next = m;
-		else
-			x->rcv_head = m;
-		x->rcv_tail = m;
-		x->rcv_bytes += len;
-		t->rcv_nxt += len;
+		rcv_append(x, m);
+		t->rcv_nxt += m->data_len;
 	}
 	x->n_sacks = 0;
 	if (x->ooo != NULL) {
@@ -412,25 +419,20 @@ static void
 ooo_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 {
 	struct tcb_ext *x = tcb_ext_get(ep, t);
-	struct rte_mbuf *m = r->m, **pp;
-	uint32_t hdr;
+	struct rte_mbuf *m, **pp;
 
-	if (x == NULL || m == NULL || m->nb_segs != 1 || r->s->len == 0 ||
+	if (x == NULL || r->m == NULL || r->m->nb_segs != 1 || r->s->len == 0 ||
 			x->ooo_bytes + r->s->len > ep->k->tcp_rmem[1]) {
 		ep_drop_cnt(ep, BS_DROP_TCP_OFO_DROP);
 		return;
 	}
-	hdr = (uint32_t)((const uint8_t *)r->s->opts + r->s->opt_len -
-		rte_pktmbuf_mtod(m, const uint8_t *));
-	rte_pktmbuf_adj(m, (uint16_t)hdr);
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - r->s->len));
+	m = seg_payload(r, 0, r->s->len);
 	m->hash.usr = r->s->seq;
 	for (pp = &x->ooo; *pp != NULL && SEQ_LT((*pp)->hash.usr, r->s->seq); pp = &(*pp)->next)
 		;
 	m->next = *pp;
 	*pp = m;
 	x->ooo_bytes += r->s->len;
-	r->m = NULL;
 	ep_cnt(ep, BS_CNT_TCPOFOQueue);
 	ooo_merge(ep, t, x);
 }
@@ -619,7 +621,7 @@ synsent_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r,
 		if (r->o.sack_ok && ep->k->tcp_sack)
 			t->fl |= TCB_SACK;
 		t->mss = (uint16_t)(RTE_MIN(r->o.mss != 0 ? r->o.mss : TCP_MSS_DEFAULT,
-			(uint16_t)(bs_flow_is_v4(&t->flow) ? 1460 : 1440)) -
+			tcp_local_mss(&t->flow)) -
 			((t->fl & TCB_TS) ? TCPOLEN_TS_ALIGNED : 0));
 		t->retrans = 0;
 		tcb_disarm(ep, t);
@@ -742,12 +744,9 @@ pass:
 	}
 	rc = ack_process(ep, t, r);
 	if (rc < 0) {
-		if (t->state == BS_TCP_ESTABLISHED && rc == -BS_DROP_TCP_ACK_UNSENT_DATA) {
-			/* Q25 (live 6.18): an ACK, the segment dropped. */
-			tcb_send_challenge_ack(ep, t, rcv_take(r));
-		} else {
-			tcb_send_challenge_ack(ep, t, rcv_take(r));	/* Q26, Q27 */
-		}
+		/* Q25 (ESTABLISHED, live 6.18), Q26, Q27: an ACK, the
+		 * segment dropped. */
+		tcb_send_challenge_ack(ep, t, rcv_take(r));
 		r->drop = (uint8_t)-rc;
 		return 0;
 	}

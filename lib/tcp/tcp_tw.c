@@ -81,16 +81,6 @@ tcp_tw_timer(struct bs_tcp_ep *ep, struct tcp_tw *tw)
 	tcp_tw_free(ep, tw);
 }
 
-static bool
-in_window(uint32_t seq, uint32_t end, uint32_t s_win, uint32_t e_win)
-{
-	if (seq == s_win)
-		return true;
-	if (SEQ_GT(end, s_win) && SEQ_LT(seq, e_win))
-		return true;
-	return seq == e_win && seq == end;
-}
-
 /* tcp_timewait_check_oow_rate_limit: ACK, unless one went out less than
  * tcp_invalid_ratelimit ago (segments with data are always answered). */
 static int
@@ -130,7 +120,7 @@ tcp_tw_rcv(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *m,
 
 	if (tw->substate == BS_TCP_FIN_WAIT2) {
 		/* X19, and every other out-of-window segment: an ACK. */
-		if (paws_reject || !in_window(s->seq, end, rcv_nxt,
+		if (paws_reject || !tcp_in_window(s->seq, end, rcv_nxt,
 				rcv_nxt + ((uint32_t)tw->rcv_wnd << (tw->fl >> 4))))
 			return tw_ack(ep, tw, s, end, m, BS_CNT_TCPACKSkippedFinWait2, v);
 		if (s->flags & BS_TCP_RST) {	/* X18 */
