@@ -70,6 +70,7 @@ struct bs_worker {
 	const struct bs_ip_conf *ip;	/**< read-only */
 	const volatile bool *stop;	/**< set by the control thread */
 	struct bs_tcp_ep *ep;		/**< connections, listeners, clients */
+	uint64_t burst_tsc;		/**< TSC at the start of the current RX burst */
 	struct bs_worker_neigh neigh[BS_WORKER_NEIGH];
 } __rte_cache_aligned;
 

@@ -144,7 +144,7 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		struct bs_tcp_l2 l2 = { .port = wp->tx_idx, .vlan = p->vlan };
 
 		memcpy(&l2.peer, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
-		bs_tcp_ep_set_time(w->ep, rte_rdtsc());
+		bs_tcp_ep_set_time(w->ep, w->burst_tsc);
 		if (bs_tcp_ep_input(w->ep, m, p, &s, &l2, &v) == BS_TCP_EP_DONE)
 			return WORKER_TAKEN;
 		if (v.action == BS_TCP_DISCARD)
@@ -381,6 +381,7 @@ bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
 	struct burst_cnt b = { 0 };
 
+	w->burst_tsc = rte_rdtsc();	/* a burst of one */
 	if (worker_handle(w, wp, m, &b) == 0)
 		out->tx[out->n_tx++] = m;
 	burst_cnt_add(w, &b);
@@ -489,6 +490,7 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 	n = rte_eth_rx_burst(wp->port_id, wp->queue, pkts, w->burst);
 	if (n == 0)
 		return 0;
+	w->burst_tsc = t0;	/* the endpoint's clock for this burst */
 	if (wp->prefetch)
 		for (i = 0; i < n; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
