@@ -197,7 +197,11 @@ endpoint_create(struct app *a, struct bs_worker *w, char *err, size_t errlen)
 	for (i = 0; i < a->n_ports; i++)
 		macs[i] = a->ports[i].mac;
 	w->ep = bs_tcp_ep_create(&c, err, errlen);
-	return w->ep == NULL ? -1 : 0;
+	if (w->ep == NULL)
+		return -1;
+	if (w->index == 0)
+		bs_tcp_ep_write_memory(stdout, w->ep);
+	return 0;
 }
 
 static int

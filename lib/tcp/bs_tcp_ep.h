@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -98,8 +99,12 @@ void bs_tcp_ep_free(struct bs_tcp_ep *ep);
 /** Bytes of memory the endpoint holds (tables, pools, wheel). Any lcore. */
 size_t bs_tcp_ep_memory(const struct bs_tcp_ep *ep);
 
-/** Size of one connection, request and TIME_WAIT entry, in bytes. */
-void bs_tcp_ep_sizes(size_t *tcb, size_t *req, size_t *tw);
+/**
+ * One line on @p f: the endpoint's memory, and the bytes of one
+ * connection, pending handshake and TIME_WAIT entry with their share of
+ * the table (docs/performance.md quotes it). Control thread.
+ */
+void bs_tcp_ep_write_memory(FILE *f, const struct bs_tcp_ep *ep);
 
 enum bs_tcp_ep_result {
 	BS_TCP_EP_DONE = 0,	/**< the endpoint owns the mbuf now */

@@ -25,11 +25,16 @@ bs_tcp_state_name(unsigned int state)
 }
 
 void
-bs_tcp_ep_sizes(size_t *tcb, size_t *req, size_t *tw)
+bs_tcp_ep_write_memory(FILE *f, const struct bs_tcp_ep *ep)
 {
-	*tcb = sizeof(struct bs_tcb);
-	*req = sizeof(struct tcp_req);
-	*tw = sizeof(struct tcp_tw);
+	/* The table is sized for every entry of every pool at its load. */
+	double slot = (double)bs_table_memory(ep->table) / bs_table_capacity(ep->table);
+
+	fprintf(f, "backstop: TCP memory per worker %.1f MiB; bytes per entry with %.2f of "
+		"table: connection %.1f (+%zu while busy), pending handshake %.1f, "
+		"TIME_WAIT %.1f\n", bs_tcp_ep_memory(ep) / 1048576.0, slot,
+		sizeof(struct bs_tcb) + slot, sizeof(struct tcb_ext),
+		sizeof(struct tcp_req) + slot, sizeof(struct tcp_tw) + slot);
 }
 
 /* Pools: arrays with a free list threaded through the first word (the

@@ -136,6 +136,10 @@ struct bs_tcb {
 	uint8_t errsk;		/* errno the application saw last (0 none) */
 };
 
+/* An idle ESTABLISHED connection fits 128 bytes with its table slot
+ * (about 7 bytes at the table's load): docs/performance.md. */
+_Static_assert(sizeof(struct bs_tcb) <= 120, "struct bs_tcb outgrew its budget");
+
 /* Loss recovery, queues and application data of a busy connection. */
 struct tcb_ext {
 	struct rte_mbuf *snd_head;	/* unacknowledged + unsent data */
