@@ -27,6 +27,8 @@ set -uo pipefail
 
 HERE=$(dirname "$(readlink -f "$0")")
 SRC=$(readlink -f "$HERE/../..")
+# shellcheck source=test/proc.sh
+source "$SRC/test/proc.sh"
 PY=/usr/bin/python3
 DUT=both
 ONLY=
@@ -74,20 +76,6 @@ START=$SECONDS
 TESTER_PID=
 DUT_PID=
 
-stop_pid() {	# PID SIGNAL SECONDS: signal, wait up to SECONDS, then SIGKILL
-	local pid=$1 sig=$2 n=$(($3 * 10)) kids
-	[ -n "$pid" ] || return 0
-	kids=$(pgrep -P "$pid" 2>/dev/null || true)
-	kill -"$sig" "$pid" 2>/dev/null || return 0
-	while [ $n -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
-		sleep 0.1
-		n=$((n - 1))
-	done
-	# shellcheck disable=SC2086
-	kill -KILL "$pid" $kids 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
 topo_down() {
 	ip netns del "$N-t" 2>/dev/null || true
 	ip netns del "$N-d" 2>/dev/null || true
@@ -107,17 +95,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-wait_for() {	# SECONDS COMMAND...: poll every 0.05 s
-	local n=$(($1 * 20))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
 
 topo_up() {	# linux|backstop
 	topo_down

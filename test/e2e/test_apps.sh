@@ -16,6 +16,8 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BACKSTOP_BINARY SOURCE_ROOT" >&2; exit 2; }
 BIN=$(readlink -f "$1")
 SRC=$(readlink -f "$2")
+# shellcheck source=test/proc.sh
+source "$SRC/test/proc.sh"
 PY=/usr/bin/python3
 A=bsa$$; A=${A:0:12}
 PREFIX=bs-apps-$$
@@ -31,12 +33,7 @@ for t in ip curl wget nc timeout; do command -v "$t" >/dev/null || skip "$t not 
 cleanup() {
 	local rc=$?
 	set +e
-	if [ -n "$BS_PID" ] && kill -0 "$BS_PID" 2>/dev/null; then
-		kill -INT "$BS_PID"
-		for _ in $(seq 100); do kill -0 "$BS_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$BS_PID" 2>/dev/null
-	fi
-	wait 2>/dev/null
+	stop_pid "$BS_PID" INT 10
 	timeout 20 bash -c "source '$SRC/scripts/topology.sh'; bs_topo_down $A"
 	rm -rf "$T" "/var/run/dpdk/$PREFIX"
 	exit "$rc"
@@ -54,12 +51,10 @@ ip netns exec "$A-d" timeout 150 "$BIN" -l 0,1 --no-huge -m 512 --no-pci \
 	--set 'listener keepalive.keepalive_probes=3' \
 	--stats-json "$T/stats.json" >"$T/bs.out" 2>"$T/bs.err" &
 BS_PID=$!
-for _ in $(seq 450); do
-	grep -q '^backstop: running' "$T/bs.out" && break
-	kill -0 "$BS_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q '^backstop: running' "$T/bs.out"; then
+bs_ready() {	# running, or exited (then there is nothing to wait for)
+	grep -q '^backstop: running' "$T/bs.out" || ! kill -0 "$BS_PID" 2>/dev/null
+}
+if ! wait_for 45 bs_ready || ! grep -q '^backstop: running' "$T/bs.out"; then
 	echo "FAIL backstop-start"
 	tail -20 "$T/bs.out" "$T/bs.err"
 	echo "0 passed, 1 failed"

@@ -34,6 +34,8 @@ fi
 BIN=$(readlink -f "$1")
 SRC=$(readlink -f "$2")
 HERE=$SRC/test/e2e
+# shellcheck source=test/proc.sh
+source "$SRC/test/proc.sh"
 PY=/usr/bin/python3
 PASS=0
 FAIL=0
@@ -69,20 +71,6 @@ T=$(mktemp -d /tmp/bs-e2e.XXXXXX)
 BS_PID=
 SNIFF_PID=
 KPROBE_PID=
-
-stop_pid() {	# PID SIGNAL SECONDS: signal, wait up to SECONDS, then SIGKILL
-	local pid=$1 sig=$2 n=$(($3 * 10)) kids
-	[ -n "$pid" ] || return 0
-	# PID is a `timeout` (or a subshell): its children must not outlive it
-	kids=$(pgrep -P "$pid" 2>/dev/null || true)
-	kill -"$sig" "$pid" 2>/dev/null || return 0
-	while [ $n -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
-		sleep 0.1
-		n=$((n - 1))
-	done
-	# shellcheck disable=SC2086
-	kill -KILL "$pid" $kids 2>/dev/null || true
-}
 
 cleanup() {
 	local rc=$?
@@ -127,17 +115,6 @@ py() {	# NAME SECONDS NS ARGS...
 		fail "$name" "helper exited $rc"
 	fi
 	return 0
-}
-
-wait_for() {	# SECONDS COMMAND...: poll every 0.1 s
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
 }
 
 # ---------------------------------------------------------------- topologies
