@@ -139,4 +139,88 @@ bs_wheel_count(const struct bs_wheel *w)
 	return w->count;
 }
 
+/*
+ * The short-timer ring: for timers whose delays never exceed
+ * BS_TRING_MAX_DELAY (60 s), all firing exactly on time.
+ *
+ * One level of BS_TRING_SLOTS one-millisecond slots: a timer due at e lies
+ * in slot e mod BS_TRING_SLOTS, and the slot is drained when the clock
+ * reaches e, so a timer fires neither early nor late (beyond the caller's
+ * own lateness and the budget). The node is 8 bytes, two links and no
+ * expiry: the slot is the expiry, which holds because no timer is ever
+ * more than one lap ahead of the ring's clock (bs_tring_arm() catches the
+ * clock up first when the caller has let it fall behind). The cost is
+ * fixed: 264 KiB per ring for the slot heads and their bitmaps.
+ *
+ * Used for TIME_WAIT entries, which are many and small: 4 bytes a node
+ * less than struct bs_timer. Nodes are intrusive and linked by 32-bit
+ * references into one arena, like the wheel's. Ownership: one worker.
+ */
+
+#define BS_TRING_SLOTS 65536u		/**< one lap, ms */
+#define BS_TRING_MAX_DELAY 60000u	/**< longest delay, ms */
+
+/** A ring node. Zeroed memory is an unarmed node. */
+struct bs_tnode {
+	uint32_t next;		/**< reference of the next node in the slot, 0 = last */
+	uint32_t prev;		/**< previous node, or a slot mark; 0 = not armed */
+};
+
+/** One worker's ring (about 264 KiB): allocate it once. */
+struct bs_tring {
+	uintptr_t base;		/**< arena start */
+	size_t len;		/**< arena length in bytes */
+	uint32_t clk;		/**< next tick to process */
+	uint32_t count;		/**< armed nodes */
+	uint64_t sum[BS_TRING_SLOTS / 4096];	/**< non-empty words of bits[] */
+	uint64_t bits[BS_TRING_SLOTS / 64];	/**< non-empty slots */
+	uint32_t head[BS_TRING_SLOTS];
+};
+
+/** Expiry callback: @p n is already unarmed; it may cancel nodes, not arm them. */
+typedef void (*bs_tnode_cb)(void *ctx, struct bs_tnode *n);
+
+/**
+ * Set up an empty ring over an arena (4-byte aligned, at most
+ * BS_WHEEL_ARENA_MAX bytes) at time @p now (ms).
+ * @return 0, or -EINVAL
+ */
+int bs_tring_init(struct bs_tring *r, void *base, size_t len, uint32_t now);
+
+/**
+ * Arm @p n to fire at @p now + @p delay ms, or move it there if armed.
+ * @p delay is clamped to [1, BS_TRING_MAX_DELAY]. @p now must not go
+ * backwards between calls. If the ring's clock is more than
+ * BS_TRING_SLOTS - BS_TRING_MAX_DELAY ms behind @p now (the caller has not
+ * advanced it), the expirations due are run first, without a budget,
+ * through @p cb: never @p n itself. O(1) otherwise.
+ */
+void bs_tring_arm(struct bs_tring *r, struct bs_tnode *n, uint32_t now,
+		uint32_t delay, bs_tnode_cb cb, void *ctx);
+
+/** Disarm @p n; nothing happens if it is not armed. O(1). */
+void bs_tring_cancel(struct bs_tring *r, struct bs_tnode *n);
+
+/**
+ * Run the expirations due at or before @p now, at most @p budget of them;
+ * the rest are carried to the next call.
+ * @return the number of callbacks made
+ */
+unsigned int bs_tring_advance(struct bs_tring *r, uint32_t now,
+		unsigned int budget, bs_tnode_cb cb, void *ctx);
+
+/** Is @p n armed? */
+static inline bool
+bs_tnode_armed(const struct bs_tnode *n)
+{
+	return n->prev != 0;
+}
+
+/** Number of armed nodes. */
+static inline uint32_t
+bs_tring_count(const struct bs_tring *r)
+{
+	return r->count;
+}
+
 #endif /* BS_TIMER_H */

@@ -332,6 +332,210 @@ test_long(void)
 	free(r.o);
 }
 
+/* ---- the short-timer ring (TIME_WAIT) ---------------------------------- */
+
+struct robj {
+	struct bs_tnode n;
+	uint32_t due;		/* the time it must fire at */
+	uint32_t fired_at;
+	uint32_t fires;
+};
+
+struct rrun {
+	struct bs_tring *r;
+	struct robj *o;
+	uint32_t now;
+	uint32_t early, late, fired, cancelled;
+	struct robj *victim;	/* cancelled by the first callback */
+};
+
+static void
+ring_cb(void *ctx, struct bs_tnode *n)
+{
+	struct rrun *x = ctx;
+	struct robj *o = (struct robj *)n;
+
+	o->fires++;
+	o->fired_at = x->now;
+	x->fired++;
+	if ((int32_t)(x->now - o->due) < 0)
+		x->early++;
+	if (x->now != o->due)
+		x->late++;
+	if (x->victim != NULL) {
+		x->cancelled += bs_tnode_armed(&x->victim->n);
+		bs_tring_cancel(x->r, &x->victim->n);
+		x->victim = NULL;
+	}
+}
+
+static void
+ring_arm(struct rrun *x, struct robj *o, uint32_t delay)
+{
+	bs_tring_arm(x->r, &o->n, x->now, delay, ring_cb, x);
+	o->due = x->now + delay;
+}
+
+static void
+ring_step(struct rrun *x, uint32_t to, unsigned int budget)
+{
+	while (x->now != to) {
+		x->now++;
+		bs_tring_advance(x->r, x->now, budget, ring_cb, x);
+	}
+}
+
+static struct rrun *
+ring_new(uint32_t n, uint32_t now)
+{
+	struct rrun *x = calloc(1, sizeof(*x));
+
+	x->r = calloc(1, sizeof(*x->r));
+	x->o = calloc(n, sizeof(*x->o));
+	x->now = now;
+	CHECK_EQ(bs_tring_init(x->r, x->o, n * sizeof(*x->o), now), 0, "ring init");
+	return x;
+}
+
+static void
+ring_free(struct rrun *x)
+{
+	free(x->o);
+	free(x->r);
+	free(x);
+}
+
+/* TIME_WAIT's 60 s and FIN_WAIT2's shorter timeouts, mixed, refreshed
+ * (moved), cancelled: every one fires exactly once, on its millisecond. */
+static void
+test_ring_exact(uint32_t start)
+{
+	struct rrun *x = ring_new(4, start);
+	struct robj *a = &x->o[0], *b = &x->o[1], *c = &x->o[2], *d = &x->o[3];
+
+	CHECK_EQ(bs_tring_count(x->r), 0, "empty");
+	ring_arm(x, a, 60000);		/* TIME_WAIT */
+	ring_arm(x, b, 1000);		/* a short FIN_WAIT2 */
+	ring_step(x, start + 10, 1u << 30);
+	ring_arm(x, c, 59990);		/* same deadline as a */
+	ring_arm(x, d, 30000);
+	CHECK_EQ(bs_tring_count(x->r), 4, "four armed");
+	CHECK(bs_tnode_armed(&a->n), "a armed");
+	ring_step(x, start + 999, 1u << 30);
+	CHECK_EQ(b->fires, 0, "b: not before 1 s");
+	ring_step(x, start + 1000, 1u << 30);
+	CHECK_EQ(b->fires, 1, "b at 1 s");
+	CHECK(!bs_tnode_armed(&b->n), "b unarmed when fired");
+	ring_step(x, start + 20000, 1u << 30);
+	ring_arm(x, a, 60000);		/* refreshed: moves to 80 s */
+	bs_tring_cancel(x->r, &d->n);
+	bs_tring_cancel(x->r, &d->n);	/* twice: nothing */
+	ring_step(x, start + 59999, 1u << 30);
+	CHECK_EQ(a->fires + c->fires, 0, "nothing before 60 s");
+	ring_step(x, start + 60000, 1u << 30);
+	CHECK_EQ(c->fires, 1, "c at 60 s");
+	CHECK_EQ(a->fires, 0, "a refreshed: not at 60 s");
+	ring_step(x, start + 79999, 1u << 30);
+	CHECK_EQ(a->fires, 0, "a not before 80 s");
+	ring_step(x, start + 80000, 1u << 30);
+	CHECK_EQ(a->fires, 1, "a at 80 s");
+	CHECK_EQ(d->fires, 0, "d cancelled");
+	CHECK_EQ(x->early + x->late, 0, "exact");
+	CHECK_EQ(bs_tring_count(x->r), 0, "empty again");
+	/* A delay of 0 is 1 ms; one beyond the longest is the longest. */
+	ring_arm(x, a, 0);
+	a->due = x->now + 1;
+	ring_arm(x, b, 100000);
+	b->due = x->now + BS_TRING_MAX_DELAY;
+	ring_step(x, x->now + BS_TRING_MAX_DELAY, 1u << 30);
+	CHECK_EQ(a->fires + b->fires, 4, "clamped delays: a second time each");
+	CHECK_EQ(x->early + x->late, 0, "clamped delays exact");
+	ring_free(x);
+}
+
+/* The caller's clock jumps and stalls; a budget carries expirations over. */
+static void
+test_ring_jumps(void)
+{
+	struct rrun *x = ring_new(1000, 5);
+	unsigned int i, n;
+
+	for (i = 0; i < 1000; i++)
+		ring_arm(x, &x->o[i], 1 + i * 60);
+	/* Nothing runs before the first is due, whatever the jump. */
+	x->now = 5 + 0;
+	CHECK_EQ(bs_tring_advance(x->r, x->now, 1u << 30, ring_cb, x), 0, "nothing due");
+	x->now = 5 + 30000;
+	n = bs_tring_advance(x->r, x->now, 100, ring_cb, x);
+	CHECK_EQ(n, 100, "budget");
+	n = bs_tring_advance(x->r, x->now, 1u << 30, ring_cb, x);
+	CHECK_EQ(n, 400, "the rest due by 30 s: 1 + i * 60 <= 30000");
+	CHECK_EQ(x->early, 0, "never early after a jump");
+	/* A stall longer than a lap: the next advance runs all that is due. */
+	x->now += 200000;
+	n = bs_tring_advance(x->r, x->now, 1u << 30, ring_cb, x);
+	CHECK_EQ(n, 500, "all after a stall");
+	CHECK_EQ(x->fired, 1000, "each once");
+	CHECK_EQ(x->early, 0, "never early");
+	/* Arming while the clock lags: the due ones run first, the new node
+	 * is not among them and fires on time. */
+	x->late = 0;
+	x->now += 10;
+	ring_arm(x, &x->o[0], 60000);
+	ring_arm(x, &x->o[1], 5000);
+	x->now += 10000;		/* no advance for 10 s */
+	ring_arm(x, &x->o[2], 60000);
+	CHECK_EQ(x->o[1].fires, 2, "o1 run by the catch-up");
+	CHECK_EQ(bs_tring_count(x->r), 2, "o0 and o2 armed");
+	CHECK_EQ(x->early, 0, "not early");
+	ring_step(x, x->now + 60000, 1u << 30);
+	CHECK_EQ(x->o[0].fires, 2, "o0");
+	CHECK_EQ(x->o[2].fires, 2, "o2");
+	CHECK_EQ(x->o[2].fired_at, x->o[2].due, "o2 exact");
+	CHECK_EQ(x->early, 0, "not early");
+	ring_free(x);
+}
+
+/* Many nodes at random delays, refreshed and cancelled at random, the
+ * clock stepped by 1 ms: each fires exactly once, exactly on time. */
+static void
+test_ring_random(uint32_t start, uint32_t n)
+{
+	struct rrun *x = ring_new(n, start);
+	uint32_t i, end = start + 3 * BS_TRING_MAX_DELAY, armed = 0, cancelled = 0;
+
+	for (i = 0; i < n; i++) {
+		ring_arm(x, &x->o[i], 1 + (uint32_t)(rnd() % BS_TRING_MAX_DELAY));
+		if (i % 64 == 0)
+			ring_step(x, x->now + 1, 1u << 30);
+	}
+	while (x->now != end) {
+		struct robj *o = &x->o[rnd() % n];
+
+		if ((int32_t)(end - x->now) <= (int32_t)BS_TRING_MAX_DELAY) {
+			ring_step(x, x->now + 1, 1u << 30);	/* the last lap: drain */
+			continue;
+		}
+		if (rnd() % 4 == 0 && bs_tnode_armed(&o->n))
+			ring_arm(x, o, 1 + (uint32_t)(rnd() % BS_TRING_MAX_DELAY));
+		if (rnd() % 64 == 0 && bs_tnode_armed(&o->n)) {
+			bs_tring_cancel(x->r, &o->n);
+			cancelled++;
+		}
+		x->victim = rnd() % 128 == 0 ? &x->o[rnd() % n] : NULL;
+		ring_step(x, x->now + 1, 1u << 30);
+		x->victim = NULL;
+	}
+	for (i = 0; i < n; i++)
+		armed += bs_tnode_armed(&x->o[i].n);
+	CHECK_EQ(armed, 0, "all fired or cancelled");
+	CHECK_EQ(x->fired + cancelled + x->cancelled, n, "each once");
+	CHECK(x->cancelled > 0 && cancelled > 0, "some cancelled, some from callbacks");
+	CHECK_EQ(x->early, 0, "never early");
+	CHECK_EQ(x->late, 0, "never late when advanced every millisecond");
+	ring_free(x);
+}
+
 int
 main(void)
 {
@@ -345,5 +549,10 @@ main(void)
 	test_random(UINT32_MAX - 20, 5000, 1000, 64);
 	test_random(0, 1000000, 7200000, 4096);
 	test_random(UINT32_MAX - 1000000, 1000000, 7200000, 4096);
+	test_ring_exact(1);
+	test_ring_exact(UINT32_MAX - 30000);	/* wraps */
+	test_ring_jumps();
+	test_ring_random(7, 20000);
+	test_ring_random(UINT32_MAX - 90000, 20000);
 	return bs_test_done();
 }
