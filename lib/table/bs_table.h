@@ -18,7 +18,9 @@
  * (BS_TABLE_VALUE()). The objects (connections, requests, TIME_WAIT entries)
  * live in arrays owned by the TCP code, each beginning with its struct
  * bs_flow; bs_table_set_pool() tells the table where each array is, and a
- * fingerprint hit is confirmed by comparing the key in the object.
+ * fingerprint hit is confirmed by comparing the key in the object. A pool
+ * of objects that keep a packed key (TIME_WAIT entries: 12 bytes for IPv4)
+ * gives its own comparison instead (bs_table_set_pool_eq()).
  *
  * Structure. Bucketised cuckoo hashing: 64-byte buckets of 10 slots, two
  * candidate buckets per key, a bounded breadth-first search for a free slot
@@ -37,6 +39,7 @@
  * lock, log or make a system call.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -102,6 +105,23 @@ void bs_table_free(struct bs_table *t);
  */
 int bs_table_set_pool(struct bs_table *t, unsigned int id, void *base,
 		size_t stride);
+
+/**
+ * Key comparison for a pool whose objects do not begin with their struct
+ * bs_flow (they keep a packed form of it): true if the object @p obj holds
+ * @p key. @p ctx is bs_table_set_pool_eq()'s. Called on the owner's lcore
+ * for each fingerprint hit in that pool: no side effects.
+ */
+typedef bool (*bs_table_key_eq)(const void *ctx, const void *obj,
+		const struct bs_flow *key);
+
+/**
+ * As bs_table_set_pool(), for objects that keep their key in their own
+ * form: @p eq compares it (any stride of at least 4 bytes).
+ * @return 0, or -EINVAL (bad id, stride below 4, no @p eq)
+ */
+int bs_table_set_pool_eq(struct bs_table *t, unsigned int id, void *base,
+		size_t stride, bs_table_key_eq eq, const void *ctx);
 
 /**
  * The keyed hash of @p key, to pass to bs_table_add(), bs_table_del(),

@@ -72,6 +72,21 @@ bs_table_set_pool(struct bs_table *t, unsigned int id, void *base,
 		return -EINVAL;
 	t->pool[id].base = base;
 	t->pool[id].stride = stride;
+	t->pool[id].eq = NULL;
+	t->pool[id].ctx = NULL;
+	return 0;
+}
+
+int
+bs_table_set_pool_eq(struct bs_table *t, unsigned int id, void *base,
+		size_t stride, bs_table_key_eq eq, const void *ctx)
+{
+	if (id >= BS_TABLE_POOLS || stride < 4 || eq == NULL)
+		return -EINVAL;
+	t->pool[id].base = base;
+	t->pool[id].stride = stride;
+	t->pool[id].eq = eq;
+	t->pool[id].ctx = ctx;
 	return 0;
 }
 

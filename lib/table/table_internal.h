@@ -2,6 +2,7 @@
 #ifndef BS_TABLE_INTERNAL_H
 #define BS_TABLE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ _Static_assert(sizeof(struct bs_table_bucket) == 64, "a bucket is a cache line")
 struct bs_table_pool {
 	const uint8_t *base;
 	size_t stride;
+	bs_table_key_eq eq;		/* NULL: the object begins with its key */
+	const void *ctx;
 };
 
 struct bs_table {
@@ -119,13 +122,24 @@ bs_table_hash_inl(const struct bs_table *t, const struct bs_flow *key)
 }
 
 /* The object a value points at. */
-static inline const struct bs_flow *
+static inline const void *
 bs_table_obj(const struct bs_table *t, uint32_t v)
 {
 	const struct bs_table_pool *p = &t->pool[BS_TABLE_VALUE_POOL(v)];
 
-	return (const struct bs_flow *)(const void *)
-		(p->base + (size_t)BS_TABLE_VALUE_INDEX(v) * p->stride);
+	return p->base + (size_t)BS_TABLE_VALUE_INDEX(v) * p->stride;
+}
+
+/* Does the object of value @p v hold @p key? */
+static inline bool
+bs_table_key_is(const struct bs_table *t, uint32_t v, const struct bs_flow *key)
+{
+	const struct bs_table_pool *p = &t->pool[BS_TABLE_VALUE_POOL(v)];
+	const void *o = p->base + (size_t)BS_TABLE_VALUE_INDEX(v) * p->stride;
+
+	if (p->eq != NULL)
+		return p->eq(p->ctx, o, key);
+	return bs_flow_eq(o, key);
 }
 
 /* Slot of @p key in @p bk among the fingerprint hits @p m, or -1. */
@@ -136,7 +150,7 @@ bs_table_find(const struct bs_table *t, const struct bs_table_bucket *bk,
 	for (; m != 0; m &= m - 1) {
 		int s = __builtin_ctz(m);
 
-		if (bs_flow_eq(bs_table_obj(t, bk->val[s]), key))
+		if (bs_table_key_is(t, bk->val[s], key))
 			return s;
 	}
 	return -1;

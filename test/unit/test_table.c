@@ -545,6 +545,80 @@ test_secret(void)
 	free(o);
 }
 
+/* A pool of packed IPv4 keys (12 bytes) with its own comparison. */
+struct obj4 {
+	uint8_t raddr[4];
+	uint8_t laddr[4];
+	uint16_t rport;
+	uint16_t lport;
+};
+
+static unsigned int eq_calls;
+
+static bool
+obj4_eq(const void *ctx, const void *obj, const struct bs_flow *key)
+{
+	const struct obj4 *o = obj;
+
+	eq_calls++;
+	CHECK(ctx == &eq_calls, "the pool's context");
+	return bs_flow_is_v4(key) && memcmp(o->raddr, key->raddr + 12, 4) == 0 &&
+		memcmp(o->laddr, key->laddr + 12, 4) == 0 &&
+		o->rport == key->rport && o->lport == key->lport;
+}
+
+static void
+test_packed_pool(void)
+{
+	struct obj *o = objs_new(4);
+	struct obj4 p[2];
+	struct bs_table *t = table_new(100, &key_a, o);
+	const struct bs_flow *keys[3];
+	struct bs_flow k6;
+	uint32_t vals[3];
+	unsigned int i;
+
+	CHECK_EQ(bs_table_set_pool_eq(t, 2, p, 3, obj4_eq, NULL), -EINVAL, "stride < 4");
+	CHECK_EQ(bs_table_set_pool_eq(t, 2, p, sizeof(p[0]), NULL, NULL), -EINVAL, "no eq");
+	CHECK_EQ(bs_table_set_pool_eq(t, 2, p, sizeof(p[0]), obj4_eq, &eq_calls), 0, "packed pool");
+	for (i = 0; i < 2; i++) {	/* o[0], o[2] are IPv4 flows (flow_make) */
+		const struct bs_flow *f = &o[2 * i].key;
+
+		CHECK(bs_flow_is_v4(f), "IPv4 key");
+		memcpy(p[i].raddr, f->raddr + 12, 4);
+		memcpy(p[i].laddr, f->laddr + 12, 4);
+		p[i].rport = f->rport;
+		p[i].lport = f->lport;
+		CHECK_EQ(bs_table_add(t, f, bs_table_hash(t, f), BS_TABLE_VALUE(2, i)), 0,
+			"add packed %u", i);
+	}
+	CHECK_EQ(add(t, o, 1), 0, "and an IPv6 one in pool 0");
+	CHECK_EQ(lookup(t, &o[0].key), BS_TABLE_VALUE(2, 0), "packed 0 found");
+	CHECK_EQ(lookup(t, &o[2].key), BS_TABLE_VALUE(2, 1), "packed 1 found");
+	CHECK_EQ(lookup(t, &o[1].key), BS_TABLE_VALUE(0, 1), "pool 0 found");
+	CHECK(eq_calls >= 2, "the pool's comparison was used");
+	CHECK_EQ(bs_table_add(t, &o[0].key, bs_table_hash(t, &o[0].key),
+		BS_TABLE_VALUE(0, 0)), -EEXIST, "duplicate of a packed key");
+	keys[0] = &o[2].key;
+	keys[1] = &o[3].key;
+	keys[2] = &o[0].key;
+	CHECK_EQ(bs_table_lookup_burst(t, keys, 3, vals), 2, "burst: two hits");
+	CHECK_EQ(vals[0], BS_TABLE_VALUE(2, 1), "burst packed 1");
+	CHECK_EQ(vals[1], BS_TABLE_MISS, "burst miss");
+	CHECK_EQ(vals[2], BS_TABLE_VALUE(2, 0), "burst packed 0");
+	/* An IPv6 key ending in the same bytes is another key. */
+	k6 = o[0].key;
+	k6.raddr[10] = 0;
+	CHECK_EQ(obj4_eq(&eq_calls, &p[0], &k6), false, "not v4-mapped");
+	CHECK_EQ(lookup(t, &k6), BS_TABLE_MISS, "IPv6 key with the packed bytes");
+	CHECK_EQ(bs_table_del(t, &o[0].key, bs_table_hash(t, &o[0].key)),
+		BS_TABLE_VALUE(2, 0), "delete a packed key");
+	CHECK_EQ(lookup(t, &o[0].key), BS_TABLE_MISS, "deleted");
+	CHECK_EQ(bs_table_count(t), 2, "two left");
+	free(t);
+	free(o);
+}
+
 int
 main(void)
 {
@@ -552,6 +626,7 @@ main(void)
 	test_hash();
 	test_sizing();
 	test_basic();
+	test_packed_pool();
 	test_fill();
 	test_churn();
 	test_burst();
