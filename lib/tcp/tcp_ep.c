@@ -325,11 +325,13 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 		RTE_CACHE_LINE_SIZE, c->socket);
 	ep->wheel = rte_zmalloc_socket("bs_tcp_wheel", sizeof(struct bs_wheel),
 		RTE_CACHE_LINE_SIZE, c->socket);
+	ep->tring = rte_zmalloc_socket("bs_tcp_tring", sizeof(struct bs_tring),
+		RTE_CACHE_LINE_SIZE, c->socket);
 	tkey.k0 = rte_rand();
 	tkey.k1 = rte_rand();
 	ep->table = bs_table_create(n_tcb + n_req + n_tw, &tkey, c->socket);
 	if (ep->arena == NULL || ep->ext.base == NULL || ep->wheel == NULL ||
-			ep->table == NULL)
+			ep->tring == NULL || ep->table == NULL)
 		goto nomem;
 	a = ep->arena;
 	pool_init(&ep->tcb, a, sizeof(struct bs_tcb), n_tcb);
@@ -338,10 +340,13 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 	pool_init(&ep->ext, ep->ext.base, sizeof(struct tcb_ext), n_ext);
 	bs_table_set_pool(ep->table, TCP_POOL_TCB, ep->tcb.base, ep->tcb.stride);
 	bs_table_set_pool(ep->table, TCP_POOL_REQ, ep->req.base, ep->req.stride);
-	bs_table_set_pool(ep->table, TCP_POOL_TW, ep->tw.base, ep->tw.stride);
+	bs_table_set_pool_eq(ep->table, TCP_POOL_TW, ep->tw.base, ep->tw.stride,
+		tw_key_eq, ep);
+	tw_laddr6_init(ep);
 	ep->tsc0 = rte_rdtsc();
 	ep->now_ms = 1;
-	if (bs_wheel_init(ep->wheel, ep->arena, ep->arena_len, ep->now_ms) != 0) {
+	if (bs_wheel_init(ep->wheel, ep->arena, sz_tcb + sz_req, ep->now_ms) != 0 ||
+			bs_tring_init(ep->tring, ep->tw.base, sz_tw, ep->now_ms) != 0) {
 		snprintf(err, errlen, "timer wheel: arena of %zu bytes too large", ep->arena_len);
 		goto fail;
 	}
@@ -398,6 +403,7 @@ bs_tcp_ep_free(struct bs_tcp_ep *ep)
 	}
 	bs_table_free(ep->table);
 	rte_free(ep->wheel);
+	rte_free(ep->tring);
 	rte_free(ep->ext.base);
 	rte_free(ep->arena);
 	rte_free(ep);
@@ -407,7 +413,7 @@ size_t
 bs_tcp_ep_memory(const struct bs_tcp_ep *ep)
 {
 	return sizeof(*ep) + ep->arena_len + (size_t)ep->ext.cap * ep->ext.stride +
-		sizeof(struct bs_wheel) + bs_table_memory(ep->table);
+		sizeof(struct bs_wheel) + sizeof(struct bs_tring) + bs_table_memory(ep->table);
 }
 
 void
@@ -499,14 +505,11 @@ ep_timer_cb(void *ctx, struct bs_timer *tm)
 	uint8_t *o = (uint8_t *)tm;
 	uint8_t *a = ep->arena;
 	size_t sz_tcb = (size_t)ep->tcb.cap * ep->tcb.stride;
-	size_t sz_req = (size_t)ep->req.cap * ep->req.stride;
 
 	if (o < a + sz_tcb)
 		tcp_tcb_timer(ep, (struct bs_tcb *)(o - offsetof(struct bs_tcb, timer)));
-	else if (o < a + sz_tcb + sz_req)
-		tcp_req_timer(ep, (struct tcp_req *)(o - offsetof(struct tcp_req, timer)));
 	else
-		tcp_tw_timer(ep, (struct tcp_tw *)(o - offsetof(struct tcp_tw, timer)));
+		tcp_req_timer(ep, (struct tcp_req *)(o - offsetof(struct tcp_req, timer)));
 }
 
 /* Scheduled active opens ([client] start_ms, count). */
@@ -551,7 +554,8 @@ bs_tcp_ep_stray(const struct bs_tcp_ep *ep, uint16_t dport)
 bool
 bs_tcp_ep_busy(const struct bs_tcp_ep *ep)
 {
-	return ep->wheel->count != 0 || ep->clients_pending;
+	return ep->wheel->count != 0 || bs_tring_count(ep->tring) != 0 ||
+		ep->clients_pending;
 }
 
 void
@@ -559,6 +563,7 @@ bs_tcp_ep_poll(struct bs_tcp_ep *ep, uint64_t tsc)
 {
 	bs_tcp_ep_set_time(ep, tsc);
 	bs_wheel_advance(ep->wheel, ep->now_ms, 256, ep_timer_cb, ep);
+	bs_tring_advance(ep->tring, ep->now_ms, 256, tw_ring_cb, ep);
 	if (ep->clients_pending)
 		ep_clients(ep);
 }

@@ -187,20 +187,54 @@ struct tcp_req {
 
 #define REQ_ACKED 0x80		/* final ACK seen while the accept queue was full */
 
-/* TIME_WAIT and the orphan FIN_WAIT2 mini-socket. */
+/*
+ * TIME_WAIT and the orphan FIN_WAIT2 mini-socket: 56 bytes, 63.1 with its
+ * share of the connection table (docs/performance.md). The 4-tuple is
+ * packed: IPv4 addresses as such, an IPv6 entry's local address as an
+ * index into the endpoint's dictionary of local IPv6 addresses (struct
+ * tcp_laddr6); the table compares keys through tw_key_eq(). Expiry is the
+ * short-timer ring (an 8-byte node: every timeout here is at most 60 s).
+ */
 struct tcp_tw {
-	struct bs_flow flow;
-	struct bs_timer timer;
+	union {
+		uint8_t raddr6[16];		/* IPv6: remote address */
+		struct {
+			uint32_t raddr;		/* IPv4 addresses, network order */
+			uint32_t laddr;
+		} v4;
+	} a;
+	uint16_t rport;			/* network order, as in struct bs_flow */
+	uint16_t lport;
+	uint32_t substate : 4;		/* BS_TCP_TIME_WAIT or BS_TCP_FIN_WAIT2 */
+	uint32_t fl : 2;		/* TCB_TS, TW_V6 */
+	uint32_t wscale : 4;		/* our rcv_wscale */
+	uint32_t adj : 12;		/* L2 adjacency */
+	uint32_t laddr6 : 10;		/* IPv6: local address, ep->laddr6[] index */
+	struct bs_tnode node;		/* expiry (ep->tring) */
 	uint32_t snd_nxt;
 	uint32_t rcv_nxt;
 	uint32_t ts_recent;
 	uint32_t ts_off;
-	uint32_t last_oow;
-	uint16_t rcv_wnd;	/* unscaled */
-	uint16_t adj;
-	uint16_t ts_recent_stamp;
-	uint8_t substate;	/* BS_TCP_TIME_WAIT or BS_TCP_FIN_WAIT2 */
-	uint8_t fl;		/* TCB_TS, rcv_wscale in the top nibble */
+	uint32_t last_oow;		/* ms of the last out-of-window ACK */
+	uint16_t rcv_wnd;		/* unscaled */
+	uint16_t ts_recent_stamp;	/* seconds (mod 2^16) of ts_recent */
+};
+
+#define TW_V6 0x02			/* struct tcp_tw.fl: an IPv6 entry */
+
+/* At most 64 bytes a TIME_WAIT entry with its table slot (7.11 bytes at
+ * the table's 90 % load): the issue's budget, docs/performance.md. */
+_Static_assert(sizeof(struct tcp_tw) <= 56, "struct tcp_tw outgrew its budget");
+
+/* Local IPv6 addresses of TIME_WAIT entries, each held by a count of
+ * entries; an open-addressing index finds them (tcp_tw_key.c). */
+#define TCP_LADDR6_MAX 1024		/* struct tcp_tw.laddr6: 10 bits */
+#define TCP_LADDR6_SLOTS 2048		/* index slots, a power of two */
+
+struct tcp_laddr6 {
+	uint8_t a[16];
+	uint32_t refs;			/* entries using it; 0: free */
+	uint32_t next_free;
 };
 
 /* One port, VLAN and peer MAC that replies go to. */
@@ -212,6 +246,7 @@ struct tcp_adj {
 };
 
 #define TCP_ADJ_MAX 4096
+_Static_assert(TCP_ADJ_MAX <= 4096, "struct tcp_tw.adj is 12 bits");
 #define TCP_ADJ_NONE UINT16_MAX	/* ep_adj_get(): the table is full */
 
 /* A listener as one worker runs it. */
@@ -246,6 +281,7 @@ struct bs_tcp_ep {
 	struct bs_stats *st;
 	struct bs_table *table;
 	struct bs_wheel *wheel;
+	struct bs_tring *tring;		/* TIME_WAIT expiry */
 	struct tcp_pool tcb, req, tw, ext;
 	void *arena;
 	size_t arena_len;
@@ -267,6 +303,10 @@ struct bs_tcp_ep {
 	struct tcp_adj adj[TCP_ADJ_MAX];
 	uint32_t state_count[BS_TCP_STATE_MAX];
 	uint32_t tw_isn;		/* ISN for a SYN that reopens TIME_WAIT */
+	struct bs_sipkey laddr6_key;	/* laddr6_index hash */
+	uint32_t laddr6_free;		/* free list of laddr6[], TCP_NONE: full */
+	uint16_t laddr6_index[TCP_LADDR6_SLOTS];	/* laddr6[] index + 1, 0: empty */
+	struct tcp_laddr6 laddr6[TCP_LADDR6_MAX];
 	uint8_t lport_map[65536 / 8];	/* ports with an open listener */
 	bool clients_pending;		/* active opens still to start */
 };
@@ -444,6 +484,15 @@ int tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f);
 int tcp_tcb_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *m,
 		const struct bs_tcp_seg *s, struct bs_tcp_verdict *v);
 void tcb_reset(struct bs_tcp_ep *ep, struct bs_tcb *t);
+
+/* tcp_tw_key.c: TIME_WAIT entries' keys and expiry */
+void tw_laddr6_init(struct bs_tcp_ep *ep);
+bool tw_key_set(struct bs_tcp_ep *ep, struct tcp_tw *tw, const struct bs_flow *f);
+void tw_key_put(struct bs_tcp_ep *ep, struct tcp_tw *tw);
+bool tw_key_eq(const void *ctx, const void *obj, const struct bs_flow *key);
+void tw_flow(const struct bs_tcp_ep *ep, const struct tcp_tw *tw, struct bs_flow *f);
+void tw_arm(struct bs_tcp_ep *ep, struct tcp_tw *tw, uint32_t delay_ms);
+void tw_ring_cb(void *ctx, struct bs_tnode *n);
 
 /* tcp_tw.c */
 int tcp_tw_rcv(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *m,

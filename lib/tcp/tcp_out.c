@@ -456,6 +456,7 @@ void
 tw_send_ack(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *reuse)
 {
 	struct tcp_seg_out o = { .flags = BS_TCP_ACK };
+	struct bs_flow f;
 
 	o.seq = tw->snd_nxt;
 	o.ack = tw->rcv_nxt;
@@ -463,7 +464,8 @@ tw_send_ack(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *reuse)
 	if (tw->fl & TCB_TS)
 		o.opt_len = (uint8_t)(opt_ts(o.opts, ep_ts_now(ep) + tw->ts_off,
 			tw->ts_recent) - o.opts);
-	ep_send(ep, &tw->flow, tw->adj, 0, &o, reuse);
+	tw_flow(ep, tw, &f);
+	ep_send(ep, &f, tw->adj, 0, &o, reuse);
 }
 
 /* RTO from SRTT and RTTVAR (RFC 6298 2.3), Linux's 200 ms floor, backoff. */

@@ -17,10 +17,13 @@ void
 tcp_tw_free(struct bs_tcp_ep *ep, struct tcp_tw *tw)
 {
 	uint32_t idx = tw_idx(ep, tw);
+	struct bs_flow f;
 
-	ep_timer_cancel(ep, &tw->timer);
-	bs_table_del_value(ep->table, bs_table_hash(ep->table, &tw->flow),
+	bs_tring_cancel(ep->tring, &tw->node);
+	tw_flow(ep, tw, &f);
+	bs_table_del_value(ep->table, bs_table_hash(ep->table, &f),
 		TCP_VAL(TCP_POOL_TW, idx));
+	tw_key_put(ep, tw);
 	ep->tw_count--;
 	pool_put(&ep->tw, idx);
 }
@@ -48,30 +51,35 @@ tcp_time_wait(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int substate,
 	}
 	tw = ep_tw(ep, idx);
 	memset(tw, 0, sizeof(*tw));
-	tw->substate = (uint8_t)substate;
+	tw->substate = substate & 0xf;
 	tw->snd_nxt = t->snd_nxt;
 	tw->rcv_nxt = t->rcv_nxt;
 	tw->rcv_wnd = (uint16_t)RTE_MIN(((t->rcv_wup + ((uint32_t)t->rcv_wnd <<
 		tcb_rcv_wscale(t)) - t->rcv_nxt) >> tcb_rcv_wscale(t)), 65535u);
-	tw->fl = (uint8_t)((t->fl & TCB_TS) | (tcb_rcv_wscale(t) << 4));
+	tw->fl = t->fl & TCB_TS;
+	tw->wscale = tcb_rcv_wscale(t) & 0xf;
 	tw->ts_recent = t->ts_recent;
 	tw->ts_recent_stamp = t->ts_recent_stamp;
 	tw->ts_off = t->ts_off;
-	tw->adj = t->adj;
+	tw->adj = t->adj & (TCP_ADJ_MAX - 1);
 	/* The connection's application is done with it: TIME_WAIT is not
 	 * a socket anyone holds (tcp_done after tcp_time_wait). */
 	tcb_set_state(ep, t, BS_TCP_CLOSE);
 	tcb_done(ep, t);
-	tw->flow = f;
+	if (!tw_key_set(ep, tw, &f)) {	/* no room for its IPv6 address */
+		pool_put(&ep->tw, idx);
+		ep_cnt(ep, BS_CNT_TCPTimeWaitOverflow);
+		return;
+	}
 	if (bs_table_add(ep->table, &f, bs_table_hash(ep->table, &f),
 			TCP_VAL(TCP_POOL_TW, idx)) != 0) {
+		tw_key_put(ep, tw);
 		pool_put(&ep->tw, idx);
 		ep_cnt(ep, BS_CNT_TCPTimeWaitOverflow);
 		return;
 	}
 	ep->tw_count++;
-	ep_timer_arm(ep, &tw->timer, substate == BS_TCP_TIME_WAIT ? TCP_TIMEWAIT_LEN_MS :
-		timeo_ms);
+	tw_arm(ep, tw, substate == BS_TCP_TIME_WAIT ? TCP_TIMEWAIT_LEN_MS : timeo_ms);
 }
 
 /* A12: the entry expires silently. */
@@ -121,7 +129,7 @@ tcp_tw_rcv(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *m,
 	if (tw->substate == BS_TCP_FIN_WAIT2) {
 		/* X19, and every other out-of-window segment: an ACK. */
 		if (paws_reject || !tcp_in_window(s->seq, end, rcv_nxt,
-				rcv_nxt + ((uint32_t)tw->rcv_wnd << (tw->fl >> 4))))
+				rcv_nxt + ((uint32_t)tw->rcv_wnd << tw->wscale)))
 			return tw_ack(ep, tw, s, end, m, BS_CNT_TCPACKSkippedFinWait2, v);
 		if (s->flags & BS_TCP_RST) {	/* X18 */
 			tcp_tw_free(ep, tw);
@@ -149,7 +157,7 @@ tcp_tw_rcv(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *m,
 			tw->ts_recent = o.tsval;
 			tw->ts_recent_stamp = (uint16_t)(ep->now_ms / 1000);
 		}
-		ep_timer_arm(ep, &tw->timer, TCP_TIMEWAIT_LEN_MS);
+		tw_arm(ep, tw, TCP_TIMEWAIT_LEN_MS);
 		tw_send_ack(ep, tw, m);
 		return BS_TCP_EP_DONE;
 	}
@@ -163,7 +171,7 @@ tcp_tw_rcv(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *m,
 				return BS_TCP_EP_VERDICT;
 			}
 		} else {
-			ep_timer_arm(ep, &tw->timer, TCP_TIMEWAIT_LEN_MS);	/* Q33 */
+			tw_arm(ep, tw, TCP_TIMEWAIT_LEN_MS);	/* Q33 */
 		}
 		if (o.ts) {
 			tw->ts_recent = o.tsval;
@@ -176,7 +184,10 @@ tcp_tw_rcv(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *m,
 	if ((s->flags & (BS_TCP_SYN | BS_TCP_RST | BS_TCP_ACK)) == BS_TCP_SYN && !paws_reject &&
 			(SEQ_GT(s->seq, rcv_nxt) ||
 			 (o.ts && (tw->fl & TCB_TS) && (int32_t)(tw->ts_recent - o.tsval) < 0))) {
-		if (tcp_find_listener(ep, &tw->flow) >= 0) {
+		struct bs_flow f;
+
+		tw_flow(ep, tw, &f);
+		if (tcp_find_listener(ep, &f) >= 0) {
 			ep->tw_isn = tw->snd_nxt + 65535 + 2;
 			if (ep->tw_isn == 0)
 				ep->tw_isn = 1;
@@ -192,7 +203,7 @@ tcp_tw_rcv(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *m,
 		ep_cnt(ep, BS_CNT_PAWSTimewait);
 	if (!(s->flags & BS_TCP_RST)) {	/* Q31 */
 		if (paws_reject || (s->flags & BS_TCP_ACK))
-			ep_timer_arm(ep, &tw->timer, TCP_TIMEWAIT_LEN_MS);
+			tw_arm(ep, tw, TCP_TIMEWAIT_LEN_MS);
 		return tw_ack(ep, tw, s, end, m, BS_CNT_TCPACKSkippedTimeWait, v);
 	}
 	v->reason = BS_DROP_TCP_RESET;		/* X17 */

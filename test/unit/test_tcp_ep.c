@@ -1525,7 +1525,7 @@ c_fw2_data(bool v6)
 	adv(10);
 	seg(&c, F_ACK, 101, c.x + 2, 0);
 	n_out = 0;
-	adv(65000);	/* 60 s, up to 4.1 s late (bs_timer.h) */
+	adv(65000);	/* 60 s, exact (time-wait-expiry) */
 	CHECK_EQ(n_out, 0, "A12: silent expiry");
 	CHECK_EQ(states(BS_TCP_TIME_WAIT), 0, "A12: expired");
 	teardown();
@@ -1638,6 +1638,145 @@ c_tw_syn(bool v6)
 	CHECK_EQ(seg(&c, F_SYN, 100000, 0, 0), 1, "Q32: new SYN, no listener");
 	expect(1, &c, F_ACK, c.x + 2, 102, "Q32");
 	CHECK_EQ(states(BS_TCP_TIME_WAIT), 1, "kept");
+	teardown();
+}
+
+/* Local IPv6 addresses held by TIME_WAIT entries (white box). */
+static uint32_t
+laddr6_refs(void)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < TCP_LADDR6_MAX; i++)
+		n += ep->laddr6[i].refs;
+	return n;
+}
+
+/* The TIME_WAIT ring: a FIN_WAIT2 mini-socket (tcp_fin_timeout 5 s) and a
+ * TIME_WAIT entry (60 s) expire on their millisecond, never before; a
+ * refresh (Q33) moves the deadline; expiry is silent (A12). */
+static void
+c_tw_expiry(bool v6)
+{
+	static const char *const ov[] = { "listener close-unread4.delay_ms=10",
+		"listener close-unread6.delay_ms=10", "tcp.tcp_fin_timeout=5", NULL };
+	struct peer c, d;
+	uint32_t t_tw, t_fw2, t_ref;
+
+	time_wait(&c, v6, "time-wait-expiry", ov);
+	t_tw = now;
+	d = c;
+	d.sport = 40002;
+	est(&d, true);
+	adv(10);
+	CHECK_EQ(seg(&d, F_ACK, 101, d.x + 2, 0), 0, "%s: ACK of the FIN", case_name);
+	t_fw2 = now;
+	CHECK_EQ(states(BS_TCP_TIME_WAIT), 2, "%s: TIME_WAIT and FIN_WAIT2 entries", case_name);
+	CHECK_EQ(laddr6_refs(), v6 ? 2 : 0, "%s: one local IPv6 address, held twice",
+		case_name);
+	n_out = 0;
+	at(t_fw2 + 4999);
+	CHECK_EQ(states(BS_TCP_TIME_WAIT), 2, "%s: FIN_WAIT2 kept to 5 s - 1 ms", case_name);
+	adv(1);
+	CHECK_EQ(states(BS_TCP_TIME_WAIT), 1, "%s: FIN_WAIT2 gone at 5 s", case_name);
+	at(t_tw + 30000);
+	CHECK_EQ(seg(&c, F_ACK, 102, c.x + 2, 0), 0, "%s: Q33 refresh", case_name);
+	t_ref = now;
+	at(t_tw + 60000);
+	CHECK_EQ(states(BS_TCP_TIME_WAIT), 1, "%s: refreshed: kept past 60 s", case_name);
+	at(t_ref + 59999);
+	CHECK_EQ(states(BS_TCP_TIME_WAIT), 1, "%s: kept to 60 s - 1 ms after the refresh",
+		case_name);
+	adv(1);
+	CHECK_EQ(states(BS_TCP_TIME_WAIT), 0, "%s: gone 60 s after the refresh", case_name);
+	CHECK_EQ(n_out, 0, "%s: A12: silent", case_name);
+	CHECK_EQ(laddr6_refs(), 0, "%s: no local address held", case_name);
+	CHECK_EQ(bs_tring_count(ep->tring), 0, "%s: nothing on the ring", case_name);
+	teardown();
+}
+
+/* Packed keys of TIME_WAIT entries (white box): IPv4 in 12 bytes; IPv6
+ * with the local address in the dictionary, full at TCP_LADDR6_MAX
+ * distinct addresses, entries freed in any order. */
+static void
+c_tw_keys(bool v6)
+{
+	static struct tcp_tw tw[TCP_LADDR6_MAX + 1];
+	static const uint8_t r6[16] = { 0x20, 0x01, 0x02, [15] = 1 };
+	static const uint8_t r4[4] = { 198, 18, 0, 1 }, l4[4] = { 198, 18, 0, 2 };
+	struct bs_flow f, g, back;
+	uint32_t i, j, ok = 0, eq = 0, rt = 0, other = 0;
+	uint8_t l6[16] = { 0x20, 0x01, 0x02, [15] = 2 };
+
+	setup("time-wait-keys", v6, NULL);
+	bs_flow_from_ipv4(&f, r4, l4, rte_cpu_to_be_16(40000), rte_cpu_to_be_16(80));
+	memset(&tw[0], 0, sizeof(tw[0]));
+	CHECK(tw_key_set(ep, &tw[0], &f), "IPv4 key");
+	CHECK(!(tw[0].fl & TW_V6), "IPv4 entry");
+	CHECK(tw_key_eq(ep, &tw[0], &f), "IPv4 key equal");
+	tw_flow(ep, &tw[0], &back);
+	CHECK(bs_flow_eq(&back, &f), "IPv4 flow unpacked");
+	g = f;
+	g.raddr[0] = 0x20;		/* not v4-mapped, the same last 12 bytes */
+	CHECK(!tw_key_eq(ep, &tw[0], &g), "IPv6 key with IPv4's bytes");
+	g = f;
+	g.lport ^= 1;
+	CHECK(!tw_key_eq(ep, &tw[0], &g), "other port");
+	tw_key_put(ep, &tw[0]);
+	/* IPv6: TCP_LADDR6_MAX local addresses fit, one more does not. */
+	for (i = 0; i <= TCP_LADDR6_MAX; i++) {
+		l6[13] = (uint8_t)(i >> 8);
+		l6[14] = (uint8_t)i;
+		bs_flow_from_ipv6(&f, r6, l6, rte_cpu_to_be_16(40000), rte_cpu_to_be_16(80));
+		memset(&tw[i], 0, sizeof(tw[i]));
+		ok += tw_key_set(ep, &tw[i], &f);
+	}
+	CHECK_EQ(ok, TCP_LADDR6_MAX, "%s: dictionary full at its size", case_name);
+	CHECK_EQ(laddr6_refs(), TCP_LADDR6_MAX, "%s: each held once", case_name);
+	/* Free every third, then every other one left; the rest still match. */
+	for (j = 0; j < 2; j++)
+		for (i = j; i < TCP_LADDR6_MAX; i += 3 - j)
+			if (tw[i].fl & TW_V6) {
+				tw_key_put(ep, &tw[i]);
+				tw[i].fl = 0;
+			}
+	for (i = 0; i < TCP_LADDR6_MAX; i++) {
+		if (!(tw[i].fl & TW_V6))
+			continue;
+		l6[13] = (uint8_t)(i >> 8);
+		l6[14] = (uint8_t)i;
+		bs_flow_from_ipv6(&f, r6, l6, rte_cpu_to_be_16(40000), rte_cpu_to_be_16(80));
+		eq += tw_key_eq(ep, &tw[i], &f);
+		tw_flow(ep, &tw[i], &back);
+		rt += bs_flow_eq(&back, &f);
+		l6[14] ^= 1;
+		bs_flow_from_ipv6(&g, r6, l6, rte_cpu_to_be_16(40000), rte_cpu_to_be_16(80));
+		other += tw_key_eq(ep, &tw[i], &g);
+	}
+	CHECK_EQ(eq, laddr6_refs(), "%s: the remaining keys match", case_name);
+	CHECK_EQ(rt, eq, "%s: and unpack", case_name);
+	CHECK_EQ(other, 0, "%s: no other local address matches", case_name);
+	/* A second entry on a held address shares it; the freed room is reused. */
+	for (i = 0; i < TCP_LADDR6_MAX && !(tw[i].fl & TW_V6); i++)
+		;
+	l6[13] = (uint8_t)(i >> 8);
+	l6[14] = (uint8_t)i;
+	bs_flow_from_ipv6(&f, r6, l6, rte_cpu_to_be_16(40001), rte_cpu_to_be_16(80));
+	memset(&tw[TCP_LADDR6_MAX], 0, sizeof(tw[0]));
+	CHECK(tw_key_set(ep, &tw[TCP_LADDR6_MAX], &f), "%s: shared address", case_name);
+	CHECK_EQ(tw[TCP_LADDR6_MAX].laddr6, tw[i].laddr6, "%s: the same entry", case_name);
+	CHECK_EQ(ep->laddr6[tw[i].laddr6].refs, 2, "%s: held twice", case_name);
+	tw_key_put(ep, &tw[TCP_LADDR6_MAX]);
+	for (i = 0; i < TCP_LADDR6_MAX; i++)
+		if (tw[i].fl & TW_V6)
+			tw_key_put(ep, &tw[i]);
+	CHECK_EQ(laddr6_refs(), 0, "%s: all released", case_name);
+	for (i = 0, j = ep->laddr6_free; j != TCP_NONE; j = ep->laddr6[j].next_free)
+		i++;
+	CHECK_EQ(i, TCP_LADDR6_MAX, "%s: all free", case_name);
+	for (i = 0, j = 0; i < TCP_LADDR6_SLOTS; i++)
+		j += ep->laddr6_index[i] != 0;
+	CHECK_EQ(j, 0, "%s: index empty", case_name);
 	teardown();
 }
 
@@ -1928,6 +2067,8 @@ static const struct tcase cases[] = {
 	{ "time-wait-rfc1337", c_tw_rfc1337, "X16 T62" },
 	{ "time-wait-syn", c_tw_syn, "Q31 Q32 T64 T65" },
 	{ "tw-overflow", c_tw_overflow, "N4" },
+	{ "time-wait-expiry", c_tw_expiry, "A12 Q33" },
+	{ "time-wait-keys", c_tw_keys, "" },
 	{ "close-wait-rst-1", c_cw_rst_minus1, "X12 T67" },
 	{ "close-wait-rst", c_cw_rst, "X10 T68" },
 	{ "close-wait-data", c_cw_data, "D2 Q26 Q30" },
