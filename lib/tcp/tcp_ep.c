@@ -343,7 +343,6 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 	bs_table_set_pool_eq(ep->table, TCP_POOL_TW, ep->tw.base, ep->tw.stride,
 		tw_key_eq, ep);
 	tw_laddr6_init(ep);
-	ep->tsc0 = rte_rdtsc();
 	ep->now_ms = 1;
 	if (bs_wheel_init(ep->wheel, ep->arena, sz_tcb + sz_req, ep->now_ms) != 0 ||
 			bs_tring_init(ep->tring, ep->tw.base, sz_tw, ep->now_ms) != 0) {
@@ -374,6 +373,7 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 		ep->cli[i].c = &c->conf->clients[i];
 		ep->cli[i].next_port = 32768 + ep_random(ep) % 28232;
 	}
+	ep->tsc0 = rte_rdtsc();		/* ms 1 is when the endpoint is ready */
 	return ep;
 nomem:
 	snprintf(err, errlen, "TCP endpoint of worker %u: out of memory (%u connections, "
