@@ -55,6 +55,16 @@ bs_cnt_add(uint64_t *c, uint64_t n)
 	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
 }
 
+/**
+ * Rows of shared/spec/linux-rst-matrix.md that a drop reason or counter
+ * serves, space-separated ("" none), and a note on them ("" none): the
+ * declared list bs_rows.def. Any thread.
+ */
+const char *bs_drop_rows(unsigned int reason);
+const char *bs_drop_rows_note(unsigned int reason);
+const char *bs_counter_rows(unsigned int c);
+const char *bs_counter_rows_note(unsigned int c);
+
 /** Name of a counter ("TcpOutRsts"). */
 const char *bs_counter_name(unsigned int c);
 

@@ -283,9 +283,25 @@ setup(const char *name, bool v6, const char *const *ov)
 	last_drop = -1;
 }
 
+/* What each case produced, v4 and v6 together: checked against the rows
+ * the declared lists claim (check_rows_claimed()). */
+#define MAX_CASES 128
+static unsigned int cur_case;
+static bool seen_rst[MAX_CASES][BS_RST_REASON_MAX];
+static bool seen_drop[MAX_CASES][BS_DROP_MAX];
+static bool seen_cnt[MAX_CASES][BS_CNT_MAX];
+
 static void
 teardown(void)
 {
+	unsigned int i;
+
+	for (i = 0; cur_case < MAX_CASES && i < BS_RST_REASON_MAX; i++)
+		seen_rst[cur_case][i] |= st.rst[i] != 0;
+	for (i = 0; cur_case < MAX_CASES && i < BS_DROP_MAX; i++)
+		seen_drop[cur_case][i] |= st.drop[i] != 0;
+	for (i = 0; cur_case < MAX_CASES && i < BS_CNT_MAX; i++)
+		seen_cnt[cur_case][i] |= st.cnt[i] != 0;
 	bs_tcp_ep_free(ep);
 	ep = NULL;
 	CHECK_EQ(rte_mempool_in_use_count(pool), in_use0, "%s: every mbuf back in the pool",
@@ -591,6 +607,9 @@ c_doff(bool v6)
 	th[12] = 4 << 4;
 	th[13] = F_SYN;
 	CHECK_EQ(bs_tcp_seg_parse(&s, th, 20, 20), BS_DROP_PKT_TOO_SMALL, "T11: doff 4");
+	/* Counted as the worker counts a TCP header it cannot parse. */
+	st.drop[BS_DROP_PKT_TOO_SMALL]++;
+	st.cnt[BS_CNT_TcpInErrs]++;
 	teardown();
 }
 
@@ -1079,11 +1098,17 @@ c_est_rst(bool v6)
 	CHECK_EQ(C(TcpEstabResets), 1, "T37: EstabResets");
 	CHECK_EQ(seg(&c, F_ACK, 101, c.x + 1, 0), 1, "N5: then no socket");
 	expect_reply(1, &c, F_RST, c.x + 1, 0, "N5");
+	CHECK_EQ(RSTS(TCP_FLAGS), 1, "N5: the listener on the port answers");
 	c.sport = 40001;
 	est(&c, true);
 	CHECK_EQ(seg(&c, F_RST | F_ACK, 101, 12345, 0), 0, "T38");
 	CHECK_EQ(states(BS_TCP_ESTABLISHED), 0, "T38: reset");
 	CHECK_EQ(C(TcpEstabResets), 2, "T38: EstabResets");
+	/* N5 with no listener left on the port: NO_SOCKET. */
+	bs_tcp_ep_listener_close(ep, listener_idx("discard", v6));
+	CHECK_EQ(seg(&c, F_ACK, 101, c.x + 1, 0), 1, "N5 without a listener");
+	expect_reply(n_out - 1, &c, F_RST, c.x + 1, 0, "N5 without a listener");
+	CHECK_EQ(RSTS(NO_SOCKET), 1, "N5: NO_SOCKET");
 	teardown();
 }
 
@@ -1795,6 +1820,10 @@ c_tw_overflow(bool v6)
 	CHECK_EQ(seg(&c, F_FIN | F_ACK, 101, c.x + 2, 0), 1, "N4");
 	expect_reply(0, &c, F_RST, c.x + 2, 0, "N4");
 	CHECK_EQ(RSTS(TCP_FLAGS), 1, "N4: no connection, the listener answers");
+	bs_tcp_ep_listener_close(ep, listener_idx("close-unread", v6));
+	CHECK_EQ(seg(&c, F_FIN | F_ACK, 101, c.x + 2, 0), 1, "N4 without a listener");
+	expect_reply(1, &c, F_RST, c.x + 2, 0, "N4 without a listener");
+	CHECK_EQ(RSTS(NO_SOCKET), 1, "N4: NO_SOCKET");
 	teardown();
 }
 
@@ -2135,6 +2164,20 @@ has_word(const char *list, const char *id)
 	return false;
 }
 
+/* A row of the spec: one of spec_rows, or T1..T73. */
+static bool
+is_spec_row(const char *id)
+{
+	char *end;
+	long t;
+
+	if (id[0] == 'T' && id[1] >= '1' && id[1] <= '9') {
+		t = strtol(id + 1, &end, 10);
+		return *end == '\0' && t >= 1 && t <= 73;
+	}
+	return has_word(spec_rows, id);
+}
+
 static void
 check_coverage(void)
 {
@@ -2170,6 +2213,91 @@ check_coverage(void)
 	printf("rows: %u with a case, %u not applicable\n", covered, na);
 }
 
+/*
+ * The rows the declared lists give each reset reason (bs_rst_reason.def),
+ * drop reason and counter (bs_rows.def) are rows of the spec, and a row
+ * with cases is served: at least one case covering it produced the reason
+ * or bumped the counter. BS_ROWS_DUMP=1 prints what each case produced.
+ */
+static void
+check_claim(const char *kind, const char *name, const char *rows,
+		bool (*seen)(unsigned int c, unsigned int i), unsigned int idx)
+{
+	char id[16];
+	const char *p = rows;
+
+	while (*p != '\0') {
+		unsigned int c, cases_for = 0, produced = 0;
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		if (n == 0)
+			break;
+		snprintf(id, sizeof(id), "%.*s", (int)n, p);
+		p += n;
+		CHECK(is_spec_row(id), "%s %s: row %s is not in the spec", kind, name, id);
+		for (c = 0; c < RTE_DIM(cases); c++) {
+			if (!has_word(cases[c].rows, id))
+				continue;
+			cases_for++;
+			produced += seen(c, idx);
+		}
+		CHECK(cases_for == 0 || produced > 0,
+			"%s %s claims row %s: none of its %u cases produced it",
+			kind, name, id, cases_for);
+	}
+}
+
+static bool
+seen_rst_of(unsigned int c, unsigned int i)
+{
+	return seen_rst[c][i];
+}
+
+static bool
+seen_drop_of(unsigned int c, unsigned int i)
+{
+	return seen_drop[c][i];
+}
+
+static bool
+seen_cnt_of(unsigned int c, unsigned int i)
+{
+	return seen_cnt[c][i];
+}
+
+static void
+check_rows_claimed(void)
+{
+	unsigned int c, i;
+
+	CHECK(RTE_DIM(cases) <= MAX_CASES, "MAX_CASES");
+	for (i = 0; i < BS_RST_REASON_MAX; i++)
+		check_claim("reset reason", bs_rst_reason_name(i), bs_rst_reason_rows(i),
+			seen_rst_of, i);
+	for (i = 1; i < BS_DROP_MAX; i++)
+		check_claim("drop reason", bs_drop_name(i), bs_drop_rows(i), seen_drop_of, i);
+	for (i = 0; i < BS_CNT_MAX; i++)
+		check_claim("counter", bs_counter_name(i), bs_counter_rows(i), seen_cnt_of, i);
+	if (getenv("BS_ROWS_DUMP") == NULL)
+		return;
+	for (c = 0; c < RTE_DIM(cases); c++) {
+		printf("case %s [%s]:", cases[c].name, cases[c].rows);
+		for (i = 0; i < BS_RST_REASON_MAX; i++)
+			if (seen_rst[c][i])
+				printf(" R:%s", bs_rst_reason_name(i));
+		for (i = 1; i < BS_DROP_MAX; i++)
+			if (seen_drop[c][i])
+				printf(" D:%s", bs_drop_name(i));
+		for (i = 0; i < BS_CNT_MAX; i++)
+			if (seen_cnt[c][i])
+				printf(" C:%s", bs_counter_name(i));
+		printf("\n");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2193,10 +2321,13 @@ main(int argc, char **argv)
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		if (only != NULL && strcmp(only, cases[i].name) != 0)
 			continue;
+		cur_case = i;
 		cases[i].fn(false);
 		cases[i].fn(true);
 	}
 	check_coverage();
+	if (only == NULL)
+		check_rows_claimed();
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
 	return bs_test_done();
