@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Regenerate docs/reference.md from the declared lists, and the apps table
-# of docs/configuration.md (between its "generated apps" markers), or with
-# --check fail if either is out of date (a meson test runs the check).
+# Regenerate docs/reference.md from the declared lists, the apps table of
+# docs/configuration.md (between its "generated apps" markers) and the row
+# tables of docs/resets.md (between its "generated resets" markers), or
+# with --check fail if any is out of date (a meson test runs the check).
 #   scripts/gen-docs.sh [--check] [BACKSTOP_BINARY]
 set -euo pipefail
 check=0
@@ -16,16 +17,24 @@ conf=$(APPS="$apps" awk '
 	/^<!-- generated apps begin/ { print; print ENVIRON["APPS"]; skip = 1; next }
 	/^<!-- generated apps end/ { skip = 0 }
 	!skip' docs/configuration.md)
+# docs/resets.md: the rows of every reason and counter (backstop --reference-resets).
+resets=$(RESETS="$("$bin" --reference-resets)" awk '
+	/^<!-- generated resets begin/ { print; print ""; print ENVIRON["RESETS"]; skip = 1; next }
+	/^<!-- generated resets end/ { skip = 0 }
+	!skip' docs/resets.md)
 if [ $check -eq 1 ]; then
 	rc=0
 	printf '%s\n' "$ref" | diff -u docs/reference.md - || rc=1
 	printf '%s\n' "$conf" | diff -u docs/configuration.md - || rc=1
+	printf '%s\n' "$resets" | diff -u docs/resets.md - || rc=1
 	if [ $rc -ne 0 ]; then
-		echo "docs/reference.md or docs/configuration.md is out of date: run scripts/gen-docs.sh"
+		echo "docs/reference.md, docs/configuration.md or docs/resets.md is out of date:" \
+			"run scripts/gen-docs.sh"
 		exit 1
 	fi
 	echo "1 passed, 0 failed"
 else
 	printf '%s\n' "$ref" > docs/reference.md
 	printf '%s\n' "$conf" > docs/configuration.md
+	printf '%s\n' "$resets" > docs/resets.md
 fi

@@ -19,4 +19,7 @@ int app_run(const struct bs_config *conf, const struct app_opts *opts);
 /** Write docs/reference.md: keys, reasons and counters from their lists. */
 void app_write_reference(FILE *f);
 
+/** Write the generated part of docs/resets.md: reasons and counters by row. */
+void app_write_resets(FILE *f);
+
 #endif

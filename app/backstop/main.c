@@ -36,6 +36,7 @@ usage(FILE *f, const char *prog)
 		"  --check-config FILE       validate FILE and exit (no EAL needed)\n"
 		"  --help-config             list every configuration key\n"
 		"  --reference               docs/reference.md: keys, reasons, counters\n"
+		"  --reference-resets        docs/resets.md's tables: reasons and counters by row\n"
 		"  --version, --help\n"
 		"\n"
 		"SIGUSR1 prints the counters; SIGINT/SIGTERM stop.\n", prog, prog);
@@ -59,6 +60,10 @@ early_options(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--reference") == 0) {
 			app_write_reference(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--reference-resets") == 0) {
+			app_write_resets(stdout);
 			return 0;
 		}
 		if (strcmp(argv[i], "--help-config") == 0) {
