@@ -421,13 +421,10 @@ tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
 		req_send_synack(ep, r, m);
 		return BS_TCP_EP_DONE;
 	}
-	/* L2, X7: an ACK that is not for our SYN-ACK goes to the listener,
-	 * which answers it with an RST (never one to an RST). */
-	if ((flg & BS_TCP_ACK) && s->ack != r->iss + 1) {
-		if (flg & BS_TCP_RST) {
-			v->reason = BS_DROP_TCP_RESET;
-			return BS_TCP_EP_VERDICT;
-		}
+	/* L2: an ACK that is not for our SYN-ACK goes to the listener, which
+	 * answers it with an RST. X7 (live 6.18): with RST it is an RST like
+	 * any other (X6, X8 below), whatever its ACK. */
+	if ((flg & BS_TCP_ACK) && s->ack != r->iss + 1 && !(flg & BS_TCP_RST)) {
 		bs_tcp_reply_verdict(s, BS_RST_REASON_TCP_FLAGS, v);
 		return BS_TCP_EP_VERDICT;
 	}
