@@ -50,46 +50,64 @@ at_eof(struct bs_tcp_ep *ep, const struct bs_tcb *t)
 	return (t->fl & TCB_PEER_FIN) && tcb_readable(ep, t) == 0;
 }
 
-/* http: one response per request: header, then the body as space allows. */
-static void
-http_respond(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int reqs)
+/* The response header of the listener's http parameters. @return length */
+static uint32_t
+http_header(const struct bs_app_params *pa, char *hdr, size_t n)
 {
-	const struct bs_app_params *pa = tcb_params(ep, t);
-	struct tcb_ext *x = tcb_ext_get(ep, t);
-	char hdr[160];
-	int n;
+	int len = snprintf(hdr, n, "HTTP/1.1 %u %s\r\nContent-Length: %u\r\n"
+		"Connection: %s\r\n\r\n", pa->http_status,
+		pa->http_status == 200 ? "OK" : "Status", pa->http_body,
+		pa->http_keepalive ? "keep-alive" : "close");
 
-	if (x == NULL)
-		return;
-	while (reqs-- > 0) {
-		n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 %u %s\r\nContent-Length: %u\r\n"
-			"Connection: %s\r\n\r\n", pa->http_status,
-			pa->http_status == 200 ? "OK" : "Status", pa->http_body,
-			pa->http_keepalive ? "keep-alive" : "close");
-		if (tcb_write(ep, t, hdr, (uint32_t)n) != n)
-			return;	/* send buffer full: the request is lost (counted) */
-		x->app_u32 += pa->http_body;
-	}
+	return len < 0 ? 0 : RTE_MIN((uint32_t)len, (uint32_t)n - 1);
 }
 
-/* Write what is pending of http bodies; close after the last if asked. */
+/*
+ * Write what is pending of the responses, as space allows, then push (one
+ * send() per response, header and body together, as linux_apps.py does);
+ * close after the last one if asked. x->app_u32 counts the response bytes
+ * still to write: every response is the same header and body, so the
+ * position in the current one follows from it.
+ */
 static void
 http_flush(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {
 	const struct bs_app_params *pa = tcb_params(ep, t);
 	struct tcb_ext *x = tcb_ext(ep, t);
-	int n;
+	char hdr[160];
+	uint32_t h = http_header(pa, hdr, sizeof(hdr)), len = h + pa->http_body;
 
-	if (x != NULL && x->app_u32 != 0) {
-		n = tcb_write(ep, t, NULL, x->app_u32);
-		if (n > 0)
-			x->app_u32 -= (uint32_t)n;
+	while (x != NULL && x->app_u32 != 0) {
+		uint32_t pos = (len - x->app_u32 % len) % len;
+		int n;
+
+		if (pos < h)
+			n = tcb_write(ep, t, hdr + pos, h - pos, TCB_MSG_MORE);
+		else
+			n = tcb_write(ep, t, NULL, len - pos, TCB_MSG_MORE);
+		if (n <= 0)
+			break;	/* the send buffer is full: APP_WRITABLE resumes */
+		x->app_u32 -= (uint32_t)n;
 	}
+	tcb_push(ep, t);
 	x = tcb_ext(ep, t);
 	if ((x == NULL || x->app_u32 == 0) && !pa->http_keepalive &&
 			!(t->app_state & APS_CLOSED) && (x == NULL || x->snd_bytes != 0 ||
 			t->snd_nxt != t->iss + 1))
 		app_close(ep, t);
+}
+
+/* http: @p reqs more complete requests, one response each. */
+static void
+http_respond(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int reqs)
+{
+	const struct bs_app_params *pa = tcb_params(ep, t);
+	struct tcb_ext *x;
+	char hdr[160];
+
+	if (reqs == 0 || (x = tcb_ext_get(ep, t)) == NULL)
+		return;
+	x->app_u32 += reqs * (http_header(pa, hdr, sizeof(hdr)) + pa->http_body);
 }
 
 /* accept(): off the listener's accept queue. */
@@ -123,7 +141,7 @@ on_accept(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int app)
 	}
 	switch (app) {
 	case BS_APP_BANNER:
-		tcb_write(ep, t, pa->banner, (uint32_t)strlen(pa->banner));
+		tcb_write(ep, t, pa->banner, (uint32_t)strlen(pa->banner), 0);
 		app_close(ep, t);
 		break;
 	case BS_APP_CLOSE_UNREAD:
@@ -149,15 +167,20 @@ on_readable(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int app)
 
 	switch (app) {
 	case BS_APP_ECHO:
+		/* recv() what there is, sendall() it: one send, one push. */
 		for (;;) {
 			uint32_t room = RTE_MIN(tcb_write_space(ep, t), (uint32_t)sizeof(buf));
 
+			if (room == 0 && tcb_readable(ep, t) != 0)
+				t->nospace = 1;	/* sendall() waits for room */
 			n = room == 0 ? 0 : tcb_read(ep, t, buf, room);
 			if (n == 0)
 				break;
-			if (tcb_write(ep, t, buf, n) < 0)
+			if (tcb_write(ep, t, buf, n, TCB_MSG_MORE) < 0)
 				break;
 		}
+		if (t->state != BS_TCP_NONE)
+			tcb_push(ep, t);
 		break;
 	case BS_APP_HTTP:
 		while ((n = tcb_read(ep, t, buf, sizeof(buf))) != 0)

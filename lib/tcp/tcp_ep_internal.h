@@ -48,6 +48,12 @@
 #define TCP_TIMEOUT_MIN_MS 2
 #define TCP_DELACK_MIN_MS 40
 #define TCP_DELACK_MAX_MS 200
+/* The delayed-ACK engine counts in ticks of the reference kernel's 250 Hz
+ * jiffies (CONFIG_HZ=250): TCP_ATO_MIN is HZ/25, TCP_DELACK_MAX HZ/5. */
+#define TCP_JIFFY_MS 4
+#define TCP_ATO_MIN_J 10
+#define TCP_ATO_MAX_J 63	/* what struct bs_tcb.ato holds (252 ms) */
+#define TCP_MAX_QUICKACKS 16
 #define TCP_TIMEWAIT_LEN_MS 60000
 #define TCP_PAWS_24DAYS (60 * 60 * 24 * 24)
 #define TCP_PAWS_MSL 60
@@ -78,7 +84,7 @@
 #define TCB_DEAD 0x0020		/* orphan: the application closed it */
 #define TCB_FIN_SENT 0x0040	/* our FIN has been transmitted */
 #define TCB_KEEPALIVE 0x0080	/* SO_KEEPALIVE */
-#define TCB_DELACK 0x0100	/* an ACK is owed (delayed) */
+#define TCB_DELACK 0x0100	/* an ACK is owed (ICSK_ACK_SCHED) */
 #define TCB_ACCEPTED 0x0200	/* taken off the accept queue */
 #define TCB_BYTES_ACKED_BIG 0x0400	/* more than 2^30 bytes acked */
 #define TCB_PEER_FIN 0x0800	/* the peer's FIN has been received */
@@ -129,8 +135,14 @@ struct bs_tcb {
 	uint16_t cwnd;		/* segments */
 	uint16_t ssthresh;	/* segments */
 	uint16_t adj;		/* L2 adjacency (port, VLAN, peer MAC) */
-	uint16_t owner;		/* listener or client index */
-	uint8_t tev;		/* enum tcb_timer_event */
+	uint16_t owner : 6;	/* listener or client index */
+	/* The delayed-ACK engine (Linux icsk_ack, tcp_delack.c). */
+	uint16_t ato : 6;	/* ACK timeout estimate, jiffies (0: no data yet) */
+	uint16_t pingpong : 1;	/* interactive: ACKs wait for the reply */
+	uint16_t pushed : 2;	/* ICSK_ACK_PUSHED, ICSK_ACK_PUSHED2 */
+	uint16_t nospace : 1;	/* SOCK_NOSPACE: a write found the buffer full */
+	uint8_t tev : 3;	/* enum tcb_timer_event */
+	uint8_t quick : 5;	/* quick ACKs left (icsk_ack.quick) */
 	uint8_t retrans;	/* consecutive RTO expiries / keepalive probes out */
 	uint8_t app_state;	/* the application's own */
 	uint8_t errsk;		/* errno the application saw last (0 none) */
@@ -139,6 +151,8 @@ struct bs_tcb {
 /* An idle ESTABLISHED connection fits 128 bytes with its table slot
  * (about 7 bytes at the table's load): docs/performance.md. */
 _Static_assert(sizeof(struct bs_tcb) <= 120, "struct bs_tcb outgrew its budget");
+_Static_assert(BS_MAX_LISTENERS <= 64 && BS_MAX_CLIENTS <= 64, "struct bs_tcb.owner: 6 bits");
+_Static_assert(TCP_MAX_QUICKACKS < 32, "struct bs_tcb.quick: 5 bits");
 
 /* Loss recovery, queues and application data of a busy connection. */
 struct tcb_ext {
@@ -162,8 +176,10 @@ struct tcb_ext {
 	uint16_t dupacks;
 	uint16_t n_sacks;
 	uint32_t sack[TCP_MAX_SACKS][2];	/* our SACK blocks, first = newest */
-	uint32_t next_free;
+	uint32_t lrcvtime;		/* ms of the last data received (0: unknown) */
 };
+
+_Static_assert(sizeof(struct tcb_ext) <= 128, "struct tcb_ext outgrew its budget");
 
 /* A pending passive handshake (Linux request sock). */
 struct tcp_req {
@@ -186,6 +202,7 @@ struct tcp_req {
 };
 
 #define REQ_ACKED 0x80		/* final ACK seen while the accept queue was full */
+#define REQ_RTX 0x40		/* a SYN-ACK was sent again: no RTT sample */
 
 /*
  * TIME_WAIT and the orphan FIN_WAIT2 mini-socket: 56 bytes, 63.1 with its
@@ -307,6 +324,9 @@ struct bs_tcp_ep {
 	uint32_t laddr6_free;		/* free list of laddr6[], TCP_NONE: full */
 	uint16_t laddr6_index[TCP_LADDR6_SLOTS];	/* laddr6[] index + 1, 0: empty */
 	struct tcp_laddr6 laddr6[TCP_LADDR6_MAX];
+	uint32_t wake;			/* connection index + 1 whose application the
+					 * segment woke (0: none); see tcb_wake() */
+	uint8_t wake_ev;		/* 1 << enum app_event, pending for it */
 	uint8_t lport_map[65536 / 8];	/* ports with an open listener */
 	bool clients_pending;		/* active opens still to start */
 };
@@ -455,6 +475,17 @@ void req_send_ack(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *reus
 void tw_send_ack(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *reuse);
 uint32_t tcb_rto_ms(const struct bs_tcb *t);
 
+/* tcp_delack.c: when an ACK goes out (Linux icsk_ack: quick-ACK mode,
+ * interactive mode, the delayed-ACK timer) */
+void tcb_enter_quickack_mode(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_event_data_recv(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t len);
+void tcb_ack_snd_check(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_ack_now(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_event_ack_sent(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_event_data_sent(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_delack_timer(struct bs_tcp_ep *ep, struct bs_tcb *t);
+bool tcb_read_ack_due(struct bs_tcp_ep *ep, const struct bs_tcb *t, uint32_t copied);
+
 /* Options of a received segment. */
 struct tcp_opts {
 	uint16_t mss;
@@ -484,6 +515,7 @@ int tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f);
 int tcp_tcb_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *m,
 		const struct bs_tcp_seg *s, struct bs_tcp_verdict *v);
 void tcb_reset(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_rtt_sample(struct bs_tcb *t, uint32_t rtt_ms);
 
 /* tcp_tw_key.c: TIME_WAIT entries' keys and expiry */
 void tw_laddr6_init(struct bs_tcp_ep *ep);
@@ -510,7 +542,9 @@ void tcb_timer_update(struct bs_tcp_ep *ep, struct bs_tcb *t);
 uint32_t tcb_fin_time_ms(struct bs_tcp_ep *ep, const struct bs_tcb *t);
 
 /* tcp_sock.c: what applications call (Linux socket semantics) */
-int tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len);
+#define TCB_MSG_MORE 0x1	/* tcb_write: more follows, do not push yet (MSG_MORE) */
+int tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len,
+		unsigned int flags);
 uint32_t tcb_write_space(struct bs_tcp_ep *ep, struct bs_tcb *t);
 uint32_t tcb_read(struct bs_tcp_ep *ep, struct bs_tcb *t, void *buf, uint32_t len);
 uint32_t tcb_readable(struct bs_tcp_ep *ep, const struct bs_tcb *t);
@@ -532,5 +566,7 @@ enum app_event {
 };
 
 void tcp_app_event(struct bs_tcp_ep *ep, struct bs_tcb *t, enum app_event e);
+void tcb_wake(struct bs_tcp_ep *ep, struct bs_tcb *t, enum app_event e);
+void ep_wake_run(struct bs_tcp_ep *ep);
 
 #endif /* TCP_EP_INTERNAL_H */

@@ -418,6 +418,7 @@ tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
 			v->reason = BS_DROP_TCP_INVALID_SEQUENCE;
 			return BS_TCP_EP_VERDICT;
 		}
+		r->fl |= REQ_RTX;	/* inet_rtx_syn_ack: num_retrans++ */
 		req_send_synack(ep, r, m);
 		return BS_TCP_EP_DONE;
 	}
@@ -504,6 +505,10 @@ tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
 		tcp_req_free(ep, r);
 		t = child_create(ep, c.owner, &c.flow, c.iss, c.irs, c.mss, c.fl, c.wscale,
 			c.ts_recent, c.ts_off, c.adj, c.rcv_wnd);
+		/* tcp_synack_rtt_meas(): the handshake's RTT, unless a SYN-ACK
+		 * was sent again; the RTO starts near 200 ms, not 1 s. */
+		if (t != NULL && c.retrans == 0 && !(c.fl & REQ_RTX))
+			tcb_rtt_sample(t, ep_ts_now(ep) + c.ts_off - c.synack_ts);
 	}
 	(void)l2;
 	if (t == NULL) {

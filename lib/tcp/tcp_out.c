@@ -222,14 +222,11 @@ static void
 tcb_out(struct bs_tcp_ep *ep, struct bs_tcb *t, struct tcp_seg_out *o,
 		struct rte_mbuf *reuse)
 {
-	if (o->flags & BS_TCP_ACK) {
-		struct tcb_ext *x = tcb_ext(ep, t);
-
-		/* Every ACK-bearing segment answers what is owed. */
-		t->fl &= (uint16_t)~TCB_DELACK;
-		if (x != NULL)
-			x->delack_at = 0;
-	}
+	/* Every ACK-bearing segment answers what is owed. */
+	if (o->flags & BS_TCP_ACK)
+		tcb_event_ack_sent(ep, t);
+	if (o->data_len != 0)
+		tcb_event_data_sent(ep, t);
 	ep_send(ep, &t->flow, t->adj, 0, o, reuse);
 }
 
@@ -330,8 +327,10 @@ tcb_send_dupack(struct bs_tcp_ep *ep, struct bs_tcb *t, const struct bs_tcp_seg 
 			rte_pktmbuf_free(reuse);
 		return;
 	}
-	if (s->len != 0 && SEQ_LT(s->seq, t->rcv_nxt))
+	if (s->len != 0 && SEQ_LT(s->seq, t->rcv_nxt)) {
 		ep_cnt(ep, BS_CNT_DelayedACKLost);
+		tcb_enter_quickack_mode(ep, t);
+	}
 	tcb_send_ack(ep, t, reuse);
 }
 
@@ -428,8 +427,8 @@ req_send_synack(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *reuse)
 	o.seq = r->iss;
 	o.ack = r->irs + 1;
 	o.win = r->rcv_wnd;
-	if (r->synack_ts == 0 && (r->fl & TCB_TS))
-		r->synack_ts = tsval;
+	if (r->synack_ts == 0)
+		r->synack_ts = tsval;	/* also the RTT sample's start (tcp_listen.c) */
 	o.opt_len = syn_opts(o.opts, tcp_local_mss(&r->flow), r->fl & TCB_SACK,
 		r->fl & TCB_TS, tsval, r->ts_recent,
 		(r->fl & TCB_WS) ? (int)(r->wscale & 0x0f) : -1);

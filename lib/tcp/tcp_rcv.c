@@ -160,8 +160,8 @@ old_ack_bound(const struct bs_tcb *t)
 }
 
 /* RTT sample (RFC 6298 2.2/2.3; Linux tcp_rtt_estimator in ms). */
-static void
-rtt_sample(struct bs_tcb *t, uint32_t rtt)
+void
+tcb_rtt_sample(struct bs_tcb *t, uint32_t rtt)
 {
 	uint32_t m = RTE_MAX(rtt, 1u);
 
@@ -273,9 +273,15 @@ ack_process(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 		if ((t->fl & TCB_FIN_SENT) && s->ack == x->write_seq)
 			data_acked--;	/* our FIN */
 		snd_queue_ack(ep, t, x, RTE_MIN(data_acked, x->snd_bytes));
+		/* tcp_check_space: a writer that found the buffer full wakes
+		 * when half of what is queued has gone (sk_stream_write_space). */
+		if (t->nospace && tcb_write_space(ep, t) >= x->snd_bytes / 2) {
+			t->nospace = 0;
+			tcb_wake(ep, t, APP_WRITABLE);
+		}
 		if (x->rtt_ts != 0 && SEQ_GEQ(s->ack, x->rtt_seq)) {
 			if (!(r->o.ts && (t->fl & TCB_TS)))
-				rtt_sample(t, ep->now_ms - x->rtt_ts);
+				tcb_rtt_sample(t, ep->now_ms - x->rtt_ts);
 			x->rtt_ts = 0;
 		}
 		if (t->fl & TCB_IN_RECOVERY) {
@@ -294,7 +300,7 @@ ack_process(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 		x->dupacks = 0;
 	}
 	if (r->o.ts && (t->fl & TCB_TS) && r->o.tsecr != 0)
-		rtt_sample(t, ep_ts_now(ep) + t->ts_off - r->o.tsecr);
+		tcb_rtt_sample(t, ep_ts_now(ep) + t->ts_off - r->o.tsecr);
 	t->snd_una = s->ack;
 	t->retrans = 0;
 	if (t->snd_una == t->snd_nxt) {
@@ -344,22 +350,27 @@ rcv_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r, uint32_t skip,
 	rcv_append(x, seg_payload(r, skip, len));
 }
 
-/* tcp_fin(): the peer's FIN, in order. */
+/*
+ * tcp_fin(): the peer's FIN, in order. Its ACK is owed; in ESTABLISHED the
+ * exchange turns interactive, so the ACK waits for the application's
+ * answer (its close() sends FIN|ACK: one segment), the delayed-ACK timer
+ * otherwise. A FIN in FIN_WAIT1/2 is ACKed at once.
+ */
 static void
 rcv_fin(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {
 	t->rcv_nxt++;
-	t->fl |= TCB_RCV_SHUT | TCB_PEER_FIN;
+	t->fl |= TCB_RCV_SHUT | TCB_PEER_FIN | TCB_DELACK;
 	switch (t->state) {
 	case BS_TCP_SYN_RECV:
 	case BS_TCP_ESTABLISHED:
 		tcb_set_state(ep, t, BS_TCP_CLOSE_WAIT);
-		tcb_send_ack(ep, t, NULL);
+		t->pingpong = 1;
 		break;
 	case BS_TCP_FIN_WAIT1:
 		/* Simultaneous close (RFC 9293: FIN-WAIT-1 -> CLOSING). */
-		tcb_set_state(ep, t, BS_TCP_CLOSING);
 		tcb_send_ack(ep, t, NULL);
+		tcb_set_state(ep, t, BS_TCP_CLOSING);
 		break;
 	case BS_TCP_FIN_WAIT2:
 		tcb_send_ack(ep, t, NULL);
@@ -368,7 +379,7 @@ rcv_fin(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	default:
 		break;
 	}
-	tcp_app_event(ep, t, APP_READABLE);
+	tcb_wake(ep, t, APP_READABLE);
 }
 
 /* Does any out-of-order data now follow RCV.NXT? Merge it in. */
@@ -438,9 +449,11 @@ ooo_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 }
 
 /*
- * tcp_data_queue() and the ACK that follows (__tcp_ack_snd_check): in-order
- * data to the application, old data and data beyond the window answered
- * with an immediate ACK, out-of-order data kept and SACKed.
+ * tcp_data_queue(): in-order data to the application (woken after the
+ * segment: tcb_wake) with its ACK owed (tcb_event_data_recv, sent or
+ * delayed by tcb_ack_snd_check when the segment is done); old data and
+ * data beyond the window ACKed at once (out_of_window); out-of-order data
+ * kept, SACKed at once.
  */
 static void
 data_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
@@ -453,11 +466,12 @@ data_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 		return;
 	if (s->seq == t->rcv_nxt || (SEQ_LT(s->seq, t->rcv_nxt) && SEQ_GT(r->end, t->rcv_nxt))) {
 		uint32_t skip = t->rcv_nxt - s->seq, len = s->len > skip ? s->len - skip : 0;
+		bool gap;
 
 		if (len != 0 && rcv_window_left(t) == 0) {
 			ep_drop_cnt(ep, BS_DROP_TCP_ZEROWINDOW);
 			ep_cnt(ep, BS_CNT_TCPZeroWindowDrop);
-			tcb_send_ack(ep, t, NULL);
+			tcb_ack_now(ep, t);
 			return;
 		}
 		if (len != 0) {
@@ -467,46 +481,37 @@ data_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 			} else {
 				rcv_queue(ep, t, r, skip, len);
 			}
+			tcb_event_data_recv(ep, t, len);
 		}
+		/* A hole filled, or still open: ACK now (RFC 5681 4.2, SACK). */
 		x = tcb_ext(ep, t);
-		if (x != NULL && x->ooo != NULL)
+		gap = x != NULL && x->ooo != NULL;
+		if (gap)
 			ooo_merge(ep, t, x);
-		if (fin && r->end - 1 == t->rcv_nxt) {
+		if (fin && r->end - 1 == t->rcv_nxt)
 			rcv_fin(ep, t);
-			return;
-		}
-		if (len != 0) {
-			tcp_app_event(ep, t, APP_READABLE);
-			if (t->state == BS_TCP_NONE)
-				return;
-			/* ACK every second full segment now, else delay. */
-			if (t->rcv_nxt - t->rcv_wup >= 2u * t->mss || (x = tcb_ext(ep, t)) == NULL ||
-					x->ooo != NULL) {
-				tcb_send_ack(ep, t, NULL);
-			} else if (t->fl & TCB_DELACK) {
-				tcb_send_ack(ep, t, NULL);
-			} else {
-				t->fl |= TCB_DELACK;
-				x->delack_at = ep->now_ms + TCP_DELACK_MIN_MS;
-				tcb_timer_update(ep, t);
-			}
+		else if (len != 0)
+			tcb_wake(ep, t, APP_READABLE);
+		if (gap && t->state != BS_TCP_NONE) {
+			t->fl |= TCB_DELACK;
+			tcb_send_ack(ep, t, NULL);
 		}
 		return;
 	}
 	if (SEQ_LEQ(r->end, t->rcv_nxt)) {
 		/* All old: a duplicate; ACK at once (and D-SACK in Linux). */
 		ep_cnt(ep, BS_CNT_DelayedACKLost);
-		tcb_send_ack(ep, t, NULL);
+		tcb_ack_now(ep, t);
 		return;
 	}
 	if (!SEQ_LT(s->seq, t->rcv_nxt + rcv_window_left(t))) {
 		ep_drop_cnt(ep, BS_DROP_TCP_OVERWINDOW);
-		tcb_send_ack(ep, t, NULL);
+		tcb_ack_now(ep, t);
 		return;
 	}
 	ooo_queue(ep, t, r);
-	if (t->state != BS_TCP_NONE)
-		tcb_send_ack(ep, t, NULL);
+	t->fl |= TCB_DELACK;
+	tcb_send_ack(ep, t, NULL);
 }
 
 /* The ACK of a passive handshake (SYN_RECV -> ESTABLISHED). */
@@ -537,7 +542,7 @@ fin_wait1_acked(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 
 	tcb_set_state(ep, t, BS_TCP_FIN_WAIT2);
 	if (!(t->fl & TCB_DEAD)) {
-		tcp_app_event(ep, t, APP_WRITABLE);
+		tcb_wake(ep, t, APP_WRITABLE);
 		return 0;
 	}
 	if (linger2 < 0) {		/* D3 */
@@ -738,6 +743,10 @@ pass:
 				return BS_RST_REASON_TCP_TOO_OLD_ACK;
 			return BS_RST_REASON_TCP_OLD_ACK;
 		}
+		/* tcp_synack_rtt_meas() without the request (a SYN cookie,
+		 * a crossed open): the timestamp echo gives the RTT. */
+		if (t->srtt8 == 0 && r->o.ts && (t->fl & TCB_TS) && r->o.tsecr != 0)
+			tcb_rtt_sample(t, ep_ts_now(ep) + t->ts_off - r->o.tsecr);
 		synrecv_established(ep, t, s);
 		if (t->state == BS_TCP_NONE)
 			return -1;
@@ -802,7 +811,8 @@ pass:
 		break;
 	}
 	if (t->state != BS_TCP_NONE && t->state != BS_TCP_TIME_WAIT) {
-		tcb_push(ep, t);
+		tcb_push(ep, t);		/* tcp_data_snd_check */
+		tcb_ack_snd_check(ep, t);
 		if ((t->fl & TCB_KEEPALIVE) && (t->tev == TEV_NONE || t->tev == TEV_KEEPALIVE)) {
 			t->retrans = 0;
 			tcb_keepalive_arm(ep, t);
@@ -837,6 +847,9 @@ tcp_tcb_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *m,
 		rc = synsent_rcv(ep, t, &r, v);
 	else
 		rc = sync_rcv(ep, t, &r);
+	/* The segment is done, its ACK sent or delayed: the application
+	 * it woke runs now (as Linux's, in its own context). */
+	ep_wake_run(ep);
 	if (rc > 0) {
 		/* An RST-REPLY from the segment; the caller writes it over the
 		 * received frame (tcp_v4_send_reset(rsk, skb, reason)). */

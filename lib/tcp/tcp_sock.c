@@ -72,18 +72,28 @@ tcb_write_space(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	return used >= ep->k->tcp_wmem[1] ? 0 : ep->k->tcp_wmem[1] - used;
 }
 
-/* send(): queue what fits in tcp_wmem. @return bytes, or -EPIPE */
+/*
+ * send() (tcp_sendmsg): queue what fits in tcp_wmem and, unless
+ * TCB_MSG_MORE, push it (tcp_push): the data leaves now, so a close()
+ * that follows sends its FIN in a segment of its own. A write that does
+ * not fit marks the socket SOCK_NOSPACE: APP_WRITABLE comes when ACKs
+ * free room. @p buf NULL writes filler bytes. @return bytes, or -EPIPE
+ */
 int
-tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len)
+tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len,
+		unsigned int flags)
 {
 	const uint8_t *p = buf;
 	struct tcb_ext *x;
-	uint32_t done = 0;
+	uint32_t done = 0, space;
 
 	if ((t->fl & TCB_SND_SHUT) || (t->state != BS_TCP_ESTABLISHED &&
 			t->state != BS_TCP_CLOSE_WAIT))
 		return -EPIPE;
-	len = RTE_MIN(len, tcb_write_space(ep, t));
+	space = tcb_write_space(ep, t);
+	if (len > space)
+		t->nospace = 1;
+	len = RTE_MIN(len, space);
 	if (len == 0)
 		return 0;
 	x = tcb_ext_get(ep, t);
@@ -118,6 +128,8 @@ tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len)
 	}
 	x->snd_bytes += done;
 	x->write_seq += done;
+	if (!(flags & TCB_MSG_MORE))
+		tcb_push(ep, t);
 	return (int)done;
 }
 
@@ -129,8 +141,9 @@ tcb_readable(struct bs_tcp_ep *ep, const struct bs_tcb *t)
 	return x != NULL ? x->rcv_bytes : 0;
 }
 
-/* recv(): copy (or, with @p buf NULL, drop) up to @p len bytes; a window
- * that opens by two segments is announced (tcp_cleanup_rbuf). */
+/* recv(): copy (or, with @p buf NULL, drop) up to @p len bytes; then
+ * tcp_cleanup_rbuf: an owed ACK that is due goes (tcb_read_ack_due), or a
+ * window that opens by two segments is announced. */
 uint32_t
 tcb_read(struct bs_tcp_ep *ep, struct bs_tcb *t, void *buf, uint32_t len)
 {
@@ -159,9 +172,10 @@ tcb_read(struct bs_tcp_ep *ep, struct bs_tcb *t, void *buf, uint32_t len)
 	if (x->rcv_head == NULL)
 		x->rcv_tail = NULL;
 	x->rcv_bytes -= done;
-	if (done != 0 && before < 2u * t->mss && t->state == BS_TCP_ESTABLISHED &&
-			x->rcv_bytes + done >= (uint32_t)2 * t->mss)
-		tcb_send_ack(ep, t, NULL);	/* window update */
+	if (tcb_read_ack_due(ep, t, done) || (done != 0 && before < 2u * t->mss &&
+			t->state == BS_TCP_ESTABLISHED &&
+			x->rcv_bytes + done >= (uint32_t)2 * t->mss))
+		tcb_send_ack(ep, t, NULL);
 	return done;
 }
 
@@ -331,4 +345,43 @@ tcb_app_wake(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t delay_ms)
 	if (x->app_at == 0)
 		x->app_at = 1;
 	tcb_timer_update(ep, t);
+}
+
+/*
+ * The socket's wake-ups (sk_data_ready, sk_state_change, sk_write_space).
+ * Linux's application runs in its own context, after the segment that woke
+ * it has been processed and its ACK sent or delayed; so does ours: the
+ * receive path notes the event here and ep_wake_run() runs the application
+ * when the segment is done. Its writes and its close() then leave after
+ * the segment's own ACK, or carry it.
+ */
+void
+tcb_wake(struct bs_tcp_ep *ep, struct bs_tcb *t, enum app_event e)
+{
+	uint32_t idx = ep_tcb_idx(ep, t) + 1;
+
+	if (ep->wake != idx) {
+		ep_wake_run(ep);	/* one segment wakes one connection: not reached */
+		ep->wake = idx;
+	}
+	ep->wake_ev |= (uint8_t)(1u << e);
+}
+
+void
+ep_wake_run(struct bs_tcp_ep *ep)
+{
+	uint8_t ev = ep->wake_ev;
+	struct bs_tcb *t;
+
+	if (ep->wake == 0)
+		return;
+	t = ep_tcb(ep, ep->wake - 1);
+	ep->wake = 0;
+	ep->wake_ev = 0;
+	if (ev & (1u << APP_READABLE))
+		tcp_app_event(ep, t, APP_READABLE);
+	if ((ev & (1u << APP_WRITABLE)) && t->state != BS_TCP_NONE)
+		tcp_app_event(ep, t, APP_WRITABLE);
+	if (t->state != BS_TCP_NONE)
+		tcb_ext_maybe_put(ep, t);
 }

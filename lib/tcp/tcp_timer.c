@@ -246,10 +246,7 @@ tcp_tcb_timer(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	if (x != NULL) {
 		if (x->delack_at != 0 && (int32_t)(ep->now_ms - x->delack_at) >= 0) {
 			x->delack_at = 0;
-			if (t->fl & TCB_DELACK) {
-				ep_cnt(ep, BS_CNT_DelayedACKs);
-				tcb_send_ack(ep, t, NULL);
-			}
+			tcb_delack_timer(ep, t);
 		}
 		if (x->app_at != 0 && (int32_t)(ep->now_ms - x->app_at) >= 0) {
 			x->app_at = 0;

@@ -72,7 +72,7 @@ static const struct {
 	{ "half-close", 5003 }, { "keepalive", 5004 },
 };
 
-enum { P_ECHO = 7, P_DISCARD = 9, P_HOLD = 5000, P_CLOSE_UNREAD = 5001,
+enum { P_ECHO = 7, P_DISCARD = 9, P_HTTP = 80, P_BANNER = 21, P_HOLD = 5000, P_CLOSE_UNREAD = 5001,
 	P_ABORT = 5002, P_HALF_CLOSE = 5003, P_KEEPALIVE = 5004, P_CLOSED = 23,
 	P_CLIENT = 8080, CLIENT_LPORT = 50000 };
 
@@ -275,7 +275,7 @@ setup(const char *name, bool v6, const char *const *ov)
 		printf("%s: %s\n", label, err);
 		exit(1);
 	}
-	t0 = rte_rdtsc();
+	t0 = ep->tsc0;	/* the test clock is the endpoint's, however slow the start */
 	now = 0;
 	bs_tcp_ep_set_time(ep, tsc_at(0));
 	CHECK_EQ(bs_tcp_ep_now_ms(ep), 1, "%s: the fake clock starts at 0 ms", label);
@@ -317,6 +317,7 @@ struct peer {
 	const uint8_t *opts;	/* options of every segment (TS) */
 	uint8_t olen;
 	uint8_t tail;		/* last payload byte ('\n' for half-close) */
+	const uint8_t *data;	/* payload bytes (NULL: A-Z) */
 };
 
 static void
@@ -363,6 +364,8 @@ seg_opt(struct peer *c, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t len,
 		return 0;
 	frame = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)n);
 	memcpy(frame, buf, n);
+	if (c->data != NULL)
+		memcpy(frame + n - len, c->data, len);
 	if (c->tail != 0 && len != 0)
 		frame[n - 1] = c->tail;
 	last_drop = -1;
@@ -1208,12 +1211,11 @@ c_est_ack_unsent(bool v6)
 	est(&c, true);
 	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1000, 10), 1, "Q25");
 	expect(1, &c, F_ACK, c.x + 1, 101, "Q25 ACK");
-	/* The payload was discarded: the same bytes are new data now. */
+	/* The payload was discarded: the same bytes are new data now, the
+	 * connection's first (quick-ACK mode: ACKed at once). */
 	adv(600);
-	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10), 0, "new, delayed ACK");
-	adv(40);
-	CHECK_EQ(n_out, 3, "delayed ACK");
-	expect(2, &c, F_ACK, c.x + 1, 111, "delayed ACK of the 10 bytes");
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10), 1, "new data");
+	expect(2, &c, F_ACK, c.x + 1, 111, "ACK of the 10 bytes");
 	teardown();
 }
 
@@ -1271,10 +1273,10 @@ c_est_paws(bool v6)
 	CHECK_EQ(seg(&c, F_ACK, 101, c.x + 1, 0), 0, "handshake");
 	adv(1);
 	peer_ts_set(&c, 2000, 0);
-	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10), 0, "data, TSval 2000");
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10), 1, "data, TSval 2000 (quick ACK)");
 	peer_ts_set(&c, 1500, 0);
 	CHECK_EQ(seg(&c, F_ACK | F_PSH, 111, c.x + 1, 10), 1, "Q23: old TSval, data");
-	expect(1, &c, F_ACK, c.x + 1, 111, "Q23 dupack");
+	expect(2, &c, F_ACK, c.x + 1, 111, "Q23 dupack");
 	CHECK_EQ(C(PAWSEstab), 1, "PAWSEstab");
 	CHECK_EQ(seg(&c, F_ACK, 105, c.x + 1, 0), 0, "Q23: old pure ACK");
 	CHECK_EQ(C(PAWSOldAck), 1, "PAWSOldAck");
@@ -1333,7 +1335,7 @@ c_close_unread(bool v6, bool ts, bool fin)
 		seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10);
 	}
 	n_out = 0;
-	adv(100);
+	adv(110);	/* delay_ms after accept, wheel slack */
 	CHECK(n_out >= 1, "%s: the RST", case_name);
 	expect(n_out - 1, &c, F_RST | F_ACK, c.x + 1, end, "A1");
 	if (n_out >= 1) {
@@ -1432,8 +1434,9 @@ c_user_timeout(bool v6)
 	peer_init(&c, v6, P_ECHO);
 	est(&c, true);
 	seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10);
-	CHECK_EQ(n_out, 2, "T54: the echo");
-	expect(1, &c, F_ACK | F_PSH, c.x + 1, 111, "T54 echo");
+	CHECK_EQ(n_out, 3, "T54: the quick ACK, then the echo");
+	expect(1, &c, F_ACK, c.x + 1, 111, "T54 ACK");
+	expect(2, &c, F_ACK | F_PSH, c.x + 1, 111, "T54 echo");
 	t = now;
 	at(t + 2999);
 	CHECK(n_out > 2, "%s: T54: retransmissions", case_name);
@@ -1459,7 +1462,7 @@ c_retries2(bool v6)
 	est(&c, true);
 	seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10);
 	adv(60000);
-	CHECK_EQ(n_out, 4, "A7: the echo and two retransmissions");
+	CHECK_EQ(n_out, 5, "A7: the ACK, the echo and two retransmissions");
 	CHECK_EQ(states(BS_TCP_ESTABLISHED), 0, "A7: aborted");
 	CHECK_EQ(C(AppETIMEDOUT), 1, "A7: ETIMEDOUT");
 	CHECK_EQ(C(TcpEstabResets), 1, "A7: EstabResets");
@@ -1849,8 +1852,13 @@ close_wait(struct peer *c, bool v6, const char *name)
 	setup(name, v6, NULL);
 	peer_init(c, v6, P_HOLD);
 	est(c, true);
-	CHECK_EQ(seg(c, F_FIN | F_ACK, 101, c->x + 1, 0), 1, "%s: FIN", case_name);
+	/* tcp_fin: interactive mode, the ACK waits for the application; no
+	 * data was ever received (ATO 0): the timer's next tick. */
+	CHECK_EQ(seg(c, F_FIN | F_ACK, 101, c->x + 1, 0), 0, "%s: FIN", case_name);
+	adv(1);
+	CHECK_EQ(n_out, 2, "%s: the delayed ACK", case_name);
 	expect(1, c, F_ACK, c->x + 1, 102, "ACK of the FIN");
+	CHECK_EQ(C(DelayedACKs), 1, "%s: DelayedACKs", case_name);
 	CHECK_EQ(states(BS_TCP_CLOSE_WAIT), 1, "%s: CLOSE_WAIT", case_name);
 	n_out = 0;
 }
@@ -1909,14 +1917,17 @@ c_lastack_rst(bool v6)
 	setup("last-ack-rst", v6, NULL);
 	peer_init(&c, v6, P_DISCARD);
 	est(&c, true);
-	CHECK_EQ(seg(&c, F_FIN | F_ACK, 101, c.x + 1, 0), 2, "ACK and FIN");
-	expect(1, &c, F_ACK, c.x + 1, 102, "ACK of the FIN");
-	expect(2, &c, F_FIN | F_ACK, c.x + 1, 102, "our FIN");
+	/* The ACK of the FIN waits (interactive); the application's close()
+	 * at EOF carries it: one FIN|ACK, as Linux (lastack-rst-rcvnxt-1). */
+	CHECK_EQ(seg(&c, F_FIN | F_ACK, 101, c.x + 1, 0), 1, "our FIN, with the ACK");
+	expect(1, &c, F_FIN | F_ACK, c.x + 1, 102, "FIN|ACK");
 	CHECK_EQ(states(BS_TCP_LAST_ACK), 1, "LAST_ACK");
+	adv(300);
+	CHECK_EQ(n_out, 2, "no delayed ACK after it");
 	CHECK_EQ(seg(&c, F_RST, 101, 0, 0), 0, "T69");
 	CHECK_EQ(states(BS_TCP_LAST_ACK), 0, "T69: destroyed");
 	CHECK_EQ(seg(&c, F_ACK, 102, c.x + 2, 0), 1, "T69 follow-up");
-	expect_reply(3, &c, F_RST, c.x + 2, 0, "T69 follow-up");
+	expect_reply(2, &c, F_RST, c.x + 2, 0, "T69 follow-up");
 	teardown();
 }
 
@@ -1930,15 +1941,16 @@ c_half_close(bool v6)
 	peer_init(&c, v6, P_HALF_CLOSE);
 	c.tail = '\n';
 	est(&c, true);
-	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 3), 1, "a line");
-	expect(1, &c, F_FIN | F_ACK, c.x + 1, 104, "T56: FIN after the line");
+	/* The line's ACK (quick-ACK mode) before the application's
+	 * shutdown(SHUT_WR) sends the FIN, as Linux (finwait2-halfclose-data). */
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 3), 2, "a line");
+	expect(1, &c, F_ACK, c.x + 1, 104, "the line's ACK");
+	expect(2, &c, F_FIN | F_ACK, c.x + 1, 104, "T56: FIN after the line");
 	CHECK_EQ(seg(&c, F_ACK, 104, c.x + 2, 0), 0, "ACK of the FIN");
 	CHECK_EQ(states(BS_TCP_FIN_WAIT2), 1, "FIN_WAIT2, socket open");
 	c.tail = 0;
-	seg(&c, F_ACK | F_PSH, 104, c.x + 2, 10);	/* an ACK now or delayed */
-	adv(40);
-	CHECK_EQ(n_out, 3, "T56: ACKed, no RST");
-	expect(2, &c, F_ACK, c.x + 2, 114, "T56 ACK");
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 104, c.x + 2, 10), 1, "T56: data, quick ACK");
+	expect(3, &c, F_ACK, c.x + 2, 114, "T56 ACK");
 	CHECK_EQ(C(TCPAbortOnData), 0, "no abort");
 	teardown();
 }
@@ -2043,15 +2055,213 @@ c_abort_failed(bool v6)
 	setup("abort-failed", v6, ov);
 	peer_init(&c, v6, P_CLOSE_UNREAD);
 	est(&c, true);
-	seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10);
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10), 1, "data, quick ACK");
 	while (n < RTE_DIM(hog) && (hog[n] = rte_pktmbuf_alloc(pool)) != NULL)
 		n++;
-	adv(100);
+	adv(110);	/* delay_ms after accept, wheel slack */
 	while (n > 0)
 		rte_pktmbuf_free(hog[--n]);
-	CHECK_EQ(n_out, 1, "Q38: nothing sent");
+	CHECK_EQ(n_out, 2, "Q38: nothing sent");
 	CHECK_EQ(RSTS(TCP_ABORT_ON_CLOSE), 1, "Q38: OutRsts counted anyway");
 	CHECK_EQ(C(TCPAbortFailed), 1, "Q38: TCPAbortFailed");
+	teardown();
+}
+
+/* ==== Applications: what leaves when (the delayed-ACK engine) ====== */
+
+/*
+ * The banner app at accept: its write leaves at once, the close() FIN in a
+ * segment of its own, as Linux (diff: finwait1-data and every FIN_WAIT and
+ * TIME_WAIT scenario); the RTO comes from the handshake's RTT
+ * (tcp_synack_rtt_meas): about 200 ms, not the 1 s of no sample.
+ */
+static void
+c_app_banner(bool v6)
+{
+	struct peer c;
+	uint32_t t;
+
+	setup("app-banner", v6, NULL);
+	peer_init(&c, v6, P_BANNER);
+	est(&c, true);
+	t = now;
+	CHECK_EQ(n_out, 3, "D1 T55 setup: the banner, then the FIN");
+	expect(1, &c, F_ACK | F_PSH, c.x + 1, 101, "banner");
+	CHECK_EQ(out[1].plen, 10, "%s: the banner's 10 bytes", case_name);
+	expect(2, &c, F_FIN | F_ACK, c.x + 11, 101, "FIN alone");
+	CHECK_EQ(out[2].plen, 0, "%s: the FIN carries no data", case_name);
+	CHECK_EQ(states(BS_TCP_FIN_WAIT1), 1, "FIN_WAIT1");
+	at(t + 195);
+	CHECK_EQ(n_out, 3, "no retransmission before the RTO (201 ms)");
+	at(t + 215);
+	CHECK_EQ(n_out, 4, "the retransmission at 201 ms (+ wheel slack)");
+	expect(3, &c, F_FIN | F_ACK | F_PSH, c.x + 1, 101, "head retransmitted, FIN collapsed");
+	CHECK_EQ(C(TCPTimeouts), 1, "TCPTimeouts");
+	teardown();
+}
+
+/*
+ * echo (diff: app-echo, lastack-rst-rcvnxt-1): the first data is ACKed at
+ * once (quick-ACK mode) and the application's echo follows; the echo made
+ * the exchange interactive, so the next request's ACK rides on its echo,
+ * and the peer's FIN is ACKed by the application's own FIN.
+ */
+static void
+c_app_echo(bool v6)
+{
+	struct peer c;
+
+	setup("app-echo", v6, NULL);
+	peer_init(&c, v6, P_ECHO);
+	est(&c, true);
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 6), 2, "data: ACK, then echo");
+	expect(1, &c, F_ACK, c.x + 1, 107, "quick ACK");
+	expect(2, &c, F_ACK | F_PSH, c.x + 1, 107, "echo");
+	CHECK_EQ(out[2].plen, 6, "%s: echo length", case_name);
+	CHECK_EQ(seg(&c, F_ACK, 107, c.x + 7, 0), 0, "ACK of the echo");
+	adv(100);
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 107, c.x + 7, 6), 1, "interactive: one segment");
+	expect(3, &c, F_ACK | F_PSH, c.x + 7, 113, "echo with the ACK");
+	CHECK_EQ(seg(&c, F_ACK, 113, c.x + 13, 0), 0, "ACK of the echo");
+	adv(100);
+	CHECK_EQ(seg(&c, F_FIN | F_ACK, 113, c.x + 13, 0), 1, "FIN: one segment");
+	expect(4, &c, F_FIN | F_ACK, c.x + 13, 114, "FIN|ACK");
+	CHECK_EQ(states(BS_TCP_LAST_ACK), 1, "LAST_ACK");
+	CHECK_EQ(seg(&c, F_ACK, 114, c.x + 14, 0), 0, "ACK of our FIN");
+	CHECK_EQ(states(BS_TCP_LAST_ACK), 0, "closed");
+	CHECK_EQ(C(DelayedACKs), 0, "no delayed ACK ever fired");
+	teardown();
+}
+
+/* http keep-alive (diff: app-http-keepalive): one send() per response,
+ * header and body in one segment. */
+static void
+c_app_http(bool v6)
+{
+	static const uint8_t req[] = "GET / HTTP/1.1\r\nHost: backstop\r\n\r\n";
+	const uint16_t n = sizeof(req) - 1, r = 127;	/* 63-byte header, 64-byte body */
+	static uint8_t two[2 * sizeof(req)];
+	struct peer c;
+
+	setup("app-http", v6, NULL);
+	peer_init(&c, v6, P_HTTP);
+	c.data = req;
+	est(&c, true);
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, n), 2, "request: ACK, response");
+	expect(1, &c, F_ACK, c.x + 1, 101 + n, "quick ACK");
+	expect(2, &c, F_ACK | F_PSH, c.x + 1, 101 + n, "response");
+	CHECK_EQ(out[2].plen, r, "%s: header and body in one segment", case_name);
+	CHECK_EQ(seg(&c, F_ACK, 101 + n, c.x + 1 + r, 0), 0, "ACK of the response");
+	adv(100);
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101 + n, c.x + 1 + r, n), 1, "second request");
+	expect(3, &c, F_ACK | F_PSH, c.x + 1 + r, 101 + 2 * n, "response with the ACK");
+	CHECK_EQ(out[3].plen, r, "%s: second response", case_name);
+	CHECK_EQ(seg(&c, F_ACK, 101 + 2 * n, c.x + 1 + 2 * r, 0), 0, "ACK");
+	/* Two requests in one segment: two whole responses, one send each,
+	 * in order (headers never ahead of a body). */
+	memcpy(two, req, n);
+	memcpy(two + n, req, n);
+	c.data = two;
+	adv(100);
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101 + 2 * n, c.x + 1 + 2 * r, 2 * n), 1,
+		"pipelined requests");
+	expect(4, &c, F_ACK | F_PSH, c.x + 1 + 2 * r, 101 + 4 * n, "both responses");
+	CHECK_EQ(out[4].plen, 2 * r, "%s: two responses", case_name);
+	teardown();
+}
+
+/* discard (diff: app-discard): data ACKed at once, the FIN by the
+ * application's FIN. */
+static void
+c_app_discard(bool v6)
+{
+	struct peer c;
+
+	setup("app-discard", v6, NULL);
+	peer_init(&c, v6, P_DISCARD);
+	est(&c, true);
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 100), 1, "data: quick ACK");
+	expect(1, &c, F_ACK, c.x + 1, 201, "ACK");
+	adv(60);
+	CHECK_EQ(seg(&c, F_FIN | F_ACK, 201, c.x + 1, 0), 1, "FIN: one segment");
+	expect(2, &c, F_FIN | F_ACK, c.x + 1, 202, "FIN|ACK");
+	adv(100);
+	CHECK_EQ(n_out, 3, "no delayed ACK after it");
+	teardown();
+}
+
+/*
+ * The delayed-ACK engine on an application that never reads (hold):
+ * quick-ACK mode for the first 16 segments (tcp_incr_quickack: half the
+ * 64 KB window in 1460-byte segments, at most 16), then an ACK after the
+ * ATO (40 ms), or at once for more than one full segment.
+ */
+static void
+c_delack(bool v6)
+{
+	const uint16_t mss = v6 ? 1440 : 1460;
+	uint32_t seq = 101;
+	struct peer c;
+	unsigned int i;
+
+	setup("delack", v6, NULL);
+	peer_init(&c, v6, P_HOLD);
+	est(&c, true);
+	adv(5);
+	for (i = 0; i < 16; i++) {
+		CHECK_EQ(seg(&c, F_ACK | F_PSH, seq, c.x + 1, 10), 1, "quick ACK %u", i);
+		seq += 10;
+	}
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, seq, c.x + 1, 10), 0, "17th: delayed");
+	seq += 10;
+	adv(39);
+	CHECK_EQ(n_out, 17, "not before the ATO");
+	adv(2);
+	CHECK_EQ(n_out, 18, "after the ATO (40 ms)");
+	expect(17, &c, F_ACK, c.x + 1, seq, "delayed ACK");
+	CHECK_EQ(C(DelayedACKs), 1, "DelayedACKs");
+	CHECK_EQ(seg(&c, F_ACK, seq, c.x + 1, mss), 0, "a full segment: delayed");
+	seq += mss;
+	CHECK_EQ(seg(&c, F_ACK, seq, c.x + 1, mss), 1, "a second one: ACK now");
+	seq += mss;
+	expect(18, &c, F_ACK, c.x + 1, seq, "ACK of two segments");
+	/* Old data: an ACK at once, and quick-ACK mode again. */
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10), 1, "duplicate: ACK now");
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, seq, c.x + 1, 10), 1, "then quick ACKs again");
+	teardown();
+}
+
+/* echo of more than the send buffer (tcp_wmem 16 KB): the application
+ * waits for room (SOCK_NOSPACE) and the ACKs that free it wake it. */
+static void
+c_echo_nospace(bool v6)
+{
+	const uint16_t mss = v6 ? 1440 : 1460;
+	uint32_t total = 0, hi, sent = 12u * mss;
+	struct peer c;
+	unsigned int i, round;
+
+	setup("echo-nospace", v6, NULL);
+	peer_init(&c, v6, P_ECHO);
+	est(&c, true);
+	for (i = 0; i < 12; i++)
+		seg(&c, F_ACK, 101 + i * mss, c.x + 1, mss);
+	for (round = 0; round < 8; round++) {
+		hi = c.x + 1;
+		total = 0;
+		for (i = 0; i < n_out; i++)
+			if (out[i].plen != 0) {
+				total += out[i].plen;
+				if (SEQ_GT(out[i].seq + out[i].plen, hi))
+					hi = out[i].seq + out[i].plen;
+			}
+		if (total >= sent)
+			break;
+		adv(1);
+		seg(&c, F_ACK, 101 + sent, hi, 0);
+	}
+	CHECK_EQ(total, sent, "%s: everything echoed", case_name);
+	CHECK(round > 0, "%s: not in one go (the buffer filled)", case_name);
 	teardown();
 }
 
@@ -2123,6 +2333,12 @@ static const struct tcase cases[] = {
 	{ "orphans-rto", c_orphans_rto, "A8" },
 	{ "fin-wait2-timer", c_fw2_timer, "A11" },
 	{ "abort-failed", c_abort_failed, "Q38" },
+	{ "app-banner", c_app_banner, "app (finwait1-data)" },
+	{ "app-echo", c_app_echo, "app" },
+	{ "app-http", c_app_http, "app" },
+	{ "app-discard", c_app_discard, "app" },
+	{ "delack", c_delack, "delayed-ACK" },
+	{ "echo-nospace", c_echo_nospace, "app" },
 };
 
 /* Rows without a case, and why. */
