@@ -327,8 +327,8 @@ tcb_send_dupack(struct bs_tcp_ep *ep, struct bs_tcb *t, const struct bs_tcp_seg 
 			rte_pktmbuf_free(reuse);
 		return;
 	}
-	if (s->len != 0 && SEQ_LT(s->seq, t->rcv_nxt)) {
-		ep_cnt(ep, BS_CNT_DelayedACKLost);
+	if ((s->len != 0 || (s->flags & BS_TCP_FIN)) && SEQ_LT(s->seq, t->rcv_nxt)) {
+		ep_cnt(ep, BS_CNT_DelayedACKLost);	/* our ACK was lost: ACK at once */
 		tcb_enter_quickack_mode(ep, t);
 	}
 	tcb_send_ack(ep, t, reuse);

@@ -2176,17 +2176,25 @@ static void
 c_app_discard(bool v6)
 {
 	struct peer c;
+	unsigned int i;
 
 	setup("app-discard", v6, NULL);
 	peer_init(&c, v6, P_DISCARD);
 	est(&c, true);
 	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 100), 1, "data: quick ACK");
 	expect(1, &c, F_ACK, c.x + 1, 201, "ACK");
+	/* Past the 16 quick ACKs, a pushed segment is still ACKed at once:
+	 * the application drains it (tcp_cleanup_rbuf, ICSK_ACK_PUSHED). */
+	for (i = 1; i <= 16; i++)
+		CHECK_EQ(seg(&c, F_ACK | F_PSH, 101 + 100 * i, c.x + 1, 100), 1,
+			"ACK %u", i);
+	expect(17, &c, F_ACK, c.x + 1, 101 + 100 * 17, "ACK on read");
+	CHECK_EQ(C(DelayedACKs), 0, "no delayed ACK");
 	adv(60);
-	CHECK_EQ(seg(&c, F_FIN | F_ACK, 201, c.x + 1, 0), 1, "FIN: one segment");
-	expect(2, &c, F_FIN | F_ACK, c.x + 1, 202, "FIN|ACK");
+	CHECK_EQ(seg(&c, F_FIN | F_ACK, 1801, c.x + 1, 0), 1, "FIN: one segment");
+	expect(18, &c, F_FIN | F_ACK, c.x + 1, 1802, "FIN|ACK");
 	adv(100);
-	CHECK_EQ(n_out, 3, "no delayed ACK after it");
+	CHECK_EQ(n_out, 19, "no delayed ACK after it");
 	teardown();
 }
 
