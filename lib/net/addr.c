@@ -10,7 +10,7 @@
 static uint32_t
 mask4(uint8_t plen)
 {
-	return plen == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - plen));
+	return plen == 0 ? 0 : bs_be32(~0u << (32 - plen));
 }
 
 static bool
@@ -78,7 +78,7 @@ bs_addr_parse(struct bs_addr *a, const char *s, bool anyip, char *err,
 		return -1;
 	}
 	if (a->family == 4) {
-		uint32_t h = rte_be_to_cpu_32(a->v4);
+		uint32_t h = bs_be32(a->v4);
 
 		if ((h >> 28) == 0xe || h == 0xffffffff || (h >> 24) == 0 ||
 				(h >> 24) == 127) {
@@ -230,11 +230,20 @@ martian_src6(const uint8_t *src)
 	return memcmp(src, v4mapped, 12) == 0;	/* RFC 4291 2.5.5.2 */
 }
 
+/* First octets of martian IPv4 sources, a bit each: 0/8 (this network),
+ * 127/8 (loopback), 224/4 (multicast). */
+static const uint64_t martian_octet4[4] = {
+	UINT64_C(1) << 0,		/* 0 */
+	UINT64_C(1) << (127 - 64),	/* 127 */
+	0,
+	UINT64_C(0xffff) << (224 - 192),	/* 224-239 */
+};
+
 /* The IPv4 rules in one pass over the table (the common case). */
 static int
 check4(const struct bs_addr_table *t, uint16_t vlan, uint32_t src, uint32_t dst)
 {
-	uint32_t h = rte_be_to_cpu_32(src);
+	uint32_t h = bs_be32(src);
 	bool vlan_seen = false, dst_local = false, src_local = false;
 	bool src_bcast = false;
 	unsigned int i;
@@ -259,8 +268,8 @@ check4(const struct bs_addr_table *t, uint16_t vlan, uint32_t src, uint32_t dst)
 		return BS_DROP_VLAN_UNKNOWN;
 	/* ip_route_input_slow's martian sources, and a local subnet's
 	 * broadcast address (see the matrix preamble: never answered). */
-	if ((h >> 28) == 0xe || h == 0xffffffff || (h >> 24) == 0 ||
-			(h >> 24) == 127 || src_bcast)
+	if (((martian_octet4[h >> 30] >> ((h >> 24) & 63)) & 1) != 0 ||
+			h == 0xffffffff || src_bcast)
 		return BS_DROP_IP_INVALID_SOURCE;
 	if (!dst_local)
 		return BS_DROP_NOT_LOCAL;

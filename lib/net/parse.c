@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <rte_arp.h>
+#include <rte_branch_prediction.h>
 
 #include "bs_net.h"
 
@@ -50,12 +51,12 @@ parse_ipv4(struct bs_pkt *p, const uint8_t *l3, uint32_t avail, uint32_t pkt_ava
 	if (!csum_good && !bs_csum_verifies(likely(ihl == sizeof(*ip)) ?
 			bs_csum_add20(ip, 0) : bs_csum_add(ip, ihl, 0)))
 		return BS_DROP_IP_CSUM;
-	tot = rte_be_to_cpu_16(ip->total_length);
+	tot = bs_be16(ip->total_length);
 	if (tot > pkt_avail)
 		return BS_DROP_PKT_TOO_SMALL;
 	if (tot < ihl)
 		return BS_DROP_IP_INHDR;
-	if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+	if ((ip->fragment_offset & bs_be16(RTE_IPV4_HDR_MF_FLAG |
 			RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 		return BS_DROP_IP_FRAGMENT;
 	p->kind = BS_PKT_IPV4;
@@ -82,7 +83,7 @@ parse_ipv6(struct bs_pkt *p, const uint8_t *l3, uint32_t avail, uint32_t pkt_ava
 		return BS_DROP_PKT_TOO_SMALL;
 	if ((l3[0] >> 4) != 6)
 		return BS_DROP_IP_INHDR;
-	plen = rte_be_to_cpu_16(ip6->payload_len);
+	plen = bs_be16(ip6->payload_len);
 	p->addr_sum = bs_csum_add(ip6->src_addr, 32, 0);
 	if (plen == 0)	/* jumbogram or empty: neither carries TCP here */
 		return BS_DROP_IP_INHDR;
@@ -151,20 +152,25 @@ bs_pkt_parse(struct bs_pkt *p, const uint8_t *frame, uint32_t seg_len,
 
 	type = eth->ether_type;
 	p->vlan = 0;
-	if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
+	if (type == bs_be16(RTE_ETHER_TYPE_VLAN)) {
 		const struct rte_vlan_hdr *vh;
 
 		if (seg_len < off + sizeof(*vh))
 			return BS_DROP_PKT_TOO_SMALL;
 		vh = (const struct rte_vlan_hdr *)(frame + off);
-		p->vlan = rte_be_to_cpu_16(vh->vlan_tci) & 0x0fff;
+		p->vlan = bs_be16(vh->vlan_tci) & 0x0fff;
 		type = vh->eth_proto;
 		off += sizeof(*vh);
 	}
 	p->l2_len = (uint16_t)off;
 
-	switch (type) {
-	case RTE_BE16(RTE_ETHER_TYPE_ARP):
+	/* IPv4 first: the common case, tested alone. */
+	if (likely(type == RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		rc = parse_ipv4(p, frame + off, seg_len - off, pkt_len - off,
+				ip_csum_good);
+	} else if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		rc = parse_ipv6(p, frame + off, seg_len - off, pkt_len - off);
+	} else if (type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 		if (seg_len < off + sizeof(struct rte_arp_hdr))
 			return BS_DROP_PKT_TOO_SMALL;
 		p->kind = BS_PKT_ARP;
@@ -172,26 +178,16 @@ bs_pkt_parse(struct bs_pkt *p, const uint8_t *frame, uint32_t seg_len,
 		p->l4_len = 0;
 		p->l4_proto = 0;
 		return 0;
-	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
-		rc = parse_ipv4(p, frame + off, seg_len - off, pkt_len - off,
-				ip_csum_good);
-		break;
-	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
-		rc = parse_ipv6(p, frame + off, seg_len - off, pkt_len - off);
-		break;
-	default:	/* includes a second (QinQ) tag */
+	} else {	/* includes a second (QinQ) tag */
 		return BS_DROP_UNHANDLED_PROTO;
 	}
 	if (rc != 0)
 		return rc;
-	switch (p->l4_proto) {
-	case IPPROTO_TCP:
+	if (likely(p->l4_proto == IPPROTO_TCP))
 		return 0;
-	case IPPROTO_ICMP:
+	if (p->l4_proto == IPPROTO_ICMP)
 		return p->kind == BS_PKT_IPV4 ? 0 : BS_DROP_UNHANDLED_PROTO;
-	case IPPROTO_ICMPV6:
+	if (p->l4_proto == IPPROTO_ICMPV6)
 		return p->kind == BS_PKT_IPV6 ? 0 : BS_DROP_UNHANDLED_PROTO;
-	default:
-		return BS_DROP_UNHANDLED_PROTO;
-	}
+	return BS_DROP_UNHANDLED_PROTO;
 }

@@ -13,13 +13,15 @@
  * rewrites the received frame into that RST. Neither touches an mbuf or
  * the EAL, so both are unit-tested and fuzzed as pure functions.
  *
- * Reset decisions are made in one place, with one reset: exit
- * (tcp_input.c); every RST Backstop sends is built by bs_tcp_rst_write().
+ * The CLOSED rules are bs_tcp_input(), inline here (the stray path's whole
+ * decision); every RST-REPLY's fields come from bs_tcp_reply_verdict(), and
+ * every RST Backstop sends to a stray segment is built by bs_tcp_rst_write().
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_ether.h>
 
 #include "bs_drop.h"
@@ -65,21 +67,68 @@ int bs_tcp_seg_parse(struct bs_tcp_seg *s, const uint8_t *th, uint32_t l4_len,
 		uint32_t contig);
 
 /**
- * Decide what to do with a segment to a local address whose checksum has
- * been verified. Any lcore; no side effects.
- * @return v->action
+ * The MD5 and AO options of a segment (its @p len bytes of options at
+ * @p opts) as tcp_parse_auth_options() reads them. Scalars, not the
+ * segment view, so that the inline caller's view stays in registers.
+ * @return 0, or the drop reason when the segment must not be answered
+ *         (a malformed option, or a signature no key can check: Q8, Q9)
  */
-enum bs_tcp_action bs_tcp_input(const struct bs_tcp_seg *s,
-		struct bs_tcp_verdict *v);
+unsigned int bs_tcp_auth_options(const uint8_t *opts, unsigned int len);
 
 /**
  * Fill @p v with the RST-REPLY to @p s (matrix 5.1; RFC 9293 3.5.2
  * groups 1 and 2): with ACK, <SEQ=SEG.ACK><CTL=RST>; without,
- * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. The one formula every
- * stateless reset uses, whatever the state that decided it.
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, where SYN and FIN count one.
+ * The one formula every stateless reset uses, whatever the state that
+ * decided it (tcp_v4_send_reset).
  */
-void bs_tcp_reply_verdict(const struct bs_tcp_seg *s, unsigned int reason,
-		struct bs_tcp_verdict *v);
+static inline void
+bs_tcp_reply_verdict(const struct bs_tcp_seg *s, unsigned int reason,
+		struct bs_tcp_verdict *v)
+{
+	/* All ones with ACK, else 0: written without a branch, which half
+	 * of a stream of stray segments would mispredict. */
+	uint32_t with_ack = -(uint32_t)((s->flags & BS_TCP_ACK) != 0);
+
+	v->action = BS_TCP_SEND_RST;
+	v->reason = (uint8_t)reason;
+	v->flags = (uint8_t)(BS_TCP_RST | (~with_ack & BS_TCP_ACK));
+	v->seq = s->ack & with_ack;
+	v->ack = (s->seq + s->len + !!(s->flags & BS_TCP_SYN) +
+		!!(s->flags & BS_TCP_FIN)) & ~with_ack;
+}
+
+/**
+ * Decide what to do with a segment to a local address whose checksum has
+ * been verified, and that matched no connection, request or listener:
+ * the CLOSED rules (RFC 9293 3.10.7.1; tcp_v4_rcv `no_tcp_socket` ->
+ * tcp_v4_send_reset(NULL, ...)). Inline: it is the stray path's whole
+ * decision. Any lcore; no side effects.
+ * @return v->action
+ */
+static inline enum bs_tcp_action
+bs_tcp_input(const struct bs_tcp_seg *s, struct bs_tcp_verdict *v)
+{
+	unsigned int drop;
+
+	/* "If the incoming segment has the RST bit set, it is discarded"
+	 * and Linux never answers a reset (X1, Q1). */
+	if (unlikely(s->flags & BS_TCP_RST)) {
+		drop = BS_DROP_NO_SOCKET;
+		goto discard;
+	}
+	if (unlikely(s->opt_len != 0)) {
+		drop = bs_tcp_auth_options(s->opts, s->opt_len);
+		if (drop != 0)
+			goto discard;
+	}
+	bs_tcp_reply_verdict(s, BS_RST_REASON_NO_SOCKET, v);	/* N1, N2 */
+	return BS_TCP_SEND_RST;
+discard:
+	v->action = BS_TCP_DISCARD;
+	v->reason = (uint8_t)drop;
+	return BS_TCP_DISCARD;
+}
 
 /**
  * Rewrite a received frame, in place, into the RST of @p v (the RST-REPLY

@@ -12,9 +12,9 @@
  * The RST is written with narrow stores; summing the bytes just stored
  * would stall on store forwarding, so both checksums are computed from the
  * values instead. Words are in memory order (see bs_net.h): a 16-bit field
- * holding bytes [a, b] adds rte_be_to_cpu_16(a << 8 | b).
+ * holding bytes [a, b] adds bs_be16(a << 8 | b).
  */
-#define W16(a, b) ((uint64_t)rte_be_to_cpu_16((uint16_t)((a) << 8 | (b))))
+#define W16(a, b) ((uint64_t)bs_be16((uint16_t)((a) << 8 | (b))))
 
 /* Pseudo-header length and protocol of a 20-byte TCP segment; for IPv6
  * the 32-bit forms [0,0,0,20] and [0,0,0,6] fold to the same words. */
@@ -39,7 +39,7 @@ rst_ipv4(struct rte_ipv4_hdr *ip, const struct bs_pkt *p,
 	else
 		ihl = (uint16_t)((ip->version_ihl & 0x0f) * 4);
 	ip->type_of_service = tos;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + sizeof(struct rte_tcp_hdr)));
+	ip->total_length = bs_be16((uint16_t)(ihl + sizeof(struct rte_tcp_hdr)));
 	ip->packet_id = 0;
 	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = c->ttl;
@@ -67,13 +67,13 @@ static void
 rst_ipv6(struct rte_ipv6_hdr *ip6, const struct bs_tcp_seg *s,
 		const struct bs_ip_conf *c)
 {
-	uint32_t tc = (rte_be_to_cpu_32(ip6->vtc_flow) >> 20) & 0xff & ~IP_ECN_MASK;
+	uint32_t tc = (bs_be32(ip6->vtc_flow) >> 20) & 0xff & ~IP_ECN_MASK;
 	uint32_t label = bs_ip6_reply_flowlabel(c, ip6,
 		(uint32_t)s->sport << 16 | s->dport, IPPROTO_TCP,
 		BS_FLOWLABEL_REFLECT_TCP_RESET);
 	uint8_t tmp[16];
 
-	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28 | tc << 20 | label);
+	ip6->vtc_flow = bs_be32(6u << 28 | tc << 20 | label);
 	ip6->payload_len = RTE_BE16(sizeof(struct rte_tcp_hdr));
 	ip6->proto = IPPROTO_TCP;
 	ip6->hop_limits = c->hop_limit;
@@ -90,7 +90,7 @@ bs_tcp_rst_write(uint8_t *frame, const struct bs_pkt *p,
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
 	uint8_t *l3 = frame + p->l2_len;
-	uint32_t seq = rte_cpu_to_be_32(v->seq), ack = rte_cpu_to_be_32(v->ack);
+	uint32_t seq = bs_be32(v->seq), ack = bs_be32(v->ack);
 	uint16_t l3_len, sport = s->sport, dport = s->dport;
 	struct rte_tcp_hdr *th;
 	uint64_t addr_sum, sum;

@@ -47,9 +47,10 @@ burst_cnt_add(struct bs_worker *w, const struct burst_cnt *b)
  * Verify an L4 checksum (TCP, ICMPv6: with pseudo header; ICMP: without)
  * over the whole segment chain.
  */
-static bool
-l4_csum_ok(const struct rte_mbuf *m, const uint8_t *frame, const struct bs_pkt *p)
+static __rte_noinline bool
+l4_csum_ok(const struct rte_mbuf *m, const uint8_t *frame, struct bs_pkt pv)
 {
+	const struct bs_pkt *p = &pv;
 	uint32_t off = p->l2_len + p->l3_len;
 	uint64_t sum = 0;
 
@@ -104,7 +105,7 @@ tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
 	if (wp->rx_l4_csum && f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return false;
 	if (unlikely(m->nb_segs != 1))
-		return l4_csum_ok(m, frame, p);
+		return l4_csum_ok(m, frame, *p);
 	sum = bs_pkt_pseudo(p, p->l4_len, IPPROTO_TCP);
 	/* The segment ends in this mbuf; with 8 bytes of tailroom, its last
 	 * word can be read whole (bs_csum_add_overread). */
@@ -115,8 +116,31 @@ tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
 	return bs_csum_verifies(sum);
 }
 
+/* The endpoint took the segment (a value no enum bs_tcp_action takes). */
+#define VERDICT_TAKEN 0xff
+
+/*
+ * A segment for the TCP endpoint: connections and listeners first
+ * (__inet_lookup_skb). Out of line, with the parsed views passed by value,
+ * so that the stray path's copies never have their address taken and stay
+ * in registers.
+ */
+static __rte_noinline struct bs_tcp_verdict
+worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf *m,
+		const uint8_t *frame, struct bs_pkt p, struct bs_tcp_seg s)
+{
+	struct bs_tcp_l2 l2 = { .port = wp->tx_idx, .vlan = p.vlan };
+	struct bs_tcp_verdict v;
+
+	memcpy(&l2.peer, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	bs_tcp_ep_set_time(w->ep, w->burst_tsc);
+	if (bs_tcp_ep_input(w->ep, m, &p, &s, &l2, &v) == BS_TCP_EP_DONE)
+		v.action = VERDICT_TAKEN;
+	return v;
+}
+
 /* TCP: checksum, header, then the core's verdict; the RST is written over
- * the segment. @return 0 with *len set, or a drop reason */
+ * the segment. @return 0 with *len set, WORKER_TAKEN, or a drop reason */
 static __rte_always_inline int
 worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, const struct bs_ip4_opts *o,
@@ -139,13 +163,9 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		count(w, BS_CNT_TcpInCsumErrors);
 		return BS_DROP_TCP_CSUM;
 	}
-	if (w->ep != NULL && !bs_tcp_ep_stray(w->ep, s.dport)) {
-		/* Connections and listeners first (__inet_lookup_skb). */
-		struct bs_tcp_l2 l2 = { .port = wp->tx_idx, .vlan = p->vlan };
-
-		memcpy(&l2.peer, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
-		bs_tcp_ep_set_time(w->ep, w->burst_tsc);
-		if (bs_tcp_ep_input(w->ep, m, p, &s, &l2, &v) == BS_TCP_EP_DONE)
+	if (unlikely(w->ep != NULL && !bs_tcp_ep_stray(w->ep, s.dport))) {
+		v = worker_ep(w, wp, m, frame, *p, s);
+		if (v.action == VERDICT_TAKEN)
 			return WORKER_TAKEN;
 		if (v.action == BS_TCP_DISCARD)
 			return v.reason;
@@ -177,7 +197,7 @@ worker_icmp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 {
 	int rc;
 
-	if (!l4_csum_ok(m, frame, p))
+	if (!l4_csum_ok(m, frame, *p))
 		return BS_DROP_ICMP_CSUM;
 	if (p->kind == BS_PKT_IPV4) {
 		if (unlikely(o != NULL) && ip4_opts_echo(w, wp, frame, p, o) != 0)
@@ -212,7 +232,7 @@ worker_ns(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 {
 	int rc;
 
-	if (!l4_csum_ok(m, frame, p))
+	if (!l4_csum_ok(m, frame, *p))
 		return BS_DROP_ICMP_CSUM;
 	rc = bs_nd_input(frame, m->data_len + (m->nb_segs == 1 ?
 		rte_pktmbuf_tailroom(m) : 0), p, wp->addrs, &wp->mac, len);
@@ -223,10 +243,16 @@ worker_ns(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	return rc;
 }
 
+/*
+ * IP, after the header checks: the address rules, then TCP or ICMP. With
+ * @p slow, also what the stray path never sees (IPv4 options, ICMP and
+ * neighbour solicitations); inlined twice, so that those cases' buffers
+ * and out-of-line calls stay out of the stray path.
+ */
 static __rte_always_inline int
 worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, uint32_t *len,
-		struct burst_cnt *b)
+		struct burst_cnt *b, bool slow)
 {
 	const struct bs_ip4_opts *o = NULL;
 	struct bs_ip4_opts opts;
@@ -235,18 +261,18 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	b->ip_in++;
 	/* The protocol alone first: TCP is the common case, and never a
 	 * neighbour solicitation. */
-	if (unlikely(p->l4_proto != IPPROTO_TCP) && is_ns(frame, p))
+	if (slow && p->l4_proto != IPPROTO_TCP && is_ns(frame, p))
 		return worker_ns(w, wp, m, frame, p, len);
 	rc = bs_addr_check(wp->addrs, p, frame);
 	if (rc != 0)
 		return rc;
-	if (unlikely(p->kind == BS_PKT_IPV4 && p->l3_len > sizeof(struct rte_ipv4_hdr))) {
+	if (slow && p->kind == BS_PKT_IPV4 && p->l3_len > sizeof(struct rte_ipv4_hdr)) {
 		rc = ip4_opts_rcv(w, wp, frame, p, &opts);
 		if (rc != 0)
 			return rc;
 		o = &opts;
 	}
-	if (likely(p->l4_proto == IPPROTO_TCP))
+	if (!slow || p->l4_proto == IPPROTO_TCP)
 		return worker_tcp(w, wp, m, frame, p, o, len, b);
 	return worker_icmp(w, wp, m, frame, p, o, len);
 }
@@ -306,13 +332,13 @@ reply_fit(struct rte_mbuf *m, uint32_t len)
  * answered untagged.
  */
 static void
-reply_vlan(struct rte_mbuf *m, const struct bs_pkt *p)
+reply_vlan(struct rte_mbuf *m, uint16_t vlan)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(frame + sizeof(struct rte_ether_hdr));
 
-	if (p->vlan != 0) {
-		vh->vlan_tci = rte_cpu_to_be_16(p->vlan);
+	if (vlan != 0) {
+		vh->vlan_tci = bs_be16(vlan);
 		return;
 	}
 	/* Untag: the addresses move 4 bytes up, over the tag. */
@@ -322,9 +348,52 @@ reply_vlan(struct rte_mbuf *m, const struct bs_pkt *p)
 		m->l2_len = sizeof(struct rte_ether_hdr);
 }
 
-/* One frame: 0 when @p m holds the reply, to be queued on the worker's
- * port wp->tx_idx, else dropped (counted and freed). */
+/* Make @p m, holding a reply of @p len bytes, ready to send. */
 static __rte_always_inline int
+reply_finish(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		const struct bs_pkt *p, uint32_t len)
+{
+	if (unlikely(reply_fit(m, len) != 0))
+		return BS_DROP_UNHANDLED_PROTO;
+	if (p->kind == BS_PKT_ARP || p->l4_proto != IPPROTO_TCP ||
+			!w->ports[wp->tx_idx].tx_csum)
+		m->ol_flags = 0;
+	if (unlikely(p->l2_len != sizeof(struct rte_ether_hdr)))
+		reply_vlan(m, p->vlan);
+	return 0;
+}
+
+/*
+ * What the stray path never sees: ARP, ICMP, neighbour solicitations,
+ * IPv4 options. Out of line, with its own copy of the parsed frame.
+ * @return 0 when @p m holds the reply, WORKER_TAKEN, or a drop reason
+ */
+static __rte_noinline int
+worker_slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		uint8_t *frame, struct bs_pkt p, struct burst_cnt *b)
+{
+	uint32_t len = 0;
+	int rc;
+
+	if (p.kind != BS_PKT_ARP) {
+		rc = worker_ip(w, wp, m, frame, &p, &len, b, true);
+	} else {
+		rc = bs_arp_input(frame, &p, wp->addrs, &wp->mac, &len);
+		if (rc == 0) {
+			worker_neigh_learn(w, wp, frame + p.l2_len + 14, 4, frame + p.l2_len + 8,
+				p.vlan);
+			count(w, BS_CNT_ArpInRequests);
+			count(w, BS_CNT_ArpOutReplies);
+		}
+	}
+	if (rc != 0)
+		return rc;
+	return reply_finish(w, wp, m, &p, len);
+}
+
+/* One frame: 0 when @p m holds the reply, to be queued on the worker's
+ * port wp->tx_idx, WORKER_TAKEN, else dropped (counted and freed). */
+static __rte_noinline __attribute__((flatten)) int
 worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		struct burst_cnt *b)
 {
@@ -342,33 +411,17 @@ worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m
 		wp->rx_ip_csum && ipf == RTE_MBUF_F_RX_IP_CKSUM_GOOD);
 	if (unlikely(rc != 0))
 		goto drop;
-	if (likely(p.kind != BS_PKT_ARP)) {
-		rc = worker_ip(w, wp, m, frame, &p, &len, b);
+	if (unlikely(p.l4_proto != IPPROTO_TCP || (p.kind == BS_PKT_IPV4 &&
+			p.l3_len != sizeof(struct rte_ipv4_hdr)))) {
+		/* ARP (l4_proto 0), ICMP, ICMPv6, IPv4 options */
+		rc = worker_slow(w, wp, m, frame, p, b);
 	} else {
-		rc = bs_arp_input(frame, &p, wp->addrs, &wp->mac, &len);
-		if (rc == 0) {
-			worker_neigh_learn(w, wp, frame + p.l2_len + 14, 4, frame + p.l2_len + 8,
-				p.vlan);
-			count(w, BS_CNT_ArpInRequests);
-			count(w, BS_CNT_ArpOutReplies);
-		}
+		rc = worker_ip(w, wp, m, frame, &p, &len, b, false);
+		if (likely(rc == 0))
+			rc = reply_finish(w, wp, m, &p, len);
 	}
-	if (rc != 0) {
-		if (rc == WORKER_TAKEN)
-			return rc;
-		goto drop;
-	}
-
-	if (unlikely(reply_fit(m, len) != 0)) {
-		rc = BS_DROP_UNHANDLED_PROTO;
-		goto drop;
-	}
-	if (p.kind == BS_PKT_ARP || p.l4_proto != IPPROTO_TCP ||
-			!w->ports[wp->tx_idx].tx_csum)
-		m->ol_flags = 0;
-	if (unlikely(p.l2_len != sizeof(struct rte_ether_hdr)))
-		reply_vlan(m, &p);
-	return 0;
+	if (likely(rc == 0) || rc == WORKER_TAKEN)
+		return rc;
 drop:
 	bs_cnt_add(&w->stats.drop[rc], 1);
 	rte_pktmbuf_free(m);
@@ -477,7 +530,9 @@ bs_worker_flush(struct bs_worker *w)
 	}
 }
 
-/* RX one burst from one queue and answer it. */
+/* RX one burst from one queue and answer it: flattened, so that the stray
+ * path's parsed views, passed by address to the parser, the address check
+ * and the RST writer, live in registers. */
 static unsigned int
 worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 {
