@@ -391,8 +391,13 @@ worker_slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	return reply_finish(w, wp, m, &p, len);
 }
 
-/* One frame: 0 when @p m holds the reply, to be queued on the worker's
- * port wp->tx_idx, WORKER_TAKEN, else dropped (counted and freed). */
+/*
+ * One frame: 0 when @p m holds the reply, to be queued on the worker's
+ * port wp->tx_idx, WORKER_TAKEN, else dropped (counted and freed).
+ * Out of line, so that the burst loop keeps its registers, and flattened:
+ * the parser, the address check and the RST writer are inlined, so the
+ * parsed views they take by address live in registers.
+ */
 static __rte_noinline __attribute__((flatten)) int
 worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		struct burst_cnt *b)
@@ -530,9 +535,7 @@ bs_worker_flush(struct bs_worker *w)
 	}
 }
 
-/* RX one burst from one queue and answer it: flattened, so that the stray
- * path's parsed views, passed by address to the parser, the address check
- * and the RST writer, live in registers. */
+/* RX one burst from one queue and answer it. */
 static unsigned int
 worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 {
@@ -550,9 +553,15 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 		for (i = 0; i < n; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	n_tx = out->n_tx;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* The next frame's headers while this one is answered (the
+		 * whole burst's, up front, only with wp->prefetch: a driver
+		 * that copies frames has just written them). */
+		if (likely(i + 1 < n))
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		if (worker_handle(w, wp, pkts[i], &b) == 0)
 			out->tx[n_tx++] = pkts[i];
+	}
 	out->n_tx = n_tx;
 	burst_cnt_add(w, &b);
 	bs_worker_flush(w);
