@@ -48,8 +48,10 @@ parse_ipv4(struct bs_pkt *p, const uint8_t *l3, uint32_t avail, uint32_t pkt_ava
 	if (ihl > avail)
 		return BS_DROP_PKT_TOO_SMALL;
 	p->addr_sum = bs_csum_add(&ip->src_addr, 8, 0);
+	/* A bare header's sum is its first 12 bytes plus the addresses,
+	 * summed just above. */
 	if (!csum_good && !bs_csum_verifies(likely(ihl == sizeof(*ip)) ?
-			bs_csum_add20(ip, 0) : bs_csum_add(ip, ihl, 0)))
+			bs_csum_add(ip, 12, p->addr_sum) : bs_csum_add(ip, ihl, 0)))
 		return BS_DROP_IP_CSUM;
 	tot = bs_be16(ip->total_length);
 	if (tot > pkt_avail)
