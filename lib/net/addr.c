@@ -206,6 +206,38 @@ bs_addr_local6(const struct bs_addr_table *t, uint16_t vlan, const uint8_t ip[16
 	return false;
 }
 
+const struct bs_addr *
+bs_addr_onlink(const struct bs_addr_table *t, const uint8_t ip[16],
+		const uint8_t *src)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	bool v4 = memcmp(ip, v4mapped, 12) == 0;
+	const struct bs_addr *found = NULL;
+	uint32_t ip4 = 0, src4 = 0;
+	unsigned int i;
+
+	if (v4) {
+		memcpy(&ip4, ip + 12, 4);
+		if (src != NULL)
+			memcpy(&src4, src + 12, 4);
+	}
+	for (i = 0; i < t->n; i++) {
+		const struct bs_addr *a = &t->a[i];
+
+		if (a->anyip || a->family != (v4 ? 4 : 6))
+			continue;
+		if (v4 ? ((ip4 ^ a->v4) & mask4(a->plen)) != 0 || ip4 == a->bcast4 ||
+				ip4 == a->v4 : !match6(ip, a->v6, a->plen) ||
+				memcmp(ip, a->v6, 16) == 0)
+			continue;
+		if (src == NULL || (v4 ? src4 == a->v4 : memcmp(src, a->v6, 16) == 0))
+			return a;
+		if (found == NULL)
+			found = a;
+	}
+	return found;
+}
+
 bool
 bs_addr_bcast4(const struct bs_addr_table *t, uint32_t ip)
 {

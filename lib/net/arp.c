@@ -4,6 +4,7 @@
 #include <rte_arp.h>
 
 #include "bs_l3reply.h"
+#include "bs_neigh.h"
 
 uint16_t
 bs_eth_write(uint8_t *frame, const struct rte_ether_addr *dst,
@@ -25,17 +26,37 @@ bs_eth_write(uint8_t *frame, const struct rte_ether_addr *dst,
 	return sizeof(*eth) + sizeof(*vh);
 }
 
+/* What arp_process() learns about the sender (its "Update our ARP tables"
+ * part): the rules are bs_neigh_learn()'s. */
+static void
+arp_news(struct bs_neigh_news *nw, const struct rte_arp_ipv4 *d, bool for_us)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	memcpy(nw->ip, v4mapped, 12);
+	memcpy(nw->ip + 12, &d->arp_sip, 4);
+	rte_ether_addr_copy(&d->arp_sha, &nw->mac);
+	if (for_us)
+		nw->flags = BS_NEWS_UPDATE | BS_NEWS_CREATE | BS_NEWS_OVERRIDE;	/* neigh_event_ns */
+	else if (d->arp_sip == d->arp_tip)
+		nw->flags = BS_NEWS_UPDATE | BS_NEWS_OVERRIDE;			/* gratuitous */
+	else
+		nw->flags = BS_NEWS_UPDATE | BS_NEWS_LOCKTIME;
+}
+
 /* arp_process(): Ethernet/IPv4 only, sender must be a unicast host. */
 int
 bs_arp_input(uint8_t *frame, const struct bs_pkt *p,
 		const struct bs_addr_table *t, const struct rte_ether_addr *mac,
-		uint32_t *len)
+		uint32_t *len, struct bs_neigh_news *nw)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(frame + p->l2_len);
 	struct rte_arp_ipv4 *d = &arp->arp_data;
 	uint32_t sip, tip, h;
+	bool request;
 
+	nw->flags = 0;
 	if (arp->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
 			arp->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 			arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4)
@@ -47,10 +68,15 @@ bs_arp_input(uint8_t *frame, const struct bs_pkt *p,
 	h = rte_be_to_cpu_32(sip);
 	if ((h >> 28) == 0xe || (h >> 24) == 127 || h == 0xffffffff)
 		return BS_DROP_ARP_INVALID;
-	if (arp->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST) ||
-			!bs_addr_local4(t, p->vlan, tip))
-		return BS_DROP_ARP_IGNORED;
 	if (bs_addr_local4(t, p->vlan, sip))	/* someone else claims our address */
+		return BS_DROP_ARP_IGNORED;
+	request = arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST);
+	if (!request && arp->arp_opcode != RTE_BE16(RTE_ARP_OP_REPLY))
+		return BS_DROP_ARP_IGNORED;
+	h = rte_be_to_cpu_32(tip);
+	if (sip != 0 && (h >> 28) != 0xe)	/* a DAD probe teaches nothing */
+		arp_news(nw, d, request && bs_addr_local4(t, p->vlan, tip));
+	if (!request || !bs_addr_local4(t, p->vlan, tip))
 		return BS_DROP_ARP_IGNORED;
 
 	/* Reply to the sender's hardware address (arp_send_dst uses sha, not
@@ -66,9 +92,11 @@ bs_arp_input(uint8_t *frame, const struct bs_pkt *p,
 	return 0;
 }
 
+/* arp_create() of a broadcast request: tha zero (arp_solicit's first
+ * probes have no target hardware address). */
 uint32_t
-bs_arp_gratuitous(uint8_t *frame, const struct rte_ether_addr *mac,
-		uint16_t vlan, uint32_t ip)
+bs_arp_request(uint8_t *frame, const struct rte_ether_addr *mac, uint16_t vlan,
+		uint32_t sip, uint32_t tip)
 {
 	static const struct rte_ether_addr bcast = {
 		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
@@ -81,8 +109,15 @@ bs_arp_gratuitous(uint8_t *frame, const struct rte_ether_addr *mac,
 	arp->arp_plen = 4;
 	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
 	rte_ether_addr_copy(mac, &arp->arp_data.arp_sha);
-	arp->arp_data.arp_sip = ip;
+	arp->arp_data.arp_sip = sip;
 	memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
-	arp->arp_data.arp_tip = ip;
+	arp->arp_data.arp_tip = tip;
 	return l2 + sizeof(*arp);
+}
+
+uint32_t
+bs_arp_gratuitous(uint8_t *frame, const struct rte_ether_addr *mac,
+		uint16_t vlan, uint32_t ip)
+{
+	return bs_arp_request(frame, mac, vlan, ip, ip);
 }

@@ -70,6 +70,16 @@ void bs_addr_format(const struct bs_addr *a, char *buf, size_t len);
  */
 bool bs_addr_local4(const struct bs_addr_table *t, uint16_t vlan, uint32_t ip);
 
+/**
+ * The host entry whose subnet holds @p ip (IPv4 as v4-mapped): where a
+ * peer is on-link, as Linux's connected routes say. With @p src (v4-mapped
+ * for IPv4), an entry with that address is preferred. The subnet's own
+ * address and broadcast address are no peers.
+ * @return the entry, or NULL (not on-link here)
+ */
+const struct bs_addr *bs_addr_onlink(const struct bs_addr_table *t,
+		const uint8_t ip[16], const uint8_t *src);
+
 /** Is @p ip (network order) the subnet broadcast address of a host entry? */
 bool bs_addr_bcast4(const struct bs_addr_table *t, uint32_t ip);
 

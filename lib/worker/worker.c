@@ -8,6 +8,7 @@
 
 #include "bs_ipopt.h"
 #include "bs_l3reply.h"
+#include "bs_neigh.h"
 #include "bs_tcp.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
@@ -230,12 +231,13 @@ static int
 worker_ns(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, uint32_t *len)
 {
+	struct bs_neigh_news nw;	/* learnt from in a later change */
 	int rc;
 
 	if (!l4_csum_ok(m, frame, *p))
 		return BS_DROP_ICMP_CSUM;
 	rc = bs_nd_input(frame, m->data_len + (m->nb_segs == 1 ?
-		rte_pktmbuf_tailroom(m) : 0), p, wp->addrs, &wp->mac, len);
+		rte_pktmbuf_tailroom(m) : 0), p, wp->addrs, &wp->mac, len, &nw);
 	if (rc == 0) {
 		count(w, BS_CNT_Icmp6InNeighborSolicits);
 		count(w, BS_CNT_Icmp6OutNeighborAdvertisements);
@@ -378,7 +380,9 @@ worker_slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	if (p.kind != BS_PKT_ARP) {
 		rc = worker_ip(w, wp, m, frame, &p, &len, b, true);
 	} else {
-		rc = bs_arp_input(frame, &p, wp->addrs, &wp->mac, &len);
+		struct bs_neigh_news nw;	/* learnt from in a later change */
+
+		rc = bs_arp_input(frame, &p, wp->addrs, &wp->mac, &len, &nw);
 		if (rc == 0) {
 			worker_neigh_learn(w, wp, frame + p.l2_len + 14, 4, frame + p.l2_len + 8,
 				p.vlan);
