@@ -56,9 +56,22 @@ typedef void (*bs_tcp_tx_fn)(void *arg, unsigned int port, struct rte_mbuf *m);
 
 struct bs_tcp_l2;
 
-/** Finds where to send a connection's frames (neighbour resolution) for an
- * active open. @return 0, or -1 (not known yet) */
-typedef int (*bs_tcp_resolve_fn)(void *arg, const struct bs_flow *f,
+/** bs_tcp_resolve_fn: the next hop's MAC is known (l2 filled) */
+#define BS_TCP_RESOLVED 0
+/** bs_tcp_resolve_fn: the next hop is being resolved (l2 without the MAC) */
+#define BS_TCP_RESOLVING 1
+
+/**
+ * Finds where an active open sends (neighbour resolution): the port, VLAN
+ * and MAC of the next hop of @p f, its remote address (peers are on-link).
+ * An unspecified local address (all zero) is filled with the address of
+ * the subnet that holds the peer (Linux's source address selection).
+ * @return BS_TCP_RESOLVED; BS_TCP_RESOLVING (l2->port, ->vlan and ->rx_port
+ *         set; the frames sent meanwhile go to the hold callback); or a
+ *         negative errno: -ENETUNREACH (no subnet holds the peer), -EAGAIN
+ *         (no neighbour entry free now: try later)
+ */
+typedef int (*bs_tcp_resolve_fn)(void *arg, struct bs_flow *f,
 		struct bs_tcp_l2 *l2);
 
 /** What an endpoint is built from. Read-only after creation. */
@@ -69,7 +82,10 @@ struct bs_tcp_ep_conf {
 	struct bs_stats *stats;		/**< the worker's counters */
 	bs_tcp_tx_fn tx;
 	bs_tcp_resolve_fn resolve;	/**< may be NULL: no active opens */
-	void *tx_arg;			/**< argument of tx and resolve */
+	bs_tcp_tx_fn hold;		/**< a frame whose next hop is being
+					 *   resolved (BS_TCP_RESOLVING); may be
+					 *   NULL: such frames are dropped */
+	void *tx_arg;			/**< argument of tx, resolve and hold */
 	unsigned int worker;		/**< 0..n_workers-1 */
 	unsigned int n_workers;
 	int socket;			/**< NUMA socket for its memory */
@@ -81,6 +97,7 @@ struct bs_tcp_ep_conf {
 /** Where a segment came from, for the replies of what it creates. */
 struct bs_tcp_l2 {
 	uint8_t port;			/**< index of the port replies leave from */
+	uint8_t rx_port;		/**< index of the port segments arrive on */
 	uint16_t vlan;			/**< VLAN ID, 0 untagged */
 	struct rte_ether_addr peer;	/**< the frame's source MAC */
 };
@@ -145,13 +162,26 @@ void bs_tcp_ep_set_time(struct bs_tcp_ep *ep, uint64_t tsc);
 uint32_t bs_tcp_ep_now_ms(const struct bs_tcp_ep *ep);
 
 /**
- * Open a connection (active open) to @p raddr:@p rport from @p laddr
- * (port 0: choose one whose RSS hash lands on this worker), running
- * application @p app with the parameters of client config @p client.
- * @return 0, or a negative errno (-EADDRINUSE, -ENOMEM, -EHOSTUNREACH)
+ * Open a connection (active open) for client config @p client to the
+ * flow @p f (lport 0: choose an ephemeral port whose RSS hash lands on
+ * this worker; laddr all zero: the resolver chooses). @p l2 NULL: the
+ * resolve callback finds the next hop; while it is being resolved the SYN
+ * waits in the hold callback (and the SYN timer runs, as Linux's does).
+ * @return 0, or a negative errno (-ENETUNREACH, -EAGAIN, -EADDRINUSE,
+ *         -EADDRNOTAVAIL, -ENOMEM)
  */
 int bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f,
 		const struct bs_tcp_l2 *l2, unsigned int client);
+
+/**
+ * A frame of this endpoint could not be delivered: its next hop did not
+ * resolve (Linux: neigh_invalidate -> arp_error_report -> an ICMP host
+ * unreachable to ourselves -> tcp_v4_err). A connection in SYN_SENT or
+ * SYN_RECV whose SYN it was fails with EHOSTUNREACH; other states ignore
+ * it (a soft error). The caller still owns and frees @p frame.
+ */
+void bs_tcp_ep_unreachable(struct bs_tcp_ep *ep, const uint8_t *frame,
+		uint32_t len);
 
 /** Counts by state (enum bs_tcp_state) into @p n. Any lcore (racy). */
 void bs_tcp_ep_state_counts(const struct bs_tcp_ep *ep,
@@ -164,6 +194,9 @@ struct bs_tcp_client_stats {
 	uint64_t refused;	/**< ECONNREFUSED */
 	uint64_t timedout;	/**< ETIMEDOUT */
 	uint64_t reset;		/**< ECONNRESET / EPIPE after connect */
+	uint64_t unreachable;	/**< EHOSTUNREACH: the next hop never answered */
+	uint64_t failed;	/**< connect() refused at once: ENETUNREACH,
+				 *   EADDRNOTAVAIL, EADDRINUSE, ENOMEM */
 };
 
 const struct bs_tcp_client_stats *bs_tcp_ep_client_stats(

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The built-in applications (lib/config/bs_app.def), each a few lines over
- * tcp_sock.c, so every reset path can be driven by a real peer; and the
- * active open.
+ * tcp_sock.c, so every reset path can be driven by a real peer (the
+ * active open is tcp_connect.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -250,70 +250,4 @@ tcp_app_event(struct bs_tcp_ep *ep, struct bs_tcb *t, enum app_event e)
 	case APP_ERROR:
 		break;
 	}
-}
-
-/* Active open (tcp_v4_connect + tcp_connect): SYN_SENT, first SYN out. */
-int
-bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f0,
-		const struct bs_tcp_l2 *l2, unsigned int client)
-{
-	struct tcp_client *cl = &ep->cli[client];
-	struct bs_flow f = *f0;
-	struct bs_tcb *t;
-	uint16_t adj;
-	uint32_t idx, tries;
-
-	if (l2 == NULL && ep->c.resolve != NULL) {
-		static struct bs_tcp_l2 found;
-
-		if (ep->c.resolve(ep->c.tx_arg, &f, &found) != 0)
-			return -EHOSTUNREACH;
-		l2 = &found;
-	}
-	if (l2 == NULL)
-		return -EHOSTUNREACH;
-	for (tries = 0; f0->lport == 0; tries++) {
-		if (tries > 28232)
-			return -EADDRNOTAVAIL;
-		cl->next_port = cl->next_port >= 60999 ? 32768 : cl->next_port + 1;
-		f.lport = rte_cpu_to_be_16((uint16_t)cl->next_port);
-		if (bs_table_lookup(ep->table, &f, bs_table_hash(ep->table, &f)) == BS_TABLE_MISS)
-			break;
-	}
-	adj = ep_adj_get(ep, l2);
-	idx = adj == TCP_ADJ_NONE ? TCP_NONE : pool_get(&ep->tcb);
-	if (idx == TCP_NONE)
-		return -ENOMEM;
-	t = ep_tcb(ep, idx);
-	memset(t, 0, sizeof(*t));
-	t->flow = f;
-	if (bs_table_add(ep->table, &f, bs_table_hash(ep->table, &f),
-			TCP_VAL(TCP_POOL_TCB, idx)) != 0) {
-		pool_put(&ep->tcb, idx);
-		return -EADDRINUSE;
-	}
-	t->ext = TCP_NONE;
-	t->state = BS_TCP_NONE;
-	tcb_set_state(ep, t, BS_TCP_SYN_SENT);
-	t->fl = TCB_ACTIVE;
-	t->owner = (uint16_t)client;
-	t->adj = adj;
-	t->iss = bs_tcp_isn(&ep->isn_key, &f, ep_now_ns(ep));
-	t->snd_una = t->iss;
-	t->snd_nxt = t->iss;
-	t->ts_off = ep->k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->isn_key, &f) : 0;
-	t->ts_recent = ep_ts_now(ep);	/* retrans_stamp until established */
-	t->mss = TCP_MSS_DEFAULT;
-	t->cwnd = TCP_INIT_CWND;
-	t->ssthresh = UINT16_MAX;
-	if (ep->k->tcp_window_scaling)
-		t->wscale = ep_rcv_wscale(ep);
-	t->rcv_wnd = (uint16_t)(RTE_MIN(ep->k->tcp_rmem[1], 65535u) >> t->wscale);
-	ep_cnt(ep, BS_CNT_TcpActiveOpens);
-	cl->st.opened++;
-	tcb_send_syn(ep, t, false);
-	tcb_arm(ep, t, TEV_RTO, TCP_TIMEOUT_INIT_MS);
-	if (cl->c->connect_timeout_ms != 0)
-		tcb_app_wake(ep, t, cl->c->connect_timeout_ms);
-	return 0;
 }

@@ -148,29 +148,47 @@ ep_timer_cancel(struct bs_tcp_ep *ep, struct bs_timer *tm)
 }
 
 /* Adjacencies: where replies of a connection go. Few distinct ones (the
- * routers and hosts on the link), found by a hash of MAC, VLAN and port. */
-uint16_t
-ep_adj_get(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2)
+ * routers and hosts on the link), found by a hash of MAC, VLAN and port.
+ * A pending one (per port and VLAN, no MAC) stands for every next hop
+ * still being resolved. */
+static uint16_t
+adj_find(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2, uint8_t kind)
 {
 	uint32_t h = (uint32_t)l2->peer.addr_bytes[5] | (uint32_t)l2->peer.addr_bytes[4] << 8;
 	unsigned int i;
 
+	if (kind == TCP_ADJ_PENDING)
+		h = 0;
 	h = (h * 2654435761u ^ l2->vlan * 40503u ^ l2->port) % TCP_ADJ_MAX;
 	for (i = 0; i < TCP_ADJ_MAX; i++) {
 		struct tcp_adj *a = &ep->adj[(h + i) % TCP_ADJ_MAX];
 
 		if (!a->used) {
-			a->used = 1;
+			a->used = kind;
 			a->mac = l2->peer;
+			if (kind == TCP_ADJ_PENDING)
+				memset(&a->mac, 0, sizeof(a->mac));
 			a->vlan = l2->vlan;
 			a->port = l2->port;
 			return (uint16_t)((h + i) % TCP_ADJ_MAX);
 		}
-		if (a->port == l2->port && a->vlan == l2->vlan &&
-				rte_is_same_ether_addr(&a->mac, &l2->peer))
+		if (a->used == kind && a->port == l2->port && a->vlan == l2->vlan &&
+				(kind == TCP_ADJ_PENDING || rte_is_same_ether_addr(&a->mac, &l2->peer)))
 			return (uint16_t)((h + i) % TCP_ADJ_MAX);
 	}
 	return TCP_ADJ_NONE;	/* full: nowhere to send, the caller drops */
+}
+
+uint16_t
+ep_adj_get(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2)
+{
+	return adj_find(ep, l2, TCP_ADJ_USED);
+}
+
+uint16_t
+ep_adj_pending(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2)
+{
+	return adj_find(ep, l2, TCP_ADJ_PENDING);
 }
 
 void
@@ -471,9 +489,14 @@ bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p
 		uint32_t idx = TCP_VAL_IDX(val);
 
 		switch (TCP_VAL_POOL(val)) {
-		case TCP_POOL_TCB:
-			rc = tcp_tcb_rcv(ep, ep_tcb(ep, idx), m, s, v);
+		case TCP_POOL_TCB: {
+			struct bs_tcb *t = ep_tcb(ep, idx);
+
+			if (unlikely(ep->adj[t->adj].used == TCP_ADJ_PENDING))
+				tcb_adj_refresh(ep, t);
+			rc = tcp_tcb_rcv(ep, t, m, s, v);
 			break;
+		}
 		case TCP_POOL_REQ:
 			rc = tcp_req_rcv(ep, ep_req(ep, idx), m, s, l2, v);
 			break;
@@ -512,36 +535,6 @@ ep_timer_cb(void *ctx, struct bs_timer *tm)
 		tcp_req_timer(ep, (struct tcp_req *)(o - offsetof(struct tcp_req, timer)));
 }
 
-/* Scheduled active opens ([client] start_ms, count). */
-static void
-ep_clients(struct bs_tcp_ep *ep)
-{
-	unsigned int i;
-
-	bool pending = false;
-
-	for (i = 0; i < ep->n_clients; i++) {
-		struct tcp_client *cl = &ep->cli[i];
-		uint32_t quota = cl->c->count / ep->c.n_workers +
-			(ep->c.worker < cl->c->count % ep->c.n_workers ? 1 : 0);
-
-		if (cl->started < quota)
-			pending = true;
-		while (cl->started < quota && ep->now_ms >= cl->c->start_ms) {
-			struct bs_flow f;
-
-			memcpy(f.raddr, cl->c->raddr, 16);
-			memcpy(f.laddr, cl->c->laddr, 16);
-			f.rport = rte_cpu_to_be_16(cl->c->rport);
-			f.lport = rte_cpu_to_be_16(cl->c->lport);
-			if (bs_tcp_ep_connect(ep, &f, NULL, i) == -EHOSTUNREACH)
-				break;	/* neighbour not known yet: next poll */
-			cl->started++;
-		}
-	}
-	ep->clients_pending = pending;
-}
-
 bool
 bs_tcp_ep_stray(const struct bs_tcp_ep *ep, uint16_t dport)
 {
@@ -565,7 +558,7 @@ bs_tcp_ep_poll(struct bs_tcp_ep *ep, uint64_t tsc)
 	bs_wheel_advance(ep->wheel, ep->now_ms, 256, ep_timer_cb, ep);
 	bs_tring_advance(ep->tring, ep->now_ms, 256, tw_ring_cb, ep);
 	if (ep->clients_pending)
-		ep_clients(ep);
+		tcp_clients_poll(ep);
 }
 
 int

@@ -259,8 +259,11 @@ struct tcp_adj {
 	struct rte_ether_addr mac;
 	uint16_t vlan;
 	uint8_t port;
-	uint8_t used;
+	uint8_t used;		/* 0 free, TCP_ADJ_USED, TCP_ADJ_PENDING */
 };
+
+#define TCP_ADJ_USED 1
+#define TCP_ADJ_PENDING 2	/* the MAC is being resolved: frames go to c.hold */
 
 #define TCP_ADJ_MAX 4096
 _Static_assert(TCP_ADJ_MAX <= 4096, "struct tcp_tw.adj is 12 bits");
@@ -427,6 +430,7 @@ tcp_local_mss(const struct bs_flow *f)
 uint32_t pool_get(struct tcp_pool *p);
 void pool_put(struct tcp_pool *p, uint32_t idx);
 uint16_t ep_adj_get(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2);
+uint16_t ep_adj_pending(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2);
 void tcb_set_state(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int state);
 void tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t);
 struct tcb_ext *tcb_ext_get(struct bs_tcp_ep *ep, struct bs_tcb *t);
@@ -555,6 +559,10 @@ void tcb_disconnect(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_app_wake(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t delay_ms);
 void tcb_set_error(struct bs_tcp_ep *ep, struct bs_tcb *t, int err);
 void tcb_done(struct bs_tcp_ep *ep, struct bs_tcb *t);
+
+/* tcp_connect.c: active opens */
+void tcp_clients_poll(struct bs_tcp_ep *ep);
+void tcb_adj_refresh(struct bs_tcp_ep *ep, struct bs_tcb *t);
 
 /* tcp_app.c: the built-in applications */
 enum app_event {

@@ -138,6 +138,16 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 
 	if (!(o->flags & BS_TCP_RST))
 		ep_cnt(ep, BS_CNT_TcpOutNoRst);
+	if (unlikely(a->used == TCP_ADJ_PENDING)) {
+		/* The next hop is being resolved: the frame waits for it. */
+		if (ep->c.hold != NULL) {
+			ep->c.hold(ep->c.tx_arg, a->port, m);
+		} else {
+			rte_pktmbuf_free(m);
+			ep_drop_cnt(ep, BS_DROP_NEIGH_FAILED);
+		}
+		return 0;
+	}
 	ep->c.tx(ep->c.tx_arg, a->port, m);
 	return 0;
 }
@@ -398,6 +408,8 @@ tcb_send_syn(struct bs_tcp_ep *ep, struct bs_tcb *t, bool synack)
 	struct tcp_seg_out o = { .flags = BS_TCP_SYN };
 	const struct bs_tcp_conf *k = ep->k;
 
+	if (unlikely(ep->adj[t->adj].used == TCP_ADJ_PENDING))
+		tcb_adj_refresh(ep, t);
 	o.seq = t->iss;
 	if (synack) {
 		o.flags |= BS_TCP_ACK;

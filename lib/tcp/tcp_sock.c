@@ -27,6 +27,9 @@ tcb_set_error(struct bs_tcp_ep *ep, struct bs_tcb *t, int err)
 	case ETIMEDOUT:
 		ep_cnt(ep, BS_CNT_AppETIMEDOUT);
 		break;
+	case EHOSTUNREACH:
+		ep_cnt(ep, BS_CNT_AppEHOSTUNREACH);
+		break;
 	default:
 		break;
 	}
@@ -53,6 +56,8 @@ tcb_done(struct bs_tcp_ep *ep, struct bs_tcb *t)
 			cs->refused++;
 		else if (t->errsk == ETIMEDOUT)
 			cs->timedout++;
+		else if (t->errsk == EHOSTUNREACH)
+			cs->unreachable++;
 		else if (t->errsk != 0)
 			cs->reset++;
 	}

@@ -85,7 +85,7 @@ void bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp,
 void bs_worker_ep_tx(void *arg, unsigned int port, struct rte_mbuf *m);
 
 /** Neighbour lookup for the endpoint's active opens. @return 0 or -1 */
-int bs_worker_ep_resolve(void *arg, const struct bs_flow *f, struct bs_tcp_l2 *l2);
+int bs_worker_ep_resolve(void *arg, struct bs_flow *f, struct bs_tcp_l2 *l2);
 
 /** Send what the ports have queued; count and free what the NIC refuses. */
 void bs_worker_flush(struct bs_worker *w);

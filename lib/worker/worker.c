@@ -502,7 +502,7 @@ worker_neigh_learn(struct bs_worker *w, struct bs_worker_port *wp, const uint8_t
 }
 
 int
-bs_worker_ep_resolve(void *arg, const struct bs_flow *f, struct bs_tcp_l2 *l2)
+bs_worker_ep_resolve(void *arg, struct bs_flow *f, struct bs_tcp_l2 *l2)
 {
 	struct bs_worker *w = arg;
 	const struct bs_worker_neigh *n =

@@ -174,15 +174,42 @@ tx_cb(void *arg, unsigned int port, struct rte_mbuf *m)
 	capture(m);
 }
 
+/* What the resolver says (BS_TCP_RESOLVED, BS_TCP_RESOLVING or -errno),
+ * and the frames the hold callback got meanwhile. */
+static int resolve_rc;
+static struct rte_mbuf *held[MAXOUT];
+static unsigned int n_held;
+
 static int
-resolve_cb(void *arg, const struct bs_flow *f, struct bs_tcp_l2 *l2)
+resolve_cb(void *arg, struct bs_flow *f, struct bs_tcp_l2 *l2)
 {
 	(void)arg;
 	(void)f;
 	l2->port = 0;
+	l2->rx_port = 0;
 	l2->vlan = 0;
-	memcpy(l2->peer.addr_bytes, t_peer_mac, 6);
-	return 0;
+	memset(l2->peer.addr_bytes, 0, 6);
+	if (resolve_rc == BS_TCP_RESOLVED)
+		memcpy(l2->peer.addr_bytes, t_peer_mac, 6);
+	return resolve_rc;
+}
+
+static void
+hold_cb(void *arg, unsigned int port, struct rte_mbuf *m)
+{
+	(void)arg;
+	CHECK_EQ(port, 0, "%s: hold port", case_name);
+	if (n_held < MAXOUT)
+		held[n_held++] = m;
+	else
+		rte_pktmbuf_free(m);
+}
+
+static void
+held_free(void)
+{
+	while (n_held > 0)
+		rte_pktmbuf_free(held[--n_held]);
 }
 
 /* ---- the endpoint of one case -------------------------------------- */
@@ -265,6 +292,7 @@ setup(const char *name, bool v6, const char *const *ov)
 	c.stats = &st;
 	c.tx = tx_cb;
 	c.resolve = resolve_cb;
+	c.hold = hold_cb;
 	c.n_workers = 1;
 	c.socket = SOCKET_ID_ANY;
 	c.tsc_hz = hz;
@@ -302,6 +330,8 @@ teardown(void)
 		seen_drop[cur_case][i] |= st.drop[i] != 0;
 	for (i = 0; cur_case < MAX_CASES && i < BS_CNT_MAX; i++)
 		seen_cnt[cur_case][i] |= st.cnt[i] != 0;
+	held_free();
+	resolve_rc = BS_TCP_RESOLVED;
 	bs_tcp_ep_free(ep);
 	ep = NULL;
 	CHECK_EQ(rte_mempool_in_use_count(pool), in_use0, "%s: every mbuf back in the pool",
@@ -1096,6 +1126,159 @@ c_synsent_close(bool v6)
 	CHECK_EQ(n_out, 1, "C4: no RST");
 	CHECK_EQ(states(BS_TCP_SYN_SENT), 0, "C4: closed");
 	CHECK_EQ(C(TcpAttemptFails), 0, "C4: close sets CLOSE directly");
+	teardown();
+}
+
+/*
+ * An active open while the next hop is being resolved: the SYN and its
+ * retransmissions wait in the hold callback (the worker's neighbour
+ * queue) while the SYN timer runs; once resolved, the next SYN leaves
+ * through the real adjacency, and a SYN-ACK is answered there.
+ */
+static void
+c_synsent_resolving(bool v6)
+{
+	struct peer c;
+	uint8_t frame[128];
+	uint16_t len;
+
+	resolve_rc = BS_TCP_RESOLVING;
+	setup("synsent-resolving", v6, (const char *const[]){ v6 ?
+		"client c6.start_ms=0" : "client c4.start_ms=0", NULL });
+	peer_init(&c, v6, CLIENT_LPORT);
+	c.sport = P_CLIENT;
+	adv(1);
+	CHECK_EQ(states(BS_TCP_SYN_SENT), 1, "SYN_SENT while resolving");
+	CHECK_EQ(n_out, 0, "nothing on the wire");
+	CHECK_EQ(n_held, 1, "the SYN held");
+	CHECK_EQ(cstats(v6)->opened, 1, "opened");
+	if (n_held == 1) {
+		len = held[0]->data_len;
+		memcpy(frame, rte_pktmbuf_mtod(held[0], const uint8_t *), RTE_MIN(len, 128));
+		CHECK_BYTES(frame, 6, ((const uint8_t[6]){ 0 }), 6, "no destination MAC yet");
+		CHECK_BYTES(frame + 6, 6, t_port_mac, 6, "our MAC");
+	}
+	at(1100);
+	CHECK_EQ(n_held, 2, "the retransmission held too (the timer runs)");
+	CHECK_EQ(n_out, 0, "still nothing sent");
+	resolve_rc = BS_TCP_RESOLVED;	/* the neighbour answered */
+	at(2100);
+	CHECK_EQ(n_held, 2, "nothing more held");
+	CHECK_EQ(n_out, 1, "the next retransmission goes out");
+	if (n_out == 1) {
+		c.x = out[0].seq;
+		expect(0, &c, F_SYN, c.x, 0, "SYN through the resolved adjacency");
+	}
+	CHECK_EQ(seg(&c, F_SYN | F_ACK, 500, c.x + 1, 0), 1, "SYN-ACK");
+	expect(1, &c, F_ACK, c.x + 1, 501, "ACK");
+	CHECK_EQ(states(BS_TCP_ESTABLISHED), 1, "established");
+	teardown();
+
+	/* Resolved by the time the SYN-ACK comes, before any retransmission:
+	 * the connection takes the adjacency on receipt. */
+	resolve_rc = BS_TCP_RESOLVING;
+	setup("synsent-resolving-rcv", v6, (const char *const[]){ v6 ?
+		"client c6.start_ms=0" : "client c4.start_ms=0", NULL });
+	adv(1);
+	CHECK_EQ(n_held, 1, "the SYN held");
+	if (n_held == 1) {
+		const uint8_t *f = rte_pktmbuf_mtod(held[0], const uint8_t *);
+
+		c.x = (uint32_t)f[v6 ? 58 : 38] << 24 | (uint32_t)f[v6 ? 59 : 39] << 16 |
+			(uint32_t)f[v6 ? 60 : 40] << 8 | f[v6 ? 61 : 41];
+	}
+	resolve_rc = BS_TCP_RESOLVED;
+	CHECK_EQ(seg(&c, F_SYN | F_ACK, 500, c.x + 1, 0), 1, "SYN-ACK");
+	expect(0, &c, F_ACK, c.x + 1, 501, "ACK sent, not held");
+	CHECK_EQ(n_held, 1, "nothing more held");
+	teardown();
+}
+
+/*
+ * The next hop never answered: each frame it held comes back to the
+ * endpoint (Linux: neigh_invalidate -> ICMP host unreachable ->
+ * tcp_v4_err): connect() fails with EHOSTUNREACH, no RST. An
+ * established connection takes it as a soft error.
+ */
+static void
+c_synsent_unreachable(bool v6)
+{
+	struct peer c;
+
+	resolve_rc = BS_TCP_RESOLVING;
+	setup("synsent-unreachable", v6, (const char *const[]){ v6 ?
+		"client c6.start_ms=0" : "client c4.start_ms=0", NULL });
+	adv(1);
+	CHECK_EQ(n_held, 1, "the SYN held");
+	at(1100);
+	CHECK_EQ(n_held, 2, "and its retransmission");
+	bs_tcp_ep_unreachable(ep, rte_pktmbuf_mtod(held[1], const uint8_t *),
+		held[1]->data_len);
+	CHECK_EQ(states(BS_TCP_SYN_SENT), 0, "connect() failed");
+	CHECK_EQ(C(AppEHOSTUNREACH), 1, "EHOSTUNREACH");
+	CHECK_EQ(C(TcpAttemptFails), 1, "AttemptFails");
+	CHECK_EQ(cstats(v6)->unreachable, 1, "client: unreachable");
+	bs_tcp_ep_unreachable(ep, rte_pktmbuf_mtod(held[0], const uint8_t *),
+		held[0]->data_len);
+	CHECK_EQ(C(AppEHOSTUNREACH), 1, "the other held frame finds nothing");
+	CHECK_EQ(n_out, 0, "no RST, nothing sent");
+	at(5000);
+	CHECK_EQ(n_out + n_held, 2, "no retransmission after");
+	teardown();
+
+	/* ESTABLISHED: a soft error, the connection stays. The report is
+	 * the held SYN with SEQ ISS+1 (within SND.UNA..SND.NXT by then). */
+	resolve_rc = BS_TCP_RESOLVING;
+	setup("unreachable-established", v6, (const char *const[]){ v6 ?
+		"client c6.start_ms=0" : "client c4.start_ms=0", NULL });
+	peer_init(&c, v6, CLIENT_LPORT);
+	c.sport = P_CLIENT;
+	adv(1);
+	CHECK_EQ(n_held, 1, "the SYN held");
+	if (n_held == 1) {
+		uint8_t f[128], *sq;
+
+		memcpy(f, rte_pktmbuf_mtod(held[0], const uint8_t *), held[0]->data_len);
+		sq = f + (v6 ? 58 : 38);
+		c.x = (uint32_t)sq[0] << 24 | (uint32_t)sq[1] << 16 | (uint32_t)sq[2] << 8 | sq[3];
+		resolve_rc = BS_TCP_RESOLVED;
+		CHECK_EQ(seg(&c, F_SYN | F_ACK, 500, c.x + 1, 0), 1, "SYN-ACK");
+		CHECK_EQ(states(BS_TCP_ESTABLISHED), 1, "established");
+		sq[0] = (uint8_t)((c.x + 1) >> 24);
+		sq[1] = (uint8_t)((c.x + 1) >> 16);
+		sq[2] = (uint8_t)((c.x + 1) >> 8);
+		sq[3] = (uint8_t)(c.x + 1);
+		bs_tcp_ep_unreachable(ep, f, held[0]->data_len);
+		CHECK_EQ(states(BS_TCP_ESTABLISHED), 1, "still established");
+		CHECK_EQ(C(AppEHOSTUNREACH), 0, "no error reported");
+		bs_tcp_ep_unreachable(ep, f, 30);
+		CHECK_EQ(states(BS_TCP_ESTABLISHED), 1, "a truncated report is ignored");
+	}
+	teardown();
+
+	/* No subnet holds the peer: connect() fails at once (ENETUNREACH),
+	 * counted, not retried. */
+	resolve_rc = -ENETUNREACH;
+	setup("synsent-netunreach", v6, (const char *const[]){ v6 ?
+		"client c6.start_ms=0" : "client c4.start_ms=0", NULL });
+	adv(10);
+	CHECK_EQ(cstats(v6)->failed, 1, "connect() failed once");
+	CHECK_EQ(cstats(v6)->opened, 0, "nothing opened");
+	CHECK_EQ(C(TcpActiveOpens), 0, "no ActiveOpens");
+	CHECK_EQ(n_out + n_held, 0, "nothing sent");
+	teardown();
+
+	/* No neighbour entry free: tried again at every poll. */
+	resolve_rc = -EAGAIN;
+	setup("synsent-again", v6, (const char *const[]){ v6 ?
+		"client c6.start_ms=0" : "client c4.start_ms=0", NULL });
+	adv(10);
+	CHECK_EQ(cstats(v6)->failed, 0, "not a failure");
+	CHECK_EQ(cstats(v6)->opened, 0, "not opened yet");
+	resolve_rc = BS_TCP_RESOLVED;
+	adv(1);
+	CHECK_EQ(cstats(v6)->opened, 1, "opened once an entry is free");
+	CHECK_EQ(n_out, 1, "its SYN");
 	teardown();
 }
 
@@ -2303,6 +2486,8 @@ static const struct tcase cases[] = {
 	{ "synsent-crossed", c_synsent_crossed, "Q20 Q21 R4 R5 T34 T35" },
 	{ "synsent-timeout", c_synsent_timeout, "C3 Q34 T36" },
 	{ "synsent-close", c_synsent_close, "C4 Q35" },
+	{ "synsent-resolving", c_synsent_resolving, "" },
+	{ "synsent-unreachable", c_synsent_unreachable, "C3" },
 	{ "est-rst", c_est_rst, "X10 N5 T37 T38" },
 	{ "est-rst-window", c_est_rst_window, "X13 X14 X15 T39 T40 T41 T42 CH-conn" },
 	{ "challenge-global", c_challenge_global, "CH-global" },
