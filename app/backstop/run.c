@@ -153,6 +153,9 @@ worker_init(struct app *a, struct bs_worker *w, unsigned int k, unsigned int lco
 	w->burst = (uint16_t)a->conf->burst;
 	w->ip = &a->ip;
 	w->stop = &a->stop;
+	w->pool = a->mp;
+	w->n_workers = a->n_workers;
+	bs_neigh_init(&w->neigh);
 	w->n_ports = a->n_ports;
 	for (i = 0; i < a->n_ports; i++) {
 		const struct bs_port *p = &a->ports[i];
@@ -184,6 +187,7 @@ endpoint_create(struct app *a, struct bs_worker *w, char *err, size_t errlen)
 		.stats = &w->stats,
 		.tx = bs_worker_ep_tx,
 		.resolve = bs_worker_ep_resolve,
+		.hold = bs_worker_ep_hold,
 		.tx_arg = w,
 		.worker = w->index,
 		.n_workers = a->n_workers,
@@ -225,7 +229,7 @@ workers_create(struct app *a, char *err, size_t errlen)
 			return -1;
 		k++;
 	}
-	return 0;
+	return bs_worker_neigh_share(a->workers, a->n_workers, err, errlen);
 }
 
 /* Gratuitous ARP and unsolicited NA for each host address, as Linux does
@@ -395,6 +399,8 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 out:
 	for (i = 0; a->workers != NULL && i < a->n_workers; i++)
 		bs_tcp_ep_free(a->workers[i].ep);
+	if (a->workers != NULL)
+		bs_worker_neigh_unshare(a->workers, a->n_workers);
 	rte_free(a->workers);
 	free(a->wstats);
 	free(a->wlcores);

@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "bs_addr.h"
+#include "bs_neigh.h"
 #include "bs_net.h"
 #include "bs_stats.h"
 
@@ -45,20 +46,11 @@ struct bs_worker_port {
 	struct rte_mbuf *etx[BS_MAX_BURST];
 };
 
-#define BS_WORKER_NEIGH 256
-
-/** A neighbour seen asking for our address (ARP): IPv4 as v4-mapped. */
-struct bs_worker_neigh {
-	uint8_t ip[16];
-	struct rte_ether_addr mac;
-	uint16_t vlan;
-	uint8_t port;
-	bool valid;
-};
-
 struct bs_tcp_ep;
 struct bs_tcp_l2;
 struct bs_flow;
+struct rte_mempool;
+struct rte_ring;
 
 struct bs_worker {
 	struct bs_stats stats;		/**< written by this worker only */
@@ -71,7 +63,11 @@ struct bs_worker {
 	const volatile bool *stop;	/**< set by the control thread */
 	struct bs_tcp_ep *ep;		/**< connections, listeners, clients */
 	uint64_t burst_tsc;		/**< TSC at the start of the current RX burst */
-	struct bs_worker_neigh neigh[BS_WORKER_NEIGH];
+	struct rte_mempool *pool;	/**< frames the worker builds (solicitations) */
+	unsigned int n_workers;
+	struct rte_ring **inbox;	/**< every worker's neighbour news inbox,
+					 *   by index; NULL with one worker */
+	struct bs_neigh_table neigh;	/**< worker_neigh.c */
 } __rte_cache_aligned;
 
 /**
@@ -84,8 +80,49 @@ void bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp,
 /** TX callback of the worker's TCP endpoint (struct bs_tcp_ep_conf). */
 void bs_worker_ep_tx(void *arg, unsigned int port, struct rte_mbuf *m);
 
-/** Neighbour lookup for the endpoint's active opens. @return 0 or -1 */
+/*
+ * Neighbour resolution (worker_neigh.c): the cache, the frames held for a
+ * next hop being resolved, ARP requests and neighbour solicitations, and
+ * what other workers learn. Worker lcore only, but the set-up calls.
+ */
+
+/** Resolve callback of the worker's TCP endpoint (bs_tcp_resolve_fn). */
 int bs_worker_ep_resolve(void *arg, struct bs_flow *f, struct bs_tcp_l2 *l2);
+
+/** Hold callback of the worker's TCP endpoint: a frame for a next hop
+ * being resolved (bs_tcp_ep_conf.hold). */
+void bs_worker_ep_hold(void *arg, unsigned int port, struct rte_mbuf *m);
+
+/**
+ * Apply what an ARP or ND message received on @p wp / @p vlan says about
+ * its sender: held frames leave when their neighbour resolves; with more
+ * than one worker the news goes to every other worker's inbox (ARP
+ * replies come to queue 0, not to the worker that asked).
+ */
+enum bs_neigh_learnt bs_worker_neigh_news(struct bs_worker *w,
+		const struct bs_worker_port *wp, uint16_t vlan,
+		const struct bs_neigh_news *nw);
+
+/** Is there neighbour work: a resolution due, or news in the inbox? */
+static inline bool
+bs_worker_neigh_busy(const struct bs_worker *w)
+{
+	return w->neigh.n_incomplete != 0 || w->inbox != NULL;
+}
+
+/** Solicit, give up on silent neighbours, read the inbox. Worker loop. */
+void bs_worker_neigh_poll(struct bs_worker *w);
+
+/**
+ * Control thread, before the workers start: give @p n workers (more than
+ * one) an inbox each for one another's neighbour news.
+ * @return 0, or -1 with a message
+ */
+int bs_worker_neigh_share(struct bs_worker *workers, unsigned int n,
+		char *err, size_t errlen);
+
+/** Free the inboxes (after the workers stopped). */
+void bs_worker_neigh_unshare(struct bs_worker *workers, unsigned int n);
 
 /** Send what the ports have queued; count and free what the NIC refuses. */
 void bs_worker_flush(struct bs_worker *w);

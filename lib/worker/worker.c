@@ -2,6 +2,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
@@ -13,11 +14,8 @@
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
 
-/* worker_tcp(): the endpoint took the frame (queued, reused or freed). */
+/* The frame was taken: queued, reused or freed (TCP endpoint, neighbour news). */
 #define WORKER_TAKEN (-1)
-
-static void worker_neigh_learn(struct bs_worker *w, struct bs_worker_port *wp,
-		const uint8_t *ip, unsigned int len, const uint8_t *mac, uint16_t vlan);
 
 static inline void
 count(struct bs_worker *w, enum bs_counter c)
@@ -130,7 +128,7 @@ static __rte_noinline struct bs_tcp_verdict
 worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf *m,
 		const uint8_t *frame, struct bs_pkt p, struct bs_tcp_seg s)
 {
-	struct bs_tcp_l2 l2 = { .port = wp->tx_idx, .vlan = p.vlan };
+	struct bs_tcp_l2 l2 = { .port = wp->tx_idx, .rx_port = wp->idx, .vlan = p.vlan };
 	struct bs_tcp_verdict v;
 
 	memcpy(&l2.peer, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
@@ -218,29 +216,72 @@ worker_icmp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	return rc;
 }
 
-/* Neighbour solicitations come to a group address: they are checked by
- * bs_nd_input() instead of bs_addr_check(). */
+/* Neighbour solicitations and advertisements come to group addresses:
+ * they are checked by bs_nd_input() / bs_nd_na() instead of bs_addr_check(). */
 static bool
-is_ns(const uint8_t *frame, const struct bs_pkt *p)
+is_nd(const uint8_t *frame, const struct bs_pkt *p)
 {
-	return p->kind == BS_PKT_IPV6 && p->l4_proto == IPPROTO_ICMPV6 &&
-		p->l4_len >= 1 && frame[p->l2_len + p->l3_len] == BS_ICMP6_NS;
+	uint8_t type;
+
+	if (p->kind != BS_PKT_IPV6 || p->l4_proto != IPPROTO_ICMPV6 || p->l4_len < 1)
+		return false;
+	type = frame[p->l2_len + p->l3_len];
+	return type == BS_ICMP6_NS || type == BS_ICMP6_NA;
 }
 
+/* NS: answered in place; NS and NA: news for the neighbour cache. */
 static int
-worker_ns(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+worker_nd(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, uint32_t *len)
 {
-	struct bs_neigh_news nw;	/* learnt from in a later change */
+	struct bs_neigh_news nw;
 	int rc;
 
 	if (!l4_csum_ok(m, frame, *p))
 		return BS_DROP_ICMP_CSUM;
+	if (frame[p->l2_len + p->l3_len] == BS_ICMP6_NA) {
+		rc = bs_nd_na(frame, p, wp->addrs, &nw);
+		if (rc != 0)
+			return rc;
+		if (bs_worker_neigh_news(w, wp, p->vlan, &nw) == BS_NEIGH_IGNORED)
+			return BS_DROP_ICMP_IGNORED;
+		count(w, BS_CNT_Icmp6InNeighborAdvertisements);
+		rte_pktmbuf_free(m);
+		return WORKER_TAKEN;
+	}
 	rc = bs_nd_input(frame, m->data_len + (m->nb_segs == 1 ?
 		rte_pktmbuf_tailroom(m) : 0), p, wp->addrs, &wp->mac, len, &nw);
+	if (nw.flags != 0)
+		bs_worker_neigh_news(w, wp, p->vlan, &nw);
 	if (rc == 0) {
 		count(w, BS_CNT_Icmp6InNeighborSolicits);
 		count(w, BS_CNT_Icmp6OutNeighborAdvertisements);
+	}
+	return rc;
+}
+
+/* ARP: a request for us is answered in place; what any valid ARP says
+ * about its sender is news for the neighbour cache (a reply it takes is
+ * consumed, not dropped). */
+static int
+worker_arp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		uint8_t *frame, const struct bs_pkt *p, uint32_t *len)
+{
+	const struct rte_arp_hdr *arp = (const struct rte_arp_hdr *)(frame + p->l2_len);
+	enum bs_neigh_learnt r = BS_NEIGH_IGNORED;
+	struct bs_neigh_news nw;
+	int rc;
+
+	rc = bs_arp_input(frame, p, wp->addrs, &wp->mac, len, &nw);
+	if (nw.flags != 0)
+		r = bs_worker_neigh_news(w, wp, p->vlan, &nw);
+	if (rc == 0) {
+		count(w, BS_CNT_ArpInRequests);
+		count(w, BS_CNT_ArpOutReplies);
+	} else if (r != BS_NEIGH_IGNORED && arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY)) {
+		count(w, BS_CNT_ArpInReplies);
+		rte_pktmbuf_free(m);
+		return WORKER_TAKEN;
 	}
 	return rc;
 }
@@ -263,8 +304,8 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	b->ip_in++;
 	/* The protocol alone first: TCP is the common case, and never a
 	 * neighbour solicitation. */
-	if (slow && p->l4_proto != IPPROTO_TCP && is_ns(frame, p))
-		return worker_ns(w, wp, m, frame, p, len);
+	if (slow && p->l4_proto != IPPROTO_TCP && is_nd(frame, p))
+		return worker_nd(w, wp, m, frame, p, len);
 	rc = bs_addr_check(wp->addrs, p, frame);
 	if (rc != 0)
 		return rc;
@@ -380,15 +421,7 @@ worker_slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	if (p.kind != BS_PKT_ARP) {
 		rc = worker_ip(w, wp, m, frame, &p, &len, b, true);
 	} else {
-		struct bs_neigh_news nw;	/* learnt from in a later change */
-
-		rc = bs_arp_input(frame, &p, wp->addrs, &wp->mac, &len, &nw);
-		if (rc == 0) {
-			worker_neigh_learn(w, wp, frame + p.l2_len + 14, 4, frame + p.l2_len + 8,
-				p.vlan);
-			count(w, BS_CNT_ArpInRequests);
-			count(w, BS_CNT_ArpOutReplies);
-		}
+		rc = worker_arp(w, wp, m, frame, &p, &len);
 	}
 	if (rc != 0)
 		return rc;
@@ -480,42 +513,6 @@ bs_worker_ep_tx(void *arg, unsigned int port, struct rte_mbuf *m)
 	wp->etx[wp->n_etx++] = m;
 }
 
-/* Remember who asked for our address: where an active open sends. */
-static void
-worker_neigh_learn(struct bs_worker *w, struct bs_worker_port *wp, const uint8_t *ip,
-		unsigned int len, const uint8_t *mac, uint16_t vlan)
-{
-	struct bs_worker_neigh *n = &w->neigh[(ip[len - 1] ^ ip[len - 2]) % BS_WORKER_NEIGH];
-
-	memset(n->ip, 0, sizeof(n->ip));
-	if (len == 4) {
-		n->ip[10] = 0xff;
-		n->ip[11] = 0xff;
-		memcpy(n->ip + 12, ip, 4);
-	} else {
-		memcpy(n->ip, ip, 16);
-	}
-	memcpy(&n->mac, mac, RTE_ETHER_ADDR_LEN);
-	n->vlan = vlan;
-	n->port = wp->tx_idx;
-	n->valid = true;
-}
-
-int
-bs_worker_ep_resolve(void *arg, struct bs_flow *f, struct bs_tcp_l2 *l2)
-{
-	struct bs_worker *w = arg;
-	const struct bs_worker_neigh *n =
-		&w->neigh[(f->raddr[15] ^ f->raddr[14]) % BS_WORKER_NEIGH];
-
-	if (!n->valid || memcmp(n->ip, f->raddr, 16) != 0)
-		return -1;
-	l2->port = n->port;
-	l2->vlan = n->vlan;
-	l2->peer = n->mac;
-	return 0;
-}
-
 void
 bs_worker_flush(struct bs_worker *w)
 {
@@ -586,6 +583,10 @@ bs_worker_poll(struct bs_worker *w)
 			n += worker_rx(w, &w->ports[i]);
 	if (w->ep != NULL && bs_tcp_ep_busy(w->ep)) {
 		bs_tcp_ep_poll(w->ep, rte_rdtsc());
+		bs_worker_flush(w);
+	}
+	if (unlikely(bs_worker_neigh_busy(w))) {
+		bs_worker_neigh_poll(w);
 		bs_worker_flush(w);
 	}
 	return n;
