@@ -415,15 +415,14 @@ tcb_send_syn(struct bs_tcp_ep *ep, struct bs_tcb *t, bool synack)
 		o.flags |= BS_TCP_ACK;
 		o.ack = t->rcv_nxt;
 	}
-	o.win = synack ? t->rcv_wnd : RTE_MIN(ep->k->tcp_rmem[1], 65535u);
-	if (synack)
-		o.opt_len = syn_opts(o.opts, tcp_local_mss(&t->flow), t->fl & TCB_SACK,
-			t->fl & TCB_TS, ep_ts_now(ep) + t->ts_off, t->ts_recent,
-			(t->fl & TCB_WS) ? (int)tcb_rcv_wscale(t) : -1);
-	else
-		o.opt_len = syn_opts(o.opts, tcp_local_mss(&t->flow), k->tcp_sack != 0,
-			k->tcp_timestamps != 0, ep_ts_now(ep) + t->ts_off, 0,
-			k->tcp_window_scaling ? (int)tcb_rcv_wscale(t) : -1);
+	/* tcp_send_synack() after crossed SYNs retransmits our SYN with ACK
+	 * set: the same options (tcp_syn_options, from the sysctls, whatever
+	 * the peer offered: Q21 live), TSecr its TSval if it sent one. */
+	o.win = RTE_MIN(ep->k->tcp_rmem[1], 65535u);
+	o.opt_len = syn_opts(o.opts, tcp_local_mss(&t->flow), k->tcp_sack != 0,
+		k->tcp_timestamps != 0, ep_ts_now(ep) + t->ts_off,
+		synack && (t->fl & TCB_TS) ? t->ts_recent : 0,
+		k->tcp_window_scaling ? (int)tcb_rcv_wscale(t) : -1);
 	ep_send(ep, &t->flow, t->adj, 0, &o, NULL);
 	if (t->snd_nxt == t->iss)
 		t->snd_nxt = t->iss + 1;

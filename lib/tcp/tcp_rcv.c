@@ -149,13 +149,19 @@ disordered_ack_check(const struct bs_tcb *t, const struct rcv *r)
 }
 
 /* RFC 5961 5.2 and Linux's bytes_acked bound: how far below SND.UNA an ACK
- * may be before it is "too old" (min(max_window, bytes_acked)). */
+ * may be before it is "too old" (min(max_window, bytes_acked)). An active
+ * open counts its SYN once acknowledged (tcp_ack in SYN_SENT), a passive
+ * child starts at 0 with its SYN-ACK acknowledged already. */
 static uint32_t
 old_ack_bound(const struct bs_tcb *t)
 {
 	uint32_t max_win = (uint32_t)t->max_wnd << tcb_snd_wscale(t);
-	uint32_t acked = (t->fl & TCB_BYTES_ACKED_BIG) ? UINT32_MAX : t->snd_una - t->iss - 1;
+	uint32_t acked = t->snd_una - t->iss - ((t->fl & TCB_ACTIVE) ? 0 : 1);
 
+	if (!SEQ_GT(t->snd_una, t->iss))
+		acked = 0;	/* our SYN is not acknowledged yet */
+	if (t->fl & TCB_BYTES_ACKED_BIG)
+		acked = UINT32_MAX;
 	return RTE_MIN(max_win, acked);
 }
 
@@ -568,6 +574,26 @@ fin_wait1_acked(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 	return 0;
 }
 
+/* What the peer's SYN or SYN-ACK offered (tcp_parse_options on a SYN,
+ * then tcp_rcv_synsent_state_process): timestamps (ts_recent stops being
+ * the first SYN's time), SACK, the MSS. */
+static void
+synsent_opts(struct bs_tcp_ep *ep, struct bs_tcb *t, const struct rcv *r)
+{
+	if (r->o.ts && ep->k->tcp_timestamps) {
+		t->fl |= TCB_TS;
+		t->ts_recent = r->o.tsval;
+		t->ts_recent_stamp = (uint16_t)(ep->now_ms / 1000);
+	} else {
+		t->fl &= (uint16_t)~TCB_TS;
+		t->ts_recent = 0;
+	}
+	if (r->o.sack_ok && ep->k->tcp_sack)
+		t->fl |= TCB_SACK;
+	t->mss = (uint16_t)(RTE_MIN(r->o.mss != 0 ? r->o.mss : TCP_MSS_DEFAULT,
+		tcp_local_mss(&t->flow)) - ((t->fl & TCB_TS) ? TCPOLEN_TS_ALIGNED : 0));
+}
+
 /* RFC 9293 3.10.7.3: SYN_SENT. */
 static int
 synsent_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r,
@@ -616,18 +642,7 @@ synsent_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r,
 		}
 		t->snd_wnd = (uint32_t)s->win;	/* a SYN's window is never scaled */
 		t->max_wnd = s->win;
-		if (r->o.ts && ep->k->tcp_timestamps) {
-			t->fl |= TCB_TS;
-			t->ts_recent = r->o.tsval;
-			t->ts_recent_stamp = (uint16_t)(ep->now_ms / 1000);
-		} else {
-			t->fl &= (uint16_t)~TCB_TS;
-		}
-		if (r->o.sack_ok && ep->k->tcp_sack)
-			t->fl |= TCB_SACK;
-		t->mss = (uint16_t)(RTE_MIN(r->o.mss != 0 ? r->o.mss : TCP_MSS_DEFAULT,
-			tcp_local_mss(&t->flow)) -
-			((t->fl & TCB_TS) ? TCPOLEN_TS_ALIGNED : 0));
+		synsent_opts(ep, t, r);
 		t->retrans = 0;
 		tcb_disarm(ep, t);
 		tcb_set_state(ep, t, BS_TCP_ESTABLISHED);
@@ -646,6 +661,8 @@ synsent_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r,
 		t->rcv_wup = t->rcv_nxt;
 		t->snd_wl1 = s->seq;
 		t->snd_wnd = s->win;
+		t->max_wnd = s->win;
+		synsent_opts(ep, t, r);
 		tcb_set_state(ep, t, BS_TCP_SYN_RECV);
 		tcb_send_syn(ep, t, true);
 		r->drop = BS_DROP_NOT_SPECIFIED;

@@ -82,6 +82,20 @@ tcb_fin_time_ms(struct bs_tcp_ep *ep, const struct bs_tcb *t)
 	return RTE_MAX(tmo, (rto << 2) - (rto >> 1));
 }
 
+/* tcp_model_timeout(): how long @p boundary retransmissions take from an
+ * RTO of @p rto_base ms doubling up to TCP_RTO_MAX. */
+static uint32_t
+model_timeout(uint32_t boundary, uint32_t rto_base)
+{
+	uint32_t thresh = 0;	/* ilog2(TCP_RTO_MAX / rto_base) */
+
+	while ((2u << thresh) <= TCP_RTO_MAX_MS / rto_base)
+		thresh++;
+	if (boundary <= thresh)
+		return ((2u << boundary) - 1) * rto_base;
+	return ((2u << thresh) - 1) * rto_base + (boundary - thresh) * TCP_RTO_MAX_MS;
+}
+
 /* tcp_write_err(): give up silently with ETIMEDOUT (A7, C3, Q34). */
 static void
 write_err(struct bs_tcp_ep *ep, struct bs_tcb *t)
@@ -99,8 +113,16 @@ timer_rto(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	uint32_t limit, flight, rto;
 
 	if (t->state == BS_TCP_SYN_SENT) {
-		if (t->retrans >= ep->k->tcp_syn_retries) {
-			write_err(ep, t);	/* C3: no RST */
+		/* tcp_write_timeout (6.5+): tcp_syn_retries plus the linear
+		 * ones in number, or the time tcp_syn_retries would take with
+		 * backoff since the first SYN (ts_recent until established),
+		 * whichever comes first. C3: no RST. */
+		uint32_t retries = ep->k->tcp_syn_retries;
+
+		if (t->retrans >= retries + TCP_SYN_LINEAR_TIMEOUTS || (t->retrans != 0 &&
+				ep->now_ms - t->ts_recent >=
+				model_timeout(retries, TCP_TIMEOUT_INIT_MS))) {
+			write_err(ep, t);
 			return;
 		}
 		t->retrans++;
@@ -111,7 +133,9 @@ timer_rto(struct bs_tcp_ep *ep, struct bs_tcb *t)
 		return;
 	}
 	if (t->state == BS_TCP_SYN_RECV) {
-		if (t->retrans >= ep->k->tcp_synack_retries) {
+		/* A full socket after crossed SYNs: tcp_syn_retries, and no
+		 * linear retries (SYN_SENT only). */
+		if (t->retrans >= ep->k->tcp_syn_retries) {
 			write_err(ep, t);
 			return;
 		}

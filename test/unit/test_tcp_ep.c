@@ -1073,6 +1073,12 @@ c_synsent_crossed(bool v6)
 	CHECK_EQ(last_drop, BS_DROP_TCP_FLAGS, "T35: drop reason");
 	CHECK_EQ(seg(&c, F_SYN, 500, 0, 0), 1, "T34");
 	expect(1, &c, F_SYN | F_ACK, c.x, 501, "T34");
+	/* Q21 live: our SYN again, ACK set, with every option of our SYN
+	 * (MSS, SACK-permitted, TS, NOP, WS) though the peer's SYN had none;
+	 * TSecr 0 (no TSval to echo), the SYN's unscaled window. */
+	CHECK_EQ(out[1].olen, 20, "T34: MSS, SACK-permitted, TS, window scale");
+	CHECK(out[1].ts && out[1].tsecr == 0, "T34: TS, TSecr 0");
+	CHECK_EQ(out[1].win, SYNACK_WIN, "T34: window");
 	CHECK_EQ(states(BS_TCP_SYN_RECV), 1, "SYN_RECV");
 	CHECK_EQ(seg(&c, F_ACK, 501, c.x + 10, 0), 1, "R4");
 	expect_reply(2, &c, F_RST, c.x + 10, 0, "R4");
@@ -1087,29 +1093,57 @@ c_synsent_crossed(bool v6)
 	teardown();
 }
 
-/* T36, C3, Q34: SYN retries run out, no RST. */
+/*
+ * T36, C3, Q34: SYN retries run out, no RST. Linux 6.5+ (tcp_write_timeout,
+ * tcp_syn_linear_timeouts = 4): the RTO stays 1 s for the first four
+ * retransmissions, then doubles; the socket gives up after tcp_syn_retries
+ * + 4 retransmissions or once the time tcp_syn_retries would take with
+ * backoff from 1 s ((2^(n+1) - 1) s) has passed since the first SYN,
+ * whichever comes first. The wheel fires up to 12.7 % late (lib/timer).
+ */
 static void
 c_synsent_timeout(bool v6)
 {
-	static const char *const ov[] = { "tcp.tcp_syn_retries=3", NULL };
+	static const char *const ov3[] = { "tcp.tcp_syn_retries=3", NULL };
+	static const char *const ov2[] = { "tcp.tcp_syn_retries=2", NULL };
+	static const uint32_t at3[] = { 1100, 2200, 3300, 4400, 5500, 7800, 12300 };
 	struct peer c;
+	unsigned int i;
 
-	client(&c, v6, "synsent-timeout", ov);
+	/* 3 retries: 15 s of budget, but the 7th retransmission (count
+	 * 3 + 4) comes first, at ~11 s; the next expiry (~19 s) gives up. */
+	client(&c, v6, "synsent-timeout", ov3);
 	at(1000);
 	CHECK_EQ(n_out, 1, "no retransmission before 1 s");
-	at(1100);
-	CHECK_EQ(n_out, 2, "linear: 1 s");
-	at(2200);
-	CHECK_EQ(n_out, 3, "linear: 2 s");
-	at(3300);
-	CHECK_EQ(n_out, 4, "linear: 3 s");
-	at(4500);
-	CHECK_EQ(n_out, 4, "C3: no RST");
+	for (i = 0; i < RTE_DIM(at3); i++) {
+		at(at3[i]);
+		CHECK_EQ(n_out, 2 + i, "retransmission %u by %u ms", i + 1, at3[i]);
+		expect(1 + i, &c, F_SYN, c.x, 0, "SYN retransmission");
+	}
+	at(18500);
+	CHECK_EQ(n_out, 8, "RTO 8 s after the 7th");
+	CHECK_EQ(states(BS_TCP_SYN_SENT), 1, "still connecting at 18.5 s");
+	at(21000);
+	CHECK_EQ(n_out, 8, "C3: no RST");
 	CHECK_EQ(states(BS_TCP_SYN_SENT), 0, "C3: given up");
 	CHECK_EQ(C(AppETIMEDOUT), 1, "C3: ETIMEDOUT");
 	CHECK_EQ(C(TcpAttemptFails), 1, "C3: AttemptFails");
 	CHECK_EQ(C(TCPAbortOnTimeout), 1, "C3: TCPAbortOnTimeout");
 	CHECK_EQ(cstats(v6)->timedout, 1, "C3: client timed out");
+	teardown();
+
+	/* 2 retries (the differential suite's): five linear retransmissions,
+	 * then the 7 s budget runs out at the next expiry (~7 s). */
+	client(&c, v6, "synsent-timeout-2", ov2);
+	at(5500);
+	CHECK_EQ(n_out, 6, "five retransmissions a second apart");
+	at(6900);
+	CHECK_EQ(n_out, 6, "RTO 2 s after the 5th");
+	CHECK_EQ(states(BS_TCP_SYN_SENT), 1, "still connecting at 6.9 s");
+	at(7700);
+	CHECK_EQ(n_out, 6, "C3: no RST");
+	CHECK_EQ(states(BS_TCP_SYN_SENT), 0, "C3: given up after 7 s");
+	CHECK_EQ(C(AppETIMEDOUT), 1, "C3: ETIMEDOUT");
 	teardown();
 }
 
