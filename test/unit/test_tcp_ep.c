@@ -1229,10 +1229,11 @@ c_synsent_resolving(bool v6)
 }
 
 /*
- * The next hop never answered: each frame it held comes back to the
- * endpoint (Linux: neigh_invalidate -> ICMP host unreachable ->
- * tcp_v4_err): connect() fails with EHOSTUNREACH, no RST. An
- * established connection takes it as a soft error.
+ * Q37: the next hop never answered: each frame it held comes back to the
+ * endpoint (Linux: neigh_invalidate -> an ICMP host unreachable to itself
+ * -> tcp_v4_err): connect() fails with EHOSTUNREACH, no RST. An
+ * established connection takes it as a soft error. (Backstop reads no
+ * ICMP from the wire: this is the only ICMP error the endpoint sees.)
  */
 static void
 c_synsent_unreachable(bool v6)
@@ -2521,7 +2522,7 @@ static const struct tcase cases[] = {
 	{ "synsent-timeout", c_synsent_timeout, "C3 Q34 T36" },
 	{ "synsent-close", c_synsent_close, "C4 Q35" },
 	{ "synsent-resolving", c_synsent_resolving, "" },
-	{ "synsent-unreachable", c_synsent_unreachable, "C3" },
+	{ "synsent-unreachable", c_synsent_unreachable, "Q37" },
 	{ "est-rst", c_est_rst, "X10 N5 T37 T38" },
 	{ "est-rst-window", c_est_rst_window, "X13 X14 X15 T39 T40 T41 T42 CH-conn" },
 	{ "challenge-global", c_challenge_global, "CH-global" },
@@ -2594,7 +2595,6 @@ static const struct {
 	{ "Q11", "BPF / socket filters: out of scope" },
 	{ "Q12", "no socket backlog: segments are processed to completion" },
 	{ "Q28", "no shutdown(SHUT_RD) in the built-in applications" },
-	{ "Q37", "ICMP errors never reach the endpoint" },
 };
 
 /* The row ids of shared/spec/linux-rst-matrix.md sections 1-4 and 6 (CH-*:
