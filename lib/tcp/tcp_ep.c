@@ -264,7 +264,11 @@ tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	struct tcb_ext *x = tcb_ext(ep, t);
 	uint32_t idx = ep_tcb_idx(ep, t);
 
-	tcb_disarm(ep, t);
+	/* Every wake-up goes with the entry: tcb_disarm() would re-arm the
+	 * node for a pending delayed ACK or application wake (a connect
+	 * timeout), and the freed slot would stay linked in the wheel. */
+	t->tev = TEV_NONE;
+	ep_timer_cancel(ep, &t->timer);
 	if (x != NULL) {
 		mbuf_list_free(x->snd_head);
 		mbuf_list_free(x->rcv_head);

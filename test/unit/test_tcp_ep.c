@@ -1105,7 +1105,10 @@ static void
 c_synsent_timeout(bool v6)
 {
 	static const char *const ov3[] = { "tcp.tcp_syn_retries=3", NULL };
-	static const char *const ov2[] = { "tcp.tcp_syn_retries=2", NULL };
+	static const char *const ov2_4[] = { "tcp.tcp_syn_retries=2",
+		"client c4.connect_timeout_ms=20000", NULL };
+	static const char *const ov2_6[] = { "tcp.tcp_syn_retries=2",
+		"client c6.connect_timeout_ms=20000", NULL };
 	static const uint32_t at3[] = { 1100, 2200, 3300, 4400, 5500, 7800, 12300 };
 	struct peer c;
 	unsigned int i;
@@ -1132,9 +1135,11 @@ c_synsent_timeout(bool v6)
 	CHECK_EQ(cstats(v6)->timedout, 1, "C3: client timed out");
 	teardown();
 
-	/* 2 retries (the differential suite's): five linear retransmissions,
-	 * then the 7 s budget runs out at the next expiry (~7 s). */
-	client(&c, v6, "synsent-timeout-2", ov2);
+	/* 2 retries with a 20 s connect timeout (the differential suite's):
+	 * five linear retransmissions, then the 7 s budget runs out at the
+	 * next expiry (~7 s); the connect timeout's wake-up dies with the
+	 * connection (no timer left in the wheel). */
+	client(&c, v6, "synsent-timeout-2", v6 ? ov2_6 : ov2_4);
 	at(5500);
 	CHECK_EQ(n_out, 6, "five retransmissions a second apart");
 	at(6900);
@@ -1144,6 +1149,9 @@ c_synsent_timeout(bool v6)
 	CHECK_EQ(n_out, 6, "C3: no RST");
 	CHECK_EQ(states(BS_TCP_SYN_SENT), 0, "C3: given up after 7 s");
 	CHECK_EQ(C(AppETIMEDOUT), 1, "C3: ETIMEDOUT");
+	CHECK_EQ(ep->wheel->count, 0, "no timer of the freed connection left armed");
+	at(21000);
+	CHECK_EQ(n_out, 6, "nothing at the connect timeout");
 	teardown();
 }
 
