@@ -2103,6 +2103,33 @@ c_cw_rst_minus1(bool v6)
 	teardown();
 }
 
+/*
+ * A connection reset with a delayed ACK pending leaves nothing on the
+ * timer wheel: its slot is reused (zeroed) by the next connection.
+ */
+static void
+c_free_delack(bool v6)
+{
+	struct bs_tcb *t;
+	struct peer c;
+
+	setup("free-delack", v6, NULL);
+	peer_init(&c, v6, P_HOLD);
+	est(&c, true);
+	seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10);	/* quick ACK; ATO 40 ms now */
+	CHECK_EQ(seg(&c, F_FIN | F_ACK, 111, c.x + 1, 0), 0, "FIN: ACK delayed");
+	t = tcb_of(&c);
+	CHECK(t != NULL && bs_timer_armed(&t->timer), "%s: delayed-ACK timer armed", case_name);
+	CHECK_EQ(seg(&c, F_RST, 112, 0, 0), 0, "X10 in CLOSE_WAIT");
+	CHECK_EQ(states(BS_TCP_CLOSE_WAIT), 0, "reset");
+	CHECK(t != NULL && !bs_timer_armed(&t->timer), "%s: off the wheel", case_name);
+	c.sport = 40001;
+	est(&c, true);		/* the same slot, zeroed */
+	adv(100);
+	CHECK_EQ(states(BS_TCP_ESTABLISHED), 1, "the next connection lives");
+	teardown();
+}
+
 /* T68 X10 (CLOSE_WAIT) */
 static void
 c_cw_rst(bool v6)
@@ -2575,6 +2602,7 @@ static const struct tcase cases[] = {
 	{ "app-discard", c_app_discard, "app" },
 	{ "delack", c_delack, "delayed-ACK" },
 	{ "echo-nospace", c_echo_nospace, "app" },
+	{ "free-delack", c_free_delack, "X10" },
 };
 
 /* Rows without a case, and why. */
