@@ -18,6 +18,7 @@
 
 #include "bs_addr.h"
 #include "bs_config.h"
+#include "bs_rss.h"
 
 struct bs_port {
 	uint16_t port_id;
@@ -34,6 +35,7 @@ struct bs_port {
 	uint16_t tx_desc;
 	const struct bs_port_conf *conf;
 	struct bs_addr_table addrs;
+	struct bs_rss rss_model;	/**< what RSS does, read back after start */
 };
 
 /**

@@ -106,6 +106,57 @@ rss_conf(struct rte_eth_conf *conf, const struct rte_eth_dev_info *info,
 		info->flow_type_rss_offloads;
 }
 
+/*
+ * The RSS the device applies, read back after start (its key, hash types
+ * and redirection table), for the software model of bs_rss.h; what was
+ * asked for where the device cannot tell. One queue: no RSS.
+ */
+static void
+rss_model(struct bs_port *p, const struct rte_eth_dev_info *info, const uint8_t *key)
+{
+	struct rte_eth_rss_reta_entry64 reta[BS_RSS_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE];
+	struct bs_rss *r = &p->rss_model;
+	struct rte_eth_rss_conf rc;
+	unsigned int i, size = info->reta_size;
+	uint64_t hf;
+
+	memset(r, 0, sizeof(*r));
+	r->n_queues = p->rss ? p->nb_q : 1;
+	if (!p->rss)
+		return;
+	r->key_len = (uint8_t)(info->hash_key_size != 0 && info->hash_key_size <= BS_RSS_KEY_MAX ?
+		info->hash_key_size : 40);
+	memset(&rc, 0, sizeof(rc));
+	rc.rss_key = r->key;
+	rc.rss_key_len = r->key_len;
+	if (rte_eth_dev_rss_hash_conf_get(p->port_id, &rc) == 0) {
+		hf = rc.rss_hf;
+	} else {
+		memcpy(r->key, key, r->key_len);
+		hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP) & info->flow_type_rss_offloads;
+	}
+	r->fields = (uint8_t)(((hf & RTE_ETH_RSS_IPV4) ? BS_RSS_V4_L3 : 0) |
+		((hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP) ? BS_RSS_V4_L4 : 0) |
+		((hf & (RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_IPV6_EX)) ? BS_RSS_V6_L3 : 0) |
+		((hf & (RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_IPV6_TCP_EX)) ?
+			BS_RSS_V6_L4 : 0));
+	if (size == 0 || size > BS_RSS_RETA_MAX || size % RTE_ETH_RETA_GROUP_SIZE != 0)
+		size = 0;
+	memset(reta, 0, sizeof(reta));
+	for (i = 0; i < size / RTE_ETH_RETA_GROUP_SIZE; i++)
+		reta[i].mask = UINT64_MAX;
+	if (size != 0 && rte_eth_dev_rss_reta_query(p->port_id, reta, (uint16_t)size) == 0) {
+		for (i = 0; i < size; i++)
+			r->reta[i] = reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	} else {
+		/* Drivers fill an untouched table round-robin. */
+		size = size != 0 ? size : 128;
+		for (i = 0; i < size; i++)
+			r->reta[i] = (uint16_t)(i % p->nb_q);
+	}
+	r->reta_size = (uint16_t)size;
+}
+
 int
 bs_port_start(struct bs_port *p, struct rte_mempool *mp, char *err, size_t errlen)
 {
@@ -151,6 +202,7 @@ bs_port_start(struct bs_port *p, struct rte_mempool *mp, char *err, size_t errle
 		snprintf(err, errlen, "port %s: start: %s", p->name, rte_strerror(-rc));
 		return -1;
 	}
+	rss_model(p, &info, key);
 	/* Neighbour solicitations come to solicited-node groups: take all
 	 * multicast (a filter list would need one entry per address). */
 	rc = rte_eth_allmulticast_enable(p->port_id);

@@ -36,6 +36,7 @@
 #include "bs_config.h"
 #include "bs_flow.h"
 #include "bs_net.h"
+#include "bs_rss.h"
 #include "bs_stats.h"
 #include "bs_tcp.h"
 
@@ -91,6 +92,8 @@ struct bs_tcp_ep_conf {
 	int socket;			/**< NUMA socket for its memory */
 	uint64_t tsc_hz;
 	const struct rte_ether_addr *port_mac;	/**< per port index */
+	const struct bs_rss *rss;	/**< per port index: its RSS (queue k is
+					 *   worker k); NULL: no RSS anywhere */
 	unsigned int n_ports;
 };
 

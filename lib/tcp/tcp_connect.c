@@ -24,20 +24,106 @@
 #define EPHEMERAL_LO 32768
 #define EPHEMERAL_HI 60999
 
-/* An ephemeral port the 4-tuple is free with, searched from the client's
- * last one (__inet_hash_connect). */
-static int
-connect_port(struct bs_tcp_ep *ep, struct tcp_client *cl, struct bs_flow *f)
+/* The RSS of the port the peer's segments arrive on, or NULL. */
+static const struct bs_rss *
+peer_rss(const struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2)
 {
-	uint32_t tries;
+	if (ep->c.rss == NULL || l2->rx_port >= ep->c.n_ports)
+		return NULL;
+	return &ep->c.rss[l2->rx_port];
+}
 
+/*
+ * An ephemeral port the 4-tuple is free with, searched from the client's
+ * last one (__inet_hash_connect), whose replies RSS gives this worker
+ * (queue k is worker k): the peer's segments hash to that of the tuple
+ * with port 0 XOR the port's own part, a 16-bit Toeplitz per candidate,
+ * n_workers candidates on average. Where ports are not hashed (one queue,
+ * or addresses only) every port lands where the addresses do: this
+ * worker, or none of them.
+ */
+static int
+connect_port(struct bs_tcp_ep *ep, struct tcp_client *cl, struct bs_flow *f,
+		const struct bs_tcp_l2 *l2)
+{
+	const struct bs_rss *r = peer_rss(ep, l2);
+	bool v4 = bs_flow_is_v4(f), steer = false;
+	uint32_t tries, h0 = 0;
+
+	if (r != NULL && ep->c.n_workers > 1) {
+		h0 = bs_rss_hash(r, f->raddr, f->laddr, f->rport, 0);
+		steer = r->n_queues > 1 && bs_rss_hashes_ports(r, v4);
+		if (!steer && bs_rss_queue_of(r, h0) != ep->c.worker)
+			return -EADDRNOTAVAIL;
+	}
 	for (tries = 0; tries <= EPHEMERAL_HI - EPHEMERAL_LO; tries++) {
 		cl->next_port = cl->next_port >= EPHEMERAL_HI ? EPHEMERAL_LO : cl->next_port + 1;
 		f->lport = rte_cpu_to_be_16((uint16_t)cl->next_port);
+		if (steer && bs_rss_queue_of(r, h0 ^ bs_rss_dport_hash(r, v4, f->lport)) !=
+				ep->c.worker)
+			continue;
 		if (bs_table_lookup(ep->table, f, bs_table_hash(ep->table, f)) == BS_TABLE_MISS)
 			return 0;
 	}
 	return -EADDRNOTAVAIL;
+}
+
+/* A local port an active open of ours may use. */
+static bool
+client_port(const struct bs_tcp_ep *ep, uint16_t port)
+{
+	unsigned int i;
+
+	if (port >= EPHEMERAL_LO && port <= EPHEMERAL_HI)
+		return true;
+	for (i = 0; i < ep->n_clients; i++)
+		if (ep->cli[i].c->lport == port)
+			return true;
+	return false;
+}
+
+/*
+ * A segment that matched nothing here, to one of our active opens' ports,
+ * that RSS gives another worker: that worker may own its connection (the
+ * NIC does not hash as modelled, e.g. it ignores the ports). It is not
+ * answered: an RST would reset that connection.
+ */
+bool
+tcp_wrong_worker(const struct bs_tcp_ep *ep, const struct bs_flow *f,
+		const struct bs_tcp_l2 *l2)
+{
+	const struct bs_rss *r = peer_rss(ep, l2);
+
+	if (r == NULL || r->n_queues <= 1 || !client_port(ep, rte_be_to_cpu_16(f->lport)))
+		return false;
+	return bs_rss_queue_of(r, bs_rss_hash(r, f->raddr, f->laddr, f->rport, f->lport)) !=
+		ep->c.worker;
+}
+
+/* The clients of the configuration; with several workers and RSS, the
+ * ports of active opens are looked up even while the table is empty
+ * (bs_tcp_ep_stray), to be checked by tcp_wrong_worker(). */
+void
+tcp_clients_init(struct bs_tcp_ep *ep)
+{
+	unsigned int i, port;
+
+	ep->n_clients = ep->c.conf->n_clients;
+	ep->clients_pending = ep->n_clients != 0;
+	for (i = 0; i < ep->n_clients; i++) {
+		ep->cli[i].c = &ep->c.conf->clients[i];
+		ep->cli[i].next_port = EPHEMERAL_LO +
+			ep_random(ep) % (EPHEMERAL_HI - EPHEMERAL_LO + 1);
+	}
+	ep->rss_check = false;
+	for (i = 0; ep->n_clients != 0 && ep->c.n_workers > 1 && ep->c.rss != NULL &&
+			i < ep->c.n_ports; i++)
+		ep->rss_check |= ep->c.rss[i].n_queues > 1;
+	if (!ep->rss_check)
+		return;
+	for (port = 0; port < 65536; port++)
+		if (client_port(ep, (uint16_t)port))
+			ep->lport_map[port >> 3] |= (uint8_t)(1u << (port & 7));
 }
 
 /* The new connection in SYN_SENT (tcp_connect_init). */
@@ -81,7 +167,7 @@ bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f0,
 	else if ((rc = ep->c.resolve(ep->c.tx_arg, &f, &l2)) < 0)
 		return rc;
 	if (f.lport == 0) {
-		int prc = connect_port(ep, cl, &f);
+		int prc = connect_port(ep, cl, &f, &l2);
 
 		if (prc != 0)
 			return prc;

@@ -389,12 +389,7 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 
 		ep->lport_map[port >> 3] |= (uint8_t)(1u << (port & 7));
 	}
-	ep->n_clients = c->conf->n_clients;
-	ep->clients_pending = ep->n_clients != 0;
-	for (i = 0; i < ep->n_clients; i++) {
-		ep->cli[i].c = &c->conf->clients[i];
-		ep->cli[i].next_port = 32768 + ep_random(ep) % 28232;
-	}
+	tcp_clients_init(ep);
 	ep->tsc0 = rte_rdtsc();		/* ms 1 is when the endpoint is ready */
 	return ep;
 nomem:
@@ -520,7 +515,13 @@ bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p
 		return (enum bs_tcp_ep_result)rc;
 	}
 	ep->tw_isn = 0;
-	/* 3. Nothing: the CLOSED rules. */
+	/* 3. Nothing: the CLOSED rules, unless another worker may own the
+	 * connection (an active open's port that RSS gives it). */
+	if (unlikely(ep->rss_check) && tcp_wrong_worker(ep, &f, l2)) {
+		v->action = BS_TCP_DISCARD;
+		v->reason = BS_DROP_TCP_WRONG_WORKER;
+		return BS_TCP_EP_VERDICT;
+	}
 	bs_tcp_input(s, v);
 	return BS_TCP_EP_VERDICT;
 }

@@ -330,8 +330,11 @@ struct bs_tcp_ep {
 	uint32_t wake;			/* connection index + 1 whose application the
 					 * segment woke (0: none); see tcb_wake() */
 	uint8_t wake_ev;		/* 1 << enum app_event, pending for it */
-	uint8_t lport_map[65536 / 8];	/* ports with an open listener */
+	uint8_t lport_map[65536 / 8];	/* ports with an open listener, and
+					 * with rss_check our active opens' ports */
 	bool clients_pending;		/* active opens still to start */
+	bool rss_check;			/* clients, several workers, a port with RSS:
+					 * segments to their ports are checked (tcp_connect.c) */
 };
 
 /* Counters: the worker's, written by it only. */
@@ -562,6 +565,9 @@ void tcb_done(struct bs_tcp_ep *ep, struct bs_tcb *t);
 
 /* tcp_connect.c: active opens */
 void tcp_clients_poll(struct bs_tcp_ep *ep);
+void tcp_clients_init(struct bs_tcp_ep *ep);
+bool tcp_wrong_worker(const struct bs_tcp_ep *ep, const struct bs_flow *f,
+		const struct bs_tcp_l2 *l2);
 void tcb_adj_refresh(struct bs_tcp_ep *ep, struct bs_tcb *t);
 
 /* tcp_app.c: the built-in applications */

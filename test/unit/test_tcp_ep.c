@@ -410,6 +410,7 @@ seg_opt(struct peer *c, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t len,
 		return 0;
 	}
 	l2.port = 0;
+	l2.rx_port = 0;
 	l2.vlan = p.vlan;
 	memcpy(l2.peer.addr_bytes, frame + 6, 6);
 	if (bs_tcp_ep_input(ep, m, &p, &s, &l2, &v) == BS_TCP_EP_VERDICT) {
