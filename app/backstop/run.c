@@ -30,6 +30,7 @@ struct app {
 	struct bs_ip_conf ip;
 	unsigned int n_ports;
 	struct bs_port ports[BS_MAX_PORTS];
+	struct bs_rss rss[BS_MAX_PORTS];	/* each port's, for the endpoints */
 	const char *port_names[BS_MAX_PORTS];
 	unsigned int n_workers;
 	struct bs_worker *workers;
@@ -194,12 +195,15 @@ endpoint_create(struct app *a, struct bs_worker *w, char *err, size_t errlen)
 		.socket = (int)rte_lcore_to_socket_id(w->lcore),
 		.tsc_hz = rte_get_tsc_hz(),
 		.port_mac = macs,
+		.rss = a->rss,
 		.n_ports = a->n_ports,
 	};
 	unsigned int i;
 
-	for (i = 0; i < a->n_ports; i++)
+	for (i = 0; i < a->n_ports; i++) {
 		macs[i] = a->ports[i].mac;
+		a->rss[i] = a->ports[i].rss_model;
+	}
 	w->ep = bs_tcp_ep_create(&c, err, errlen);
 	if (w->ep == NULL)
 		return -1;
@@ -260,6 +264,15 @@ announce(struct app *a)
 	}
 }
 
+/* What RSS hashes in a TCP segment of a family. */
+static const char *
+rss_fields(const struct bs_rss *r, bool v4)
+{
+	if (bs_rss_hashes_ports(r, v4))
+		return "addresses and ports";
+	return (r->fields & (v4 ? BS_RSS_V4_L3 : BS_RSS_V6_L3)) ? "addresses only" : "nothing";
+}
+
 static void
 print_ports(const struct app *a)
 {
@@ -275,6 +288,10 @@ print_ports(const struct app *a)
 			p->rss ? " with RSS" : "", p->rx_l4_csum ? "on" : "off",
 			p->tx_csum ? "on" : "off", p->prefetch ? "on" : "off",
 			a->ports[p->tx_idx].name);
+		if (p->rss)
+			printf("backstop:   RSS of TCP over IPv4: %s, over IPv6: %s; "
+				"redirection table of %u\n", rss_fields(&p->rss_model, true),
+				rss_fields(&p->rss_model, false), p->rss_model.reta_size);
 		for (j = 0; j < p->addrs.n; j++) {
 			bs_addr_format(&p->addrs.a[j], buf, sizeof(buf));
 			printf("backstop:   %s %s\n", p->addrs.a[j].anyip ? "anyip" : "address",
