@@ -472,10 +472,13 @@ def make_config(group, scen=None):
         if scen is not None and m["name"] not in scen:
             continue
         for n in range(m["clients"]):
-            out += ["[client %s-%d]" % (m["name"], n),
-                    "address = %s" % TESTER4, "port = %d" % client_port(m, n),
-                    "source = %s" % DUT4, "app = %s" % m["client_app"], "count = 1",
-                    "connect_timeout_ms = 20000", "start_ms = %d" % CLIENT_START_MS, ""]
+            for fam in m["fams"]:
+                out += ["[client %s-%d%s]" % (m["name"], n, "" if fam == 4 else "-v6"),
+                        "address = %s" % (TESTER4 if fam == 4 else TESTER6),
+                        "port = %d" % client_port(m, n),
+                        "source = %s" % (DUT4 if fam == 4 else DUT6),
+                        "app = %s" % m["client_app"], "count = 1",
+                        "connect_timeout_ms = 20000", "start_ms = %d" % CLIENT_START_MS, ""]
     return "\n".join(out) + "\n"
 
 
@@ -639,28 +642,28 @@ CLIENT_SYN_OPTS = "2,4,8,1,3"
 CLIENT_SYN = "S X opts=" + CLIENT_SYN_OPTS
 
 
-@scenario("synsent-synack-bad-ack", "C1 T29", kind="client")
+@scenario("synsent-synack-bad-ack", "C1 T29", kind="client", fams=(4, 6))
 def _(sc):
     c = sc.client()
     c.rx([CLIENT_SYN], wait=SYN_WAIT, sent="(DUT connects)")
     c.step("S.", 0, 10, opts=MSS, expect=["R X+10", "S X"])    # fast SYN retry
 
 
-@scenario("synsent-synack-ack-iss", "C1 T30", kind="client")
+@scenario("synsent-synack-ack-iss", "C1 T30", kind="client", fams=(4, 6))
 def _(sc):
     c = sc.client()
     c.rx([CLIENT_SYN], wait=SYN_WAIT, sent="(DUT connects)")
     c.step("S.", 0, 0, opts=MSS, expect=["R X", "S X"])
 
 
-@scenario("synsent-ack-bad", "C1", kind="client")
+@scenario("synsent-ack-bad", "C1", kind="client", fams=(4, 6))
 def _(sc):
     c = sc.client()
     c.rx([CLIENT_SYN], wait=SYN_WAIT, sent="(DUT connects)")
     c.step(".", 0, 10, expect=["R X+10", "S X"])
 
 
-@scenario("synsent-paws", "C2", kind="client")
+@scenario("synsent-paws", "C2", kind="client", fams=(4, 6))
 def _(sc):
     c = sc.client()
     c.rx([CLIENT_SYN], wait=SYN_WAIT, sent="(DUT connects)")
@@ -669,14 +672,14 @@ def _(sc):
            expect=["R X+1"])
 
 
-@scenario("synsent-rst-ok", "X4 T31", kind="client")
+@scenario("synsent-rst-ok", "X4 T31", kind="client", fams=(4, 6))
 def _(sc):
     c = sc.client()
     c.rx([CLIENT_SYN], wait=SYN_WAIT, sent="(DUT connects)")
     c.step("R.", 0, 1, wait=0.7)                                # refused: no retransmission
 
 
-@scenario("synsent-rst-bad-ack", "X5 T32", kind="client",
+@scenario("synsent-rst-bad-ack", "X5 T32", kind="client", fams=(4, 6),
           note="T32 says nothing; the SYN is retransmitted at once (TCP_TIMEOUT_MIN, row X5)")
 def _(sc):
     c = sc.client()
@@ -684,21 +687,21 @@ def _(sc):
     c.step("R.", 0, 50, expect=["S X"])                         # fast SYN retry
 
 
-@scenario("synsent-rst-no-ack", "X3 T33", kind="client")
+@scenario("synsent-rst-no-ack", "X3 T33", kind="client", fams=(4, 6))
 def _(sc):
     c = sc.client()
     c.rx([CLIENT_SYN], wait=SYN_WAIT, sent="(DUT connects)")
     c.step("R", 0, wait=0.6)
 
 
-@scenario("synsent-ack-no-syn", "Q20 T35", kind="client")
+@scenario("synsent-ack-no-syn", "Q20 T35", kind="client", fams=(4, 6))
 def _(sc):
     c = sc.client()
     c.rx([CLIENT_SYN], wait=SYN_WAIT, sent="(DUT connects)")
     c.step(".", 0, 1, wait=0.6)
 
 
-@scenario("synsent-simultaneous-open", "Q21 R4 T34", kind="client",
+@scenario("synsent-simultaneous-open", "Q21 R4 T34", kind="client", fams=(4, 6),
           note="the SYN-ACK repeats the DUT's SYN options (SACK, TS, WS) the tester never offered")
 def _(sc):
     c = sc.client()
@@ -709,7 +712,7 @@ def _(sc):
     c.step("P.", 1, 1, data=3, expect=[". X+1 4"])
 
 
-@scenario("synsent-simultaneous-old-ack", "R5", kind="client")
+@scenario("synsent-simultaneous-old-ack", "R5", kind="client", fams=(4, 6))
 def _(sc):
     c = sc.client()
     c.rx([CLIENT_SYN], wait=SYN_WAIT, sent="(DUT connects)")
@@ -717,7 +720,7 @@ def _(sc):
     c.step(".", 1, -1000, expect=["R X-1000"])
 
 
-@scenario("synsent-connect-ok", "-", kind="client")
+@scenario("synsent-connect-ok", "-", kind="client", fams=(4, 6))
 def _(sc):
     c = sc.client()
     c.rx([CLIENT_SYN], wait=SYN_WAIT, sent="(DUT connects)")
@@ -725,7 +728,7 @@ def _(sc):
     c.step("P.", 1, 1, data=3, expect=[". X+1 4"])
 
 
-@scenario("synsent-no-answer", "C3 T36", kind="client",
+@scenario("synsent-no-answer", "C3 T36", kind="client", fams=(4, 6),
           note="live 6.18: 5 linear retransmissions with tcp_syn_retries=2 (time-based give-up)")
 def _(sc):
     c = sc.client()
