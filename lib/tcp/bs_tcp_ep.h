@@ -211,4 +211,33 @@ const struct bs_tcp_client_stats *bs_tcp_ep_client_stats(
  */
 void bs_tcp_ep_listener_close(struct bs_tcp_ep *ep, unsigned int idx);
 
+/**
+ * tcp_disconnect() of the connection @p f, as its application calling
+ * connect(fd, {AF_UNSPEC}) (matrix A3, A3b, A4, C4): CLOSE; an RST-ABORT
+ * (SEQ = SND.NXT, ACK = RCV.NXT, the real window and options) with reason
+ * TCP_STATE from ESTABLISHED, CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2 and
+ * SYN_RECV, with TCP_DISCONNECT_WITH_DATA from CLOSING and LAST_ACK while
+ * data or our FIN is unsent, nothing otherwise; EstabResets from
+ * ESTABLISHED and CLOSE_WAIT; the application sees ECONNRESET after an
+ * RST and in SYN_SENT, nothing after a silent close (A3b). Worker that
+ * owns the endpoint (the control thread goes through bs_worker_ctl_call).
+ * @return 0; -ENOENT: no such 4-tuple; -EOPNOTSUPP: a pending handshake
+ *         or TIME_WAIT entry (no socket an application holds)
+ */
+int bs_tcp_ep_disconnect(struct bs_tcp_ep *ep, const struct bs_flow *f);
+
+/**
+ * tcp_abort() of @p f (sock_diag SOCK_DESTROY, `ss -K`; matrix A5, C4,
+ * Q36): a connection gets an RST-ABORT with reason TCP_STATE from the
+ * states of bs_tcp_ep_disconnect(), then tcp_done with error @p err
+ * (<= 0: ECONNABORTED) for its application (EstabResets, or AttemptFails
+ * from SYN_SENT and SYN_RECV); a pending handshake or TIME_WAIT entry is
+ * removed silently (Q36); a listener's key (remote address unspecified,
+ * remote port 0) closes this worker's copy of the listener that
+ * bs_tcp_ep_input() would find for it, as bs_tcp_ep_listener_close().
+ * Worker that owns the endpoint.
+ * @return 0, or -ENOENT: nothing has that key
+ */
+int bs_tcp_ep_abort(struct bs_tcp_ep *ep, const struct bs_flow *f, int err);
+
 #endif /* BS_TCP_EP_H */

@@ -559,6 +559,8 @@ void tcb_shutdown_wr(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_close(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_abort_linger0(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_disconnect(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_disconnect_app(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_abort(struct bs_tcp_ep *ep, struct bs_tcb *t, int err);
 void tcb_app_wake(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t delay_ms);
 void tcb_set_error(struct bs_tcp_ep *ep, struct bs_tcb *t, int err);
 void tcb_done(struct bs_tcp_ep *ep, struct bs_tcb *t);

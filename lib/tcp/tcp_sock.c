@@ -2,7 +2,8 @@
 /*
  * What the built-in applications call: Linux socket semantics for write,
  * read, shutdown(SHUT_WR), close() with its reset rules (__tcp_close:
- * A1, A2, A9, A10) and the end of a connection (tcp_done).
+ * A1, A2, A9, A10), connect(AF_UNSPEC) and tcp_abort (A3, A4, A5) and the
+ * end of a connection (tcp_done).
  */
 #include <string.h>
 
@@ -29,6 +30,9 @@ tcb_set_error(struct bs_tcp_ep *ep, struct bs_tcb *t, int err)
 		break;
 	case EHOSTUNREACH:
 		ep_cnt(ep, BS_CNT_AppEHOSTUNREACH);
+		break;
+	case ECONNABORTED:
+		ep_cnt(ep, BS_CNT_AppECONNABORTED);
 		break;
 	default:
 		break;
@@ -245,27 +249,74 @@ need_reset(unsigned int state)
 }
 
 /*
- * tcp_disconnect() of a socket nobody holds any more: CLOSE (EstabResets
- * from ESTABLISHED and CLOSE_WAIT, as tcp_set_state counts them), an
- * RST-ABORT in the tcp_need_reset states (A2, L3) or in CLOSING/LAST_ACK
- * with unsent data (A3), nothing otherwise (A3b, C4), then tcp_done.
+ * tcp_disconnect(): CLOSE (EstabResets from ESTABLISHED and CLOSE_WAIT, as
+ * tcp_set_state counts them; SYN_SENT goes to CLOSE directly, no
+ * AttemptFails), an RST-ABORT in the tcp_need_reset states (A2, A4, L3) or
+ * in CLOSING/LAST_ACK with unsent data, our FIN included (A3), nothing
+ * otherwise (A3b, C4). @return the socket's error (sk_err): ECONNRESET
+ * after an RST and in SYN_SENT, 0 otherwise (A3b)
  */
-void
-tcb_disconnect(struct bs_tcp_ep *ep, struct bs_tcb *t)
+static int
+disconnect(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {
 	struct tcb_ext *x = tcb_ext(ep, t);
 	unsigned int old = t->state;
 	bool unsent = x != NULL && x->write_seq != t->snd_nxt;
 
-	if (!(t->fl & TCB_DEAD))
-		orphan(ep, t);
 	if (old == BS_TCP_ESTABLISHED || old == BS_TCP_CLOSE_WAIT)
 		ep_cnt(ep, BS_CNT_TcpEstabResets);
 	tcb_set_state(ep, t, BS_TCP_CLOSE);
-	if (need_reset(old))
+	if (need_reset(old)) {
 		tcb_send_rst_abort(ep, t, BS_RST_REASON_TCP_STATE);
-	else if (unsent && (old == BS_TCP_CLOSING || old == BS_TCP_LAST_ACK))
+		return ECONNRESET;
+	}
+	if (unsent && (old == BS_TCP_CLOSING || old == BS_TCP_LAST_ACK)) {
 		tcb_send_rst_abort(ep, t, BS_RST_REASON_TCP_DISCONNECT_WITH_DATA);
+		return ECONNRESET;
+	}
+	return old == BS_TCP_SYN_SENT ? ECONNRESET : 0;
+}
+
+/* tcp_disconnect() of a socket nobody holds any more (SO_LINGER {1, 0},
+ * a listener's unaccepted child), then tcp_done. */
+void
+tcb_disconnect(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	if (!(t->fl & TCB_DEAD))
+		orphan(ep, t);
+	disconnect(ep, t);
+	tcb_done(ep, t);
+}
+
+/*
+ * connect(fd, {AF_UNSPEC}) by the application that holds the socket
+ * (A3, A3b, A4, T51): tcp_disconnect, and the application sees sk_err
+ * (SO_ERROR = ECONNRESET) unless the socket closed silently (A3b). Linux
+ * leaves the socket reusable; the built-in applications let it go.
+ */
+void
+tcb_disconnect_app(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	int err = disconnect(ep, t);
+
+	if (err != 0)
+		tcb_set_error(ep, t, err);
+	tcb_done(ep, t);
+}
+
+/*
+ * tcp_abort() of a connection (sock_diag SOCK_DESTROY, `ss -K`; A5, T52,
+ * C4): an RST-ABORT from the tcp_need_reset states, then
+ * tcp_done_with_error(): the application sees @p err, tcp_done counts
+ * EstabResets (ESTABLISHED, CLOSE_WAIT) or AttemptFails (SYN_SENT,
+ * SYN_RECV). An orphan goes the same way, its error seen by nobody.
+ */
+void
+tcb_abort(struct bs_tcp_ep *ep, struct bs_tcb *t, int err)
+{
+	if (need_reset(t->state))
+		tcb_send_rst_abort(ep, t, BS_RST_REASON_TCP_STATE);
+	tcb_set_error(ep, t, err);
 	tcb_done(ep, t);
 }
 

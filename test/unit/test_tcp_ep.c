@@ -61,6 +61,7 @@ static unsigned int in_use0;
 static struct outf out[MAXOUT];
 static unsigned int n_out;
 static int last_drop;		/* drop reason of the last segment, -1: none */
+static uint16_t peer_win = 65535;	/* SEG.WND of P's segments */
 static const char *case_name;
 
 static const struct {
@@ -332,6 +333,7 @@ teardown(void)
 		seen_cnt[cur_case][i] |= st.cnt[i] != 0;
 	held_free();
 	resolve_rc = BS_TCP_RESOLVED;
+	peer_win = 65535;
 	bs_tcp_ep_free(ep);
 	ep = NULL;
 	CHECK_EQ(rte_mempool_in_use_count(pool), in_use0, "%s: every mbuf back in the pool",
@@ -382,7 +384,7 @@ seg_opt(struct peer *c, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t len,
 	ts.flags = flags;
 	ts.seq = seq;
 	ts.ack = ack;
-	ts.win = 65535;
+	ts.win = peer_win;
 	ts.payload = len;
 	if (olen != 0)
 		memcpy(ts.tcp_opts, opts, olen);
@@ -558,25 +560,33 @@ listener_idx(const char *app, bool v6)
 	abort();
 }
 
-/* The connection of @p c, for the white-box cases. */
-static struct bs_tcb *
-tcb_of(struct peer *c)
+/* The 4-tuple of @p c as the endpoint keys it. */
+static void
+peer_flow(const struct peer *c, struct bs_flow *f)
 {
-	struct bs_flow f;
 	uint8_t r[16] = { 0 }, l[16] = { 0 };
 	uint16_t rp = rte_cpu_to_be_16(c->sport), lp = rte_cpu_to_be_16(c->dport);
-	uint32_t val;
 
 	if (c->v6) {
 		r[0] = 0x20; r[1] = 0x01; r[3] = 0x02; r[15] = 1;
 		memcpy(l, r, 16);
 		l[15] = 2;
-		bs_flow_from_ipv6(&f, r, l, rp, lp);
+		bs_flow_from_ipv6(f, r, l, rp, lp);
 	} else {
 		static const uint8_t a[4] = { 198, 18, 0, 1 }, b[4] = { 198, 18, 0, 2 };
 
-		bs_flow_from_ipv4(&f, a, b, rp, lp);
+		bs_flow_from_ipv4(f, a, b, rp, lp);
 	}
+}
+
+/* The connection of @p c, for the white-box cases. */
+static struct bs_tcb *
+tcb_of(struct peer *c)
+{
+	struct bs_flow f;
+	uint32_t val;
+
+	peer_flow(c, &f);
 	val = bs_table_lookup(ep->table, &f, bs_table_hash(ep->table, &f));
 	if (val == BS_TABLE_MISS || TCP_VAL_POOL(val) != TCP_POOL_TCB)
 		return NULL;
@@ -2527,6 +2537,272 @@ c_echo_nospace(bool v6)
 	teardown();
 }
 
+/* ==== disconnect and abort (bs_tcp_ep_disconnect, bs_tcp_ep_abort) ==== */
+
+/* The hold application, accepted: a socket the application holds. */
+static void
+held_est(struct peer *c, bool v6, const char *name)
+{
+	static const char *const ov[] = { "listener hold4.delay_ms=0",
+		"listener hold6.delay_ms=0", NULL };
+
+	setup(name, v6, ov);
+	peer_init(c, v6, P_HOLD);
+	est(c, true);
+	adv(4);		/* accept() after delay_ms, wheel slack */
+	CHECK_EQ(states(BS_TCP_ESTABLISHED), 1, "%s: ESTABLISHED", case_name);
+	CHECK(tcb_of(c) != NULL && (tcb_of(c)->fl & TCB_ACCEPTED), "%s: accepted", case_name);
+}
+
+/* The window field L writes now: the window it announced (never shrinks). */
+static uint16_t
+announced_win(struct peer *c)
+{
+	const struct bs_tcb *t = tcb_of(c);
+
+	return t != NULL ? t->rcv_wnd : 0;
+}
+
+/* An RST-ABORT (matrix 5.2): the real window, no payload. */
+static void
+expect_abort(unsigned int i, struct peer *c, uint32_t seq, uint32_t ack, uint16_t win,
+		const char *what)
+{
+	expect(i, c, F_RST | F_ACK, seq, ack, what);
+	if (i >= n_out)
+		return;
+	CHECK_EQ(out[i].win, win, "%s: %s: the real window", case_name, what);
+	CHECK(win != 0, "%s: %s: a window to compare", case_name, what);
+	CHECK_EQ(out[i].plen, 0, "%s: %s: no payload", case_name, what);
+}
+
+/* T51, A4: connect(fd, {AF_UNSPEC}) on an ESTABLISHED connection. */
+static void
+c_disconnect(bool v6)
+{
+	struct bs_flow f;
+	struct peer c;
+	uint16_t win;
+
+	held_est(&c, v6, "disconnect");
+	peer_flow(&c, &f);
+	win = announced_win(&c);
+	n_out = 0;
+	CHECK_EQ(bs_tcp_ep_disconnect(ep, &f), 0, "T51: disconnected");
+	CHECK_EQ(n_out, 1, "T51: the RST");
+	expect_abort(0, &c, c.x + 1, 101, win, "T51");
+	CHECK_EQ(out[0].olen, 0, "%s: T51: no options (none negotiated)", case_name);
+	CHECK_EQ(RSTS(TCP_STATE), 1, "A4: TCP_STATE");
+	CHECK_EQ(C(TcpEstabResets), 1, "A4: EstabResets");
+	CHECK_EQ(C(AppECONNRESET), 1, "T51: SO_ERROR = ECONNRESET");
+	CHECK_EQ(C(TCPAbortOnData), 0, "A4: not a close()");
+	CHECK_EQ(C(TcpAttemptFails), 0, "A4: no AttemptFails");
+	CHECK_EQ(states(BS_TCP_ESTABLISHED), 0, "A4: gone");
+	CHECK_EQ(bs_tcp_ep_disconnect(ep, &f), -ENOENT, "A4: nothing left");
+	CHECK_EQ(seg(&c, F_ACK, 101, c.x + 1, 0), 1, "A4: the 4-tuple is free");
+	expect_reply(1, &c, F_RST, c.x + 1, 0, "A4: the listener's RST");
+	CHECK_EQ(RSTS(TCP_FLAGS), 1, "A4: L1 (the hold listener is still there)");
+	teardown();
+}
+
+/*
+ * A3 (unsent) and A3b: disconnect in CLOSING or LAST_ACK after
+ * shutdown(SHUT_WR). With P's window closed from its SYN on, ten bytes and
+ * our FIN stay unsent (SND.NXT != write_seq): an RST-ABORT with
+ * TCP_DISCONNECT_WITH_DATA; once the FIN is out, a silent close.
+ */
+static void
+disc_closing(bool v6, bool last_ack, bool unsent)
+{
+	const char *name = last_ack ? (unsent ? "disconnect-last-ack-data" :
+		"disconnect-last-ack") : (unsent ? "disconnect-closing-data" :
+		"disconnect-closing");
+	unsigned int st_want = last_ack ? BS_TCP_LAST_ACK : BS_TCP_CLOSING;
+	struct bs_tcb *t;
+	struct bs_flow f;
+	struct peer c;
+	uint16_t win;
+	unsigned int n;
+
+	if (unsent)
+		peer_win = 0;
+	held_est(&c, v6, name);
+	peer_flow(&c, &f);
+	t = tcb_of(&c);
+	if (t == NULL) {
+		teardown();
+		return;
+	}
+	if (last_ack) {
+		seg(&c, F_FIN | F_ACK, 101, c.x + 1, 0);
+		CHECK_EQ(states(BS_TCP_CLOSE_WAIT), 1, "%s: CLOSE_WAIT", case_name);
+	}
+	if (unsent)
+		CHECK_EQ(tcb_write(ep, t, NULL, 10, 0), 10, "%s: ten bytes queued", case_name);
+	n = n_out;
+	tcb_shutdown_wr(ep, t);
+	if (unsent) {
+		CHECK_EQ(n_out, n, "%s: zero window: nothing leaves", case_name);
+	} else {
+		CHECK(n_out > n && (out[n_out - 1].flags & F_FIN), "%s: our FIN", case_name);
+	}
+	if (!last_ack) {
+		CHECK_EQ(states(BS_TCP_FIN_WAIT1), 1, "%s: FIN_WAIT1", case_name);
+		/* FINs cross: P's FIN does not acknowledge ours. */
+		seg(&c, F_FIN | F_ACK, 101, c.x + 1, 0);
+	}
+	CHECK_EQ(states(st_want), 1, "%s: %s", case_name, bs_tcp_state_name(st_want));
+	CHECK_EQ(t->snd_nxt, unsent ? c.x + 1 : c.x + 2, "%s: SND.NXT", case_name);
+	win = announced_win(&c);
+	n = n_out;
+	CHECK_EQ(bs_tcp_ep_disconnect(ep, &f), 0, "%s: disconnected", case_name);
+	CHECK_EQ(states(st_want), 0, "%s: gone", case_name);
+	CHECK_EQ(C(TcpEstabResets), 0, "%s: EstabResets only from ESTABLISHED/CLOSE_WAIT",
+		case_name);
+	if (unsent) {
+		CHECK_EQ(n_out, n + 1, "A3: the RST");
+		expect_abort(n, &c, c.x + 1, 102, win, "A3");
+		CHECK_EQ(RSTS(TCP_DISCONNECT_WITH_DATA), 1, "A3: reason");
+		CHECK_EQ(RSTS(TCP_STATE), 0, "A3: not TCP_STATE");
+		CHECK_EQ(C(AppECONNRESET), 1, "A3: sk_err = ECONNRESET");
+	} else {
+		unsigned int i, r = 0;
+
+		CHECK_EQ(n_out, n, "A3b: nothing sent");
+		for (i = 0; i < BS_RST_REASON_MAX; i++)
+			r += (unsigned int)st.rst[i];
+		CHECK_EQ(r, 0, "A3b: no reset reason");
+		CHECK_EQ(C(AppECONNRESET), 0, "A3b: no error");
+		/* The 4-tuple is free: P's ACK of our FIN finds no socket. */
+		CHECK_EQ(seg(&c, F_ACK, 102, c.x + 2, 0), 1, "A3b: ACK of our FIN");
+		expect_reply(n_out - 1, &c, F_RST, c.x + 2, 0, "A3b: no socket");
+	}
+	teardown();
+}
+
+static void
+c_disc_lastack_data(bool v6)
+{
+	disc_closing(v6, true, true);
+}
+
+static void
+c_disc_closing_data(bool v6)
+{
+	disc_closing(v6, false, true);
+}
+
+static void
+c_disc_lastack(bool v6)
+{
+	disc_closing(v6, true, false);
+}
+
+static void
+c_disc_closing(bool v6)
+{
+	disc_closing(v6, false, false);
+}
+
+/* T52, A5: tcp_abort (ss -K) of an ESTABLISHED connection with
+ * timestamps: the RST carries them (matrix 5.2), the application sees
+ * ECONNABORTED. */
+static void
+c_abort_api(bool v6)
+{
+	static const char *const ov[] = { "listener hold4.delay_ms=0",
+		"listener hold6.delay_ms=0", NULL };
+	struct bs_flow f;
+	struct peer c;
+	uint16_t win;
+
+	setup("abort-api", v6, ov);
+	peer_init(&c, v6, P_HOLD);
+	syn_ts_set(&c, 1000);
+	syn(&c);
+	peer_ts_set(&c, 1000, out[0].tsval);
+	CHECK_EQ(seg(&c, F_ACK, 101, c.x + 1, 0), 0, "handshake");
+	adv(4);
+	peer_ts_set(&c, 1234, out[0].tsval);
+	CHECK_EQ(seg(&c, F_ACK, 101, c.x + 1, 0), 0, "a bare ACK: TSval 1234");
+	CHECK(tcb_of(&c) != NULL && (tcb_of(&c)->fl & TCB_ACCEPTED), "%s: accepted", case_name);
+	peer_flow(&c, &f);
+	win = announced_win(&c);
+	n_out = 0;
+	CHECK_EQ(bs_tcp_ep_abort(ep, &f, 0), 0, "T52: aborted");
+	CHECK_EQ(n_out, 1, "T52: the RST");
+	expect_abort(0, &c, c.x + 1, 101, win, "T52");
+	CHECK(out[0].ts, "%s: T52: TS option (negotiated)", case_name);
+	CHECK_EQ(out[0].tsecr, 1234, "%s: T52: TSecr = P's last TSval", case_name);
+	CHECK_EQ(RSTS(TCP_STATE), 1, "A5: TCP_STATE");
+	CHECK_EQ(C(TcpEstabResets), 1, "A5: EstabResets");
+	CHECK_EQ(C(AppECONNABORTED), 1, "T52: ECONNABORTED");
+	CHECK_EQ(C(AppECONNRESET), 0, "T52: not ECONNRESET");
+	CHECK_EQ(states(BS_TCP_ESTABLISHED), 0, "A5: gone");
+	CHECK_EQ(bs_tcp_ep_abort(ep, &f, 0), -ENOENT, "A5: nothing left");
+	teardown();
+}
+
+/* C4: tcp_abort in SYN_SENT: no RST, AttemptFails through tcp_done. */
+static void
+c_abort_synsent(bool v6)
+{
+	struct bs_flow f;
+	struct peer c;
+
+	client(&c, v6, "abort-synsent", NULL);
+	peer_flow(&c, &f);
+	CHECK_EQ(bs_tcp_ep_abort(ep, &f, ETIMEDOUT), 0, "C4: aborted");
+	CHECK_EQ(n_out, 1, "C4: no RST");
+	CHECK_EQ(states(BS_TCP_SYN_SENT), 0, "C4: gone");
+	CHECK_EQ(C(TcpAttemptFails), 1, "C4: AttemptFails (tcp_done)");
+	CHECK_EQ(C(AppETIMEDOUT), 1, "C4: the caller's error");
+	teardown();
+}
+
+/* Q36: tcp_abort of a pending handshake or a TIME_WAIT entry removes it
+ * silently; disconnect has no socket there. A listener's key closes it. */
+static void
+c_abort_q36(bool v6)
+{
+	struct bs_flow f, lf;
+	struct peer c;
+	unsigned int lsn = listener_idx("hold", v6);
+
+	setup("abort-q36", v6, NULL);
+	peer_init(&c, v6, P_HOLD);
+	syn(&c);
+	peer_flow(&c, &f);
+	CHECK_EQ(states(BS_TCP_NEW_SYN_RECV), 1, "Q36: a pending handshake");
+	CHECK_EQ(bs_tcp_ep_disconnect(ep, &f), -EOPNOTSUPP, "Q36: no socket to disconnect");
+	CHECK_EQ(bs_tcp_ep_abort(ep, &f, 0), 0, "Q36: request aborted");
+	CHECK_EQ(states(BS_TCP_NEW_SYN_RECV), 0, "Q36: request gone");
+	CHECK_EQ(ep->lsn[lsn].n_req, 0, "%s: Q36: off the listener's queue", case_name);
+	CHECK_EQ(n_out, 1, "Q36: silent (the SYN-ACK only)");
+	CHECK_EQ(C(TcpAttemptFails), 0, "Q36: no AttemptFails");
+	CHECK_EQ(C(EmbryonicRsts), 0, "Q36: no EmbryonicRsts");
+	/* The listener: remote address unspecified, remote port 0. */
+	lf = f;
+	memset(lf.raddr + (v6 ? 0 : 12), 0, v6 ? 16 : 4);
+	lf.rport = 0;
+	CHECK_EQ(bs_tcp_ep_abort(ep, &lf, 0), 0, "listener aborted");
+	CHECK(!ep->lsn[lsn].open, "%s: listener closed", case_name);
+	CHECK_EQ(seg(&c, F_SYN, PEER_ISN, 0, 0), 1, "a SYN after");
+	expect_reply(1, &c, F_RST | F_ACK, 0, PEER_ISN + 1, "no listener");
+	CHECK_EQ(bs_tcp_ep_abort(ep, &lf, 0), -ENOENT, "listener already closed");
+	teardown();
+
+	time_wait(&c, v6, "abort-q36-tw", NULL);
+	peer_flow(&c, &f);
+	CHECK_EQ(bs_tcp_ep_disconnect(ep, &f), -EOPNOTSUPP, "Q36: no socket in TIME_WAIT");
+	CHECK_EQ(bs_tcp_ep_abort(ep, &f, 0), 0, "Q36: TIME_WAIT aborted");
+	CHECK_EQ(states(BS_TCP_TIME_WAIT), 0, "Q36: TIME_WAIT gone");
+	CHECK_EQ(n_out, 0, "Q36: silent");
+	CHECK_EQ(seg(&c, F_ACK, 102, c.x + 2, 0), 1, "Q36: the 4-tuple is free");
+	expect_reply(0, &c, F_RST, c.x + 2, 0, "Q36: no socket");
+	teardown();
+}
+
 /* ==== the table ===================================================== */
 
 struct tcase {
@@ -2572,6 +2848,14 @@ static const struct tcase cases[] = {
 	{ "close-unread-ts", c_t49, "A1 T49" },
 	{ "close-unread-fin", c_t70, "A1 T70" },
 	{ "abort", c_abort, "A2 T50" },
+	{ "disconnect", c_disconnect, "A4 T51" },
+	{ "disconnect-last-ack-data", c_disc_lastack_data, "A3" },
+	{ "disconnect-closing-data", c_disc_closing_data, "A3" },
+	{ "disconnect-last-ack", c_disc_lastack, "A3b Q35" },
+	{ "disconnect-closing", c_disc_closing, "A3b Q35" },
+	{ "abort-api", c_abort_api, "A5 T52" },
+	{ "abort-synsent", c_abort_synsent, "C4" },
+	{ "abort-q36", c_abort_q36, "Q36" },
 	{ "keepalive", c_keepalive, "A6 T53" },
 	{ "user-timeout", c_user_timeout, "A7 Q34 T54" },
 	{ "retries2", c_retries2, "A7 Q34" },
@@ -2614,10 +2898,6 @@ static const struct {
 	{ "R3", "the child only sees segments that passed tcp_check_req's ACK test; "
 		"no drop reason can come out of its processing" },
 	{ "R6 X9", "TCP Fast Open: out of scope" },
-	{ "A3 A3b", "no built-in application calls SO_LINGER {1,0} or disconnect in "
-		"CLOSING/LAST_ACK (abort acts at accept)" },
-	{ "A4 T51", "no connect(AF_UNSPEC) / tcp_disconnect API" },
-	{ "A5 T52 Q36", "no tcp_abort / SOCK_DESTROY API" },
 	{ "A13", "no SO_LINGER with a timeout (Linux sends nothing either)" },
 	{ "A14", "no TCP_REPAIR, no network namespaces" },
 	{ "Q2 T10", "link-layer and broadcast filtering is the worker's (bs_pkt_parse, "
