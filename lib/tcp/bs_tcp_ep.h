@@ -211,6 +211,27 @@ const struct bs_tcp_client_stats *bs_tcp_ep_client_stats(
  */
 void bs_tcp_ep_listener_close(struct bs_tcp_ep *ep, unsigned int idx);
 
+/** One connection as bs_tcp_ep_conn_page() reports it. */
+struct bs_tcp_conn_info {
+	struct bs_flow flow;
+	uint8_t state;		/**< enum bs_tcp_state */
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_wnd;	/**< peer's window, scaled */
+	uint32_t rcv_nxt;
+	uint32_t rcv_wnd;	/**< window we announced, scaled */
+};
+
+/**
+ * A page of connections (full connections, not pending handshakes nor
+ * TIME_WAIT entries), from @p *cursor on (0: the first); @p *cursor is
+ * left where the next page starts, UINT32_MAX after the last. At most
+ * @p max entries and a bounded walk, so a large table is read page by page.
+ * Worker that owns the endpoint. @return entries written
+ */
+unsigned int bs_tcp_ep_conn_page(const struct bs_tcp_ep *ep, uint32_t *cursor,
+		struct bs_tcp_conn_info *out, unsigned int max);
+
 /**
  * tcp_disconnect() of the connection @p f, as its application calling
  * connect(fd, {AF_UNSPEC}) (matrix A3, A3b, A4, C4): CLOSE; an RST-ABORT

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the control thread asks of an endpoint, run by the worker that owns
- * it: disconnect and abort of a 4-tuple (tcp_disconnect, tcp_abort).
+ * it: pages of connections, disconnect and abort of a 4-tuple
+ * (tcp_disconnect, tcp_abort).
  */
 #include <string.h>
 
@@ -70,4 +71,38 @@ bs_tcp_ep_abort(struct bs_tcp_ep *ep, const struct bs_flow *f, int err)
 		break;
 	}
 	return 0;
+}
+
+/* Pool slots a page may look at: a bounded stop of the worker. */
+#define CTL_PAGE_SCAN 4096
+
+unsigned int
+bs_tcp_ep_conn_page(const struct bs_tcp_ep *ep, uint32_t *cursor,
+		struct bs_tcp_conn_info *out, unsigned int max)
+{
+	uint32_t i = *cursor, end;
+	unsigned int n = 0;
+
+	if (i >= ep->tcb.cap) {
+		*cursor = UINT32_MAX;
+		return 0;
+	}
+	end = ep->tcb.cap - i > CTL_PAGE_SCAN ? i + CTL_PAGE_SCAN : ep->tcb.cap;
+	for (; i < end && n < max; i++) {
+		const struct bs_tcb *t = ep_tcb(ep, i);
+		struct bs_tcp_conn_info *c;
+
+		if (t->state == BS_TCP_NONE)
+			continue;
+		c = &out[n++];
+		c->flow = t->flow;
+		c->state = t->state;
+		c->snd_una = t->snd_una;
+		c->snd_nxt = t->snd_nxt;
+		c->snd_wnd = t->snd_wnd;
+		c->rcv_nxt = t->rcv_nxt;
+		c->rcv_wnd = (uint32_t)t->rcv_wnd << tcb_rcv_wscale(t);
+	}
+	*cursor = i >= ep->tcb.cap ? UINT32_MAX : i;
+	return n;
 }

@@ -51,6 +51,7 @@ struct bs_tcp_l2;
 struct bs_flow;
 struct rte_mempool;
 struct rte_ring;
+struct bs_worker_ctl;
 
 struct bs_worker {
 	struct bs_stats stats;		/**< written by this worker only */
@@ -68,6 +69,8 @@ struct bs_worker {
 	struct rte_ring **inbox;	/**< every worker's neighbour news inbox,
 					 *   by index; NULL with one worker */
 	struct bs_neigh_table neigh;	/**< worker_neigh.c */
+	struct bs_worker_ctl *ctl;	/**< control requests (bs_worker_ctl.h);
+					 *   NULL: none */
 } __rte_cache_aligned;
 
 /**
