@@ -13,6 +13,7 @@
 #include "bs_tcp.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
+#include "worker_internal.h"
 
 /* The frame was taken: queued, reused or freed (TCP endpoint, neighbour news). */
 #define WORKER_TAKEN (-1)
@@ -589,6 +590,8 @@ bs_worker_poll(struct bs_worker *w)
 		bs_worker_neigh_poll(w);
 		bs_worker_flush(w);
 	}
+	if (unlikely(worker_ctl_pending(w)))
+		bs_worker_ctl_poll(w);	/* a control request: once per poll */
 	return n;
 }
 
