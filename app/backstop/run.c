@@ -5,6 +5,7 @@
  * lcore runs one worker.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "bs_port.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
+#include "bs_worker_ctl.h"
 
 struct app {
 	const struct bs_config *conf;
@@ -233,6 +235,8 @@ workers_create(struct app *a, char *err, size_t errlen)
 			return -1;
 		k++;
 	}
+	if (bs_worker_ctl_init(a->workers, a->n_workers, err, errlen) != 0)
+		return -1;
 	return bs_worker_neigh_share(a->workers, a->n_workers, err, errlen);
 }
 
@@ -327,6 +331,49 @@ write_json(const struct app *a, const char *path)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+#define CTL_TIMEOUT_MS 100
+
+/*
+ * Connections by state, summed over the workers. While they run, each
+ * worker counts its own (a control request: no read of another core's
+ * table); once they stopped (@p live false) the counts are read directly.
+ */
+static void
+print_states(const struct app *a, bool live)
+{
+	uint64_t sum[BS_TCP_STATE_MAX] = { 0 };
+	struct bs_worker_ctl_req req;
+	unsigned int i, s;
+	bool any = false;
+
+	for (i = 0; i < a->n_workers; i++) {
+		struct bs_worker *w = &a->workers[i];
+		int rc = 0;
+
+		if (w->ep == NULL)
+			continue;
+		memset(&req, 0, sizeof(req));
+		req.op = BS_WORKER_CTL_STATE_COUNTS;
+		if (live)
+			rc = bs_worker_ctl_call(w, &req, CTL_TIMEOUT_MS);
+		else
+			bs_tcp_ep_state_counts(w->ep, req.counts);
+		if (rc != 0) {
+			printf("connections: worker %u did not answer (%s)\n", i, strerror(-rc));
+			continue;
+		}
+		for (s = 0; s < BS_TCP_STATE_MAX; s++)
+			sum[s] += req.counts[s];
+	}
+	printf("connections:");
+	for (s = 0; s < BS_TCP_STATE_MAX; s++)
+		if (sum[s] != 0) {
+			printf(" %s %" PRIu64, bs_tcp_state_name(s), sum[s]);
+			any = true;
+		}
+	printf("%s\n", any ? "" : " none");
+}
+
 /* The control thread's loop: signals, counters, the optional deadline. */
 static void
 control_loop(struct app *a, double duration_s)
@@ -342,6 +389,8 @@ control_loop(struct app *a, double duration_s)
 			sig_stats = 0;
 			stats_report(a, &r);
 			bs_stats_write_text(stdout, &r);
+			print_states(a, true);
+			fflush(stdout);
 		}
 	}
 }
@@ -409,6 +458,7 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 
 	stats_report(a, &r);
 	bs_stats_write_text(stdout, &r);
+	print_states(a, false);
 	if (opts->stats_json != NULL && write_json(a, opts->stats_json) != 0)
 		rc = -1;
 	for (i = 0; i < a->n_ports; i++)
@@ -416,8 +466,10 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 out:
 	for (i = 0; a->workers != NULL && i < a->n_workers; i++)
 		bs_tcp_ep_free(a->workers[i].ep);
-	if (a->workers != NULL)
+	if (a->workers != NULL) {
 		bs_worker_neigh_unshare(a->workers, a->n_workers);
+		bs_worker_ctl_fini(a->workers, a->n_workers);
+	}
 	rte_free(a->workers);
 	free(a->wstats);
 	free(a->wlcores);
