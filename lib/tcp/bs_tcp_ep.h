@@ -186,7 +186,11 @@ int bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f,
 void bs_tcp_ep_unreachable(struct bs_tcp_ep *ep, const uint8_t *frame,
 		uint32_t len);
 
-/** Counts by state (enum bs_tcp_state) into @p n. Any lcore (racy). */
+/**
+ * Counts by state (enum bs_tcp_state) into @p n. The owning worker only,
+ * or any lcore once the workers have stopped; the control thread asks a
+ * running worker through a control request (bs_worker_ctl_call()).
+ */
 void bs_tcp_ep_state_counts(const struct bs_tcp_ep *ep,
 		uint64_t n[BS_TCP_STATE_MAX]);
 
