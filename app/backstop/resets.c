@@ -50,21 +50,6 @@ row_cmp(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-/* Is @p id a word of the space-separated @p list? */
-static bool
-has_row(const char *list, const char *id)
-{
-	size_t n = strlen(id);
-	const char *p = list;
-
-	while ((p = strstr(p, id)) != NULL) {
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 /* Add the rows of @p list to the set @p rows. */
 static void
 rows_add(char rows[][ROW_LEN], unsigned int *n, const char *list)
@@ -160,19 +145,19 @@ write_by_row(FILE *f)
 
 		fprintf(f, "| %s | ", rows[r]);
 		for (i = 0; i < BS_RST_REASON_MAX; i++)
-			if (has_row(bs_rst_reason_rows(i), rows[r])) {
+			if (bs_rows_has(bs_rst_reason_rows(i), rows[r])) {
 				fprintf(f, "%s`%s`", sep, bs_rst_reason_name(i));
 				sep = ", ";
 			}
 		fprintf(f, " | ");
 		for (i = 1, sep = ""; i < BS_DROP_MAX; i++)
-			if (has_row(bs_drop_rows(i), rows[r])) {
+			if (bs_rows_has(bs_drop_rows(i), rows[r])) {
 				fprintf(f, "%s`%s`", sep, bs_drop_name(i));
 				sep = ", ";
 			}
 		fprintf(f, " | ");
 		for (i = 0, sep = ""; i < BS_CNT_MAX; i++)
-			if (has_row(bs_counter_rows(i), rows[r])) {
+			if (bs_rows_has(bs_counter_rows(i), rows[r])) {
 				fprintf(f, "%s`%s`", sep, bs_counter_name(i));
 				sep = ", ";
 			}

@@ -16,6 +16,7 @@
  * from the same sum by walking the declared lists, so they cannot disagree.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -64,6 +65,9 @@ const char *bs_drop_rows(unsigned int reason);
 const char *bs_drop_rows_note(unsigned int reason);
 const char *bs_counter_rows(unsigned int c);
 const char *bs_counter_rows_note(unsigned int c);
+
+/** Is @p id (a row id such as "X14") a word of the space-separated @p list? */
+bool bs_rows_has(const char *list, const char *id);
 
 /** Name of a counter ("TcpOutRsts"). */
 const char *bs_counter_name(unsigned int c);

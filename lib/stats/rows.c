@@ -2,6 +2,8 @@
 /*
  * The reset-matrix rows of drop reasons and counters (bs_rows.def).
  */
+#include <string.h>
+
 #include "bs_stats.h"
 
 struct rows_ent {
@@ -55,4 +57,20 @@ const char *
 bs_counter_rows_note(unsigned int c)
 {
 	return c < BS_CNT_MAX ? str(cnt_rows[c].note) : "";
+}
+
+bool
+bs_rows_has(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = list;
+
+	if (n == 0)
+		return false;
+	while ((p = strstr(p, id)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
 }

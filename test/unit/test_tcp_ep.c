@@ -2924,21 +2924,6 @@ static const char *const spec_rows =
 	"Q21 Q22 Q23 Q24 Q25 Q26 Q27 Q28 Q29 Q30 Q31 Q32 Q33 Q34 Q35 Q36 Q37 Q38 "
 	"CH-conn CH-global";
 
-/* Is @p id a word of @p list? */
-static bool
-has_word(const char *list, const char *id)
-{
-	size_t n = strlen(id);
-	const char *p = list;
-
-	while ((p = strstr(p, id)) != NULL) {
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 /* A row of the spec: one of spec_rows, or T1..T73. */
 static bool
 is_spec_row(const char *id)
@@ -2950,7 +2935,7 @@ is_spec_row(const char *id)
 		t = strtol(id + 1, &end, 10);
 		return *end == '\0' && t >= 1 && t <= 73;
 	}
-	return has_word(spec_rows, id);
+	return bs_rows_has(spec_rows, id);
 }
 
 static void
@@ -2977,9 +2962,9 @@ check_coverage(void)
 		bool in_case = false, in_na = false;
 
 		for (i = 0; i < RTE_DIM(cases); i++)
-			in_case |= has_word(cases[i].rows, id);
+			in_case |= bs_rows_has(cases[i].rows, id);
 		for (i = 0; i < RTE_DIM(not_applicable); i++)
-			in_na |= has_word(not_applicable[i].rows, id);
+			in_na |= bs_rows_has(not_applicable[i].rows, id);
 		CHECK(in_case || in_na, "row %s has no case and no reason", id);
 		CHECK(!(in_case && in_na), "row %s has a case and a reason", id);
 		covered += in_case;
@@ -3014,7 +2999,7 @@ check_claim(const char *kind, const char *name, const char *rows,
 		p += n;
 		CHECK(is_spec_row(id), "%s %s: row %s is not in the spec", kind, name, id);
 		for (c = 0; c < RTE_DIM(cases); c++) {
-			if (!has_word(cases[c].rows, id))
+			if (!bs_rows_has(cases[c].rows, id))
 				continue;
 			cases_for++;
 			produced += seen(c, idx);
