@@ -1,12 +1,39 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
 
 #include "bs_addr.h"
 #include "frames.h"
 
 const uint8_t t_port_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
 const uint8_t t_peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+
+struct rte_mempool *
+t_eal_pool(const char *argv0, const char *name, unsigned int mem_mb, unsigned int n_mbufs)
+{
+	char mem[16], prefix[64], pool_name[RTE_MEMPOOL_NAMESIZE];
+	char *eal[] = { (char *)(uintptr_t)argv0, "--no-huge", "-m", mem, "--no-pci",
+		"--no-shconf", "--file-prefix", prefix, "--log-level=lib.*:error", NULL };
+	struct rte_mempool *mp;
+
+	snprintf(mem, sizeof(mem), "%u", mem_mb);
+	snprintf(prefix, sizeof(prefix), "bs-unit-%s", name);
+	snprintf(pool_name, sizeof(pool_name), "bs_unit_%s", name);
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+		printf("EAL init failed\n");
+		return NULL;
+	}
+	mp = rte_pktmbuf_pool_create(pool_name, n_mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+		SOCKET_ID_ANY);
+	if (mp == NULL)
+		printf("no mbuf pool\n");
+	return mp;
+}
 
 void
 t_addrs(struct bs_addr_table *t, const char *const *items, unsigned int n)

@@ -36,6 +36,16 @@ extern const uint8_t t_peer_mac[6];
 struct bs_addr_table;
 
 /* Fill an address table from config items ("198.18.0.2/24 vlan 100"); aborts on error. */
+struct rte_mempool;
+
+/**
+ * EAL for a unit test (no hugepages, no PCI, no shared config, its own
+ * file prefix "bs-unit-NAME") and a pool of @p n_mbufs mbufs.
+ * @return the pool, or NULL after printing why
+ */
+struct rte_mempool *t_eal_pool(const char *argv0, const char *name, unsigned int mem_mb,
+		unsigned int n_mbufs);
+
 void t_addrs(struct bs_addr_table *t, const char *const *items, unsigned int n);
 
 /* Naive Internet checksum of a byte string plus an initial 32-bit sum. */

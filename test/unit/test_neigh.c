@@ -12,6 +12,7 @@
 
 #include "bs_neigh.h"
 #include "bs_test.h"
+#include "frames.h"
 
 static struct rte_mempool *pool;
 static struct bs_neigh_table tab;
@@ -344,20 +345,11 @@ test_budget(void)
 int
 main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
-		"--file-prefix", "bs-unit-neigh", "--log-level=lib.*:error", NULL };
 
 	(void)argc;
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		printf("EAL init failed\n");
+	pool = t_eal_pool(argv[0], "neigh", 64, 511);
+	if (pool == NULL)
 		return 1;
-	}
-	pool = rte_pktmbuf_pool_create("bs_unit_neigh", 511, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (pool == NULL) {
-		printf("no mbuf pool\n");
-		return 1;
-	}
 	test_schedule();
 	test_hold();
 	test_learn();

@@ -424,24 +424,15 @@ test_wrong_worker(void)
 int
 main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-		"--file-prefix", "bs-unit-rss", "--log-level=lib.*:error", NULL };
 	unsigned int in_use;
 
 	(void)argc;
 	test_vectors();
 	test_linear();
 	test_symmetric();
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		printf("EAL init failed\n");
+	pool = t_eal_pool(argv[0], "rss", 256, 1023);
+	if (pool == NULL)
 		return 1;
-	}
-	pool = rte_pktmbuf_pool_create("bs_unit_rss", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-		SOCKET_ID_ANY);
-	if (pool == NULL) {
-		printf("no mbuf pool\n");
-		return 1;
-	}
 	memcpy(port_mac.addr_bytes, t_port_mac, 6);
 	in_use = rte_mempool_in_use_count(pool);
 	test_port_choice();

@@ -3061,21 +3061,12 @@ check_rows_claimed(void)
 int
 main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-		"--file-prefix", "bs-unit-tcp", "--log-level=lib.*:error", NULL };
 	const char *only = argc > 1 ? argv[1] : NULL;
 	unsigned int i;
 
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		printf("EAL init failed\n");
+	pool = t_eal_pool(argv[0], "tcp", 256, 2047);
+	if (pool == NULL)
 		return 1;
-	}
-	pool = rte_pktmbuf_pool_create("bs_unit_tcp", 2047, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (pool == NULL) {
-		printf("no mbuf pool\n");
-		return 1;
-	}
 	hz = rte_get_tsc_hz();
 	memcpy(port_mac.addr_bytes, t_port_mac, 6);
 	for (i = 0; i < RTE_DIM(cases); i++) {

@@ -47,8 +47,6 @@ flow(struct bs_flow *f, uint16_t lport)
 int
 main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
-		"--file-prefix", "bs-unit-wctl", "--log-level=lib.*:error", NULL };
 	static const char text[] = "[client c]\naddress = 198.18.0.1\nport = 8080\n"
 		"start_ms = 2147483647\n";
 	struct bs_tcp_l2 l2 = { 0 };
@@ -60,15 +58,12 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		printf("EAL init failed\n");
+	pool = t_eal_pool(argv[0], "wctl", 128, 511);
+	if (pool == NULL)
 		return 1;
-	}
-	pool = rte_pktmbuf_pool_create("bs_unit_wctl", 511, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	w = rte_zmalloc("test_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
 	bs_config_defaults(&cfg);
-	if (pool == NULL || w == NULL ||
+	if (w == NULL ||
 			bs_config_parse(&cfg, text, "test", err, sizeof(err)) != 0) {
 		printf("set-up failed\n");
 		return 1;

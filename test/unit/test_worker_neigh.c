@@ -384,21 +384,12 @@ int
 main(int argc, char **argv)
 {
 	static const char *const items[] = { "198.18.0.2/24", "2001:2::2/64" };
-	char *eal[] = { argv[0], "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
-		"--file-prefix", "bs-unit-wneigh", "--log-level=lib.*:error", NULL };
 	unsigned int in_use;
 
 	(void)argc;
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		printf("EAL init failed\n");
+	pool = t_eal_pool(argv[0], "wneigh", 128, 1023);
+	if (pool == NULL)
 		return 1;
-	}
-	pool = rte_pktmbuf_pool_create("bs_unit_wneigh", 1023, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (pool == NULL) {
-		printf("no mbuf pool\n");
-		return 1;
-	}
 	memcpy(port_mac.addr_bytes, t_port_mac, 6);
 	t_addrs(&addrs, items, RTE_DIM(items));
 	ipc.tsc_hz = rte_get_tsc_hz();
