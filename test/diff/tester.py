@@ -1029,37 +1029,37 @@ def _(sc):
     c.step(".", 2, FIN_ACKED)
 
 
-@scenario("closewait-rst-rcvnxt-1", "X12 T67")
-def _(sc):
+def closewait(sc):
+    """Hold connection in CLOSE_WAIT on the DUT: our FIN ACKed (RCV.NXT = 2)."""
     c = sc.conn(HOLD)
     c.open()
     c.step("F.", 1, 1, expect=[". X+1 2"])
+    return c
+
+
+@scenario("closewait-rst-rcvnxt-1", "X12 T67")
+def _(sc):
+    c = closewait(sc)
     c.step("R", 1)
     c.step(".", 2, 1, expect=["R X+1"])
 
 
 @scenario("closewait-rst-exact", "X10 T68")
 def _(sc):
-    c = sc.conn(HOLD)
-    c.open()
-    c.step("F.", 1, 1, expect=[". X+1 2"])
+    c = closewait(sc)
     c.step("R", 2)
     c.step(".", 2, 1, expect=["R X+1"])
 
 
 @scenario("closewait-data-past-fin", "D2")
 def _(sc):
-    c = sc.conn(HOLD)
-    c.open()
-    c.step("F.", 1, 1, expect=[". X+1 2"])
+    c = closewait(sc)
     c.step("P.", 1, 1, data=5, expect=["R X+1"])
 
 
 @scenario("closewait-data-after-fin", "Q30")
 def _(sc):
-    c = sc.conn(HOLD)
-    c.open()
-    c.step("F.", 1, 1, expect=[". X+1 2"])
+    c = closewait(sc)
     c.step("P.", 2, 1, data=5)
 
 
