@@ -32,3 +32,13 @@ wait_for() {
 	done
 	return 1
 }
+
+# wait_running LOG PID SECONDS: wait until Backstop (PID, its stdout in LOG)
+# prints its `backstop: running` line (0), or exits or SECONDS pass (1).
+wait_running() {
+	local log=$1 pid=$2
+	# shellcheck disable=SC2317
+	_running_or_gone() { grep -q '^backstop: running' "$log" || ! kill -0 "$pid" 2>/dev/null; }
+	wait_for "$3" _running_or_gone
+	grep -q '^backstop: running' "$log"
+}

@@ -154,8 +154,7 @@ start_dut() {	# linux|backstop CONF: sets DUT_PID and DMAC
 			--file-prefix "$PREFIX" --vdev="net_af_packet0,iface=$N-d0" -- \
 			--config "$bconf" >"$W/bs.out" 2>>"$W/bs.err" &
 		DUT_PID=$!
-		bs_ready() { grep -q '^backstop: running' "$W/bs.out" || ! kill -0 "$DUT_PID" 2>/dev/null; }
-		if ! wait_for 45 bs_ready || ! grep -q '^backstop: running' "$W/bs.out"; then
+		if ! wait_running "$W/bs.out" "$DUT_PID" 45; then
 			echo "FAIL setup: backstop exited, or not running within 45 s"
 			tail -20 "$W/bs.out" "$W/bs.err" | sed 's/^/  /'
 			return 1

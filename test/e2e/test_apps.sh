@@ -51,10 +51,7 @@ ip netns exec "$A-d" timeout 150 "$BIN" -l 0,1 --no-huge -m 512 --no-pci \
 	--set 'listener keepalive.keepalive_probes=3' \
 	--stats-json "$T/stats.json" >"$T/bs.out" 2>"$T/bs.err" &
 BS_PID=$!
-bs_ready() {	# running, or exited (then there is nothing to wait for)
-	grep -q '^backstop: running' "$T/bs.out" || ! kill -0 "$BS_PID" 2>/dev/null
-}
-if ! wait_for 45 bs_ready || ! grep -q '^backstop: running' "$T/bs.out"; then
+if ! wait_running "$T/bs.out" "$BS_PID" 45; then
 	echo "FAIL backstop-start"
 	tail -20 "$T/bs.out" "$T/bs.err"
 	echo "0 passed, 1 failed"

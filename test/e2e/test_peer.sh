@@ -141,10 +141,7 @@ ip netns exec "$A-d" timeout 120 "$BIN" -l 0,1 --no-huge -m 256 --no-pci \
 	--set 'port net_af_packet0.address=198.18.0.2/24, 2001:2::2/64' \
 	--stats-json "$T/stats.json" >"$T/bs.out" 2>"$T/bs.err" &
 BS_PID=$!
-bs_ready() {	# running, or exited (then there is nothing to wait for)
-	grep -q '^backstop: running' "$T/bs.out" || ! kill -0 "$BS_PID" 2>/dev/null
-}
-if ! wait_for 45 bs_ready || ! grep -q '^backstop: running' "$T/bs.out"; then
+if ! wait_running "$T/bs.out" "$BS_PID" 45; then
 	fail backstop-start "exited, or not running within 45 s"
 	sed 's/^/  backstop: /' "$T/bs.out" "$T/bs.err" | tail -30
 	finish
