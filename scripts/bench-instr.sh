@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# bench-instr.sh: instructions per stray-segment reply, exact, under
+# callgrind: the same vdevs and input as scripts/bench-stray.sh, for one or
+# more Backstop binaries and, with --testpmd, for testpmd's 5tswap. Cycle
+# figures on a shared VM move by tens of cycles between runs; instruction
+# counts do not, so this is how one change is weighed against another
+# (docs/performance.md). Needs valgrind (apt-get install valgrind).
+#
+# usage: scripts/bench-instr.sh [--duration S] [--testpmd] [BACKSTOP...]
+#   default BACKSTOP: build/app/backstop/backstop; --duration: seconds of
+#   forwarding under callgrind (default 3, about 2 M replies)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PY=/usr/bin/python3
+DURATION=3
+TESTPMD=
+BINS=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--duration) DURATION=$2; shift 2 ;;
+	--testpmd) TESTPMD=dpdk-testpmd; shift ;;
+	-h | --help) sed -n '/^# usage:/,/^set /s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0 ;;
+	*) BINS+=("$1"); shift ;;
+	esac
+done
+[ ${#BINS[@]} -gt 0 ] || BINS=("$ROOT/build/app/backstop/backstop")
+command -v valgrind >/dev/null || { echo "bench-instr: valgrind not found (apt-get install valgrind)" >&2; exit 1; }
+
+TMP=$(mktemp -d /tmp/bench-instr.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+# net_pcap0's MAC is fixed by the driver (02:70:63:61:70 and the port's
+# index), as scripts/bench-stray.sh's probe run reads it.
+"$PY" "$ROOT/scripts/bench/gen_stray.py" "$TMP/in.pcap" 4096 02:70:63:61:70:00
+printf '[backstop]\nmbufs = 12288\nannounce = no\n[port net_pcap0]\naddress = 198.18.0.2/24\ntx_port = net_null0\n[port net_null0]\n' >"$TMP/bench.conf"
+VDEVS=(--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1)
+
+for bin in "${BINS[@]}"; do
+	timeout -k 5 $((DURATION + 120)) valgrind --tool=callgrind --dump-instr=yes \
+		--callgrind-out-file="$TMP/cg.out" "$bin" -l 0,1 --main-lcore 1 --no-huge -m 1024 \
+		--no-pci --file-prefix "bench-instr-$$" "${VDEVS[@]}" -- --config "$TMP/bench.conf" \
+		--duration "$DURATION" --stats-json "$TMP/stats.json" >"$TMP/log" 2>&1 ||
+		{ echo "bench-instr: $bin failed:" >&2; tail -5 "$TMP/log" >&2; exit 1; }
+	n=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['counters']['TcpOutRsts'])" "$TMP/stats.json")
+	echo "== $bin: $n replies; instructions per reply (run at least 0.2 times per reply):"
+	"$PY" "$ROOT/scripts/bench/instr_per_reply.py" "$TMP/cg.out" "$n" "$bin" net_pcap net_null
+done
+if [ -n "$TESTPMD" ]; then
+	(sleep $((DURATION + 60)); echo) | timeout -s INT $((DURATION + 30)) valgrind --tool=callgrind \
+		--dump-instr=yes --callgrind-out-file="$TMP/cgt.out" "$TESTPMD" -l 0,1 --main-lcore 1 \
+		--no-huge -m 1024 --no-pci --file-prefix "bench-instr-t$$" "${VDEVS[@]}" -- \
+		--forward-mode=5tswap --total-num-mbufs=16384 >"$TMP/tlog" 2>&1 || true
+	n=$(sed -n 's/.*TX-packets: *\([0-9]*\).*/\1/p' "$TMP/tlog" | sort -n | tail -1)
+	[ -n "$n" ] && [ "$n" -gt 0 ] || { echo "bench-instr: no testpmd figures" >&2; tail -5 "$TMP/tlog" >&2; exit 1; }
+	echo "== testpmd 5tswap: $n packets; instructions per packet:"
+	"$PY" "$ROOT/scripts/bench/instr_per_reply.py" "$TMP/cgt.out" "$n" dpdk-testpmd net_pcap net_null
+fi
