@@ -219,11 +219,43 @@ EOF
 	return $rc
 }
 
+# The kernel's replies can hinge on when a Python application wakes up
+# (a close() that comes after the delayed-ACK timer gives ". then F."
+# instead of one "F."), so a scenario the kernel fails is played once more
+# on a fresh topology and its second record counts; both runs are printed.
+# Backstop gets no second chance.
+linux_rerun() {
+	local names n
+	names=$("$PY" -c 'import json, sys
+res = json.load(open(sys.argv[1]))
+print(" ".join(sorted({k.split("/")[0] for k, r in res.items() if not r["matrix_ok"]})))' \
+		"$W/linux.json" 2>/dev/null)
+	for n in $names; do
+		echo "# linux: $n failed; played once more (kernel timing)"
+		mv "$W/linux.json" "$W/first.json"
+		rm -f "$W"/linux-*.json
+		ONLY=$n run_dut linux || true
+		"$PY" - "$W/first.json" "$W/linux.json" <<'EOF2'
+import json, sys
+with open(sys.argv[1]) as f:
+    out = json.load(f)
+try:
+    with open(sys.argv[2]) as f:
+        out.update(json.load(f))
+except (OSError, ValueError):
+    pass
+with open(sys.argv[2], "w") as f:
+    json.dump(out, f, indent=1)
+EOF2
+	done
+}
+
 echo "# kernel $(uname -r); namespaces $N-t (tester) and $N-d (DUT); mode $DUT"
 status=0
 case $DUT in
 linux)
 	run_dut linux || status=1
+	linux_rerun
 	echo "# runtime $((SECONDS - START)) s"
 	"$PY" "$HERE/tester.py" summary "$W/linux.json" ${ONLY:+--only "$ONLY"} || status=1
 	;;
@@ -235,6 +267,7 @@ backstop)
 	;;
 both)
 	run_dut linux || status=1
+	linux_rerun
 	echo "# linux (oracle check): $("$PY" "$HERE/tester.py" summary "$W/linux.json" \
 		${ONLY:+--only "$ONLY"} | tail -1)"
 	run_dut backstop || status=1
