@@ -105,6 +105,23 @@ ep_now_ns(const struct bs_tcp_ep *ep)
 	return d / hz * 1000000000ull + d % hz * 1000000000ull / hz;
 }
 
+/*
+ * Real time in ms at @p tsc0, from the IP settings' base (a TSC and the
+ * UTC time then). SYN cookies count minutes of real time, as Linux counts
+ * jiffies, so that appliances sharing syncookie_secret behind ECMP agree
+ * on the minute whatever their start times.
+ */
+uint64_t
+ep_utc_base(const struct bs_ip_conf *ip, uint64_t tsc0, uint64_t hz)
+{
+	uint64_t d;
+
+	if (ip == NULL || hz == 0 || tsc0 < ip->tsc0)
+		return ip != NULL ? ip->utc_ms0 : 0;
+	d = tsc0 - ip->tsc0;
+	return ip->utc_ms0 + d / hz * 1000 + d % hz * 1000 / hz;
+}
+
 /* Our receive window scale: the shift that fits tcp_rmem[2] in 16 bits
  * (tcp_select_initial_window). */
 uint8_t
@@ -391,6 +408,7 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 	}
 	tcp_clients_init(ep);
 	ep->tsc0 = rte_rdtsc();		/* ms 1 is when the endpoint is ready */
+	ep->utc_ms0 = ep_utc_base(c->ip, ep->tsc0, c->tsc_hz);
 	return ep;
 nomem:
 	snprintf(err, errlen, "TCP endpoint of worker %u: out of memory (%u connections, "

@@ -308,6 +308,7 @@ struct bs_tcp_ep {
 	uint64_t tsc0;
 	uint64_t tsc;
 	uint32_t now_ms;
+	uint64_t utc_ms0;		/* real time at now_ms 0: the SYN cookie clock */
 	uint32_t tw_count;
 	uint32_t tw_limit;		/* tcp_max_tw_buckets, this worker's share */
 	uint32_t orphans;
@@ -440,6 +441,7 @@ struct tcb_ext *tcb_ext_get(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_ext_maybe_put(struct bs_tcp_ep *ep, struct bs_tcb *t);
 uint32_t ep_ts_now(const struct bs_tcp_ep *ep);
 uint64_t ep_now_ns(const struct bs_tcp_ep *ep);
+uint64_t ep_utc_base(const struct bs_ip_conf *ip, uint64_t tsc0, uint64_t hz);
 uint8_t ep_rcv_wscale(const struct bs_tcp_ep *ep);
 uint32_t ep_random(struct bs_tcp_ep *ep);
 void ep_timer_arm(struct bs_tcp_ep *ep, struct bs_timer *tm, uint32_t delay_ms);

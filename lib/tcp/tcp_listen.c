@@ -229,7 +229,8 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 		uint16_t mss_used;
 
 		mss_used = o.mss != 0 ? o.mss : TCP_MSS_DEFAULT;
-		r->iss = bs_cookie_init(&ep->cookie_keys, f, s->seq, &mss_used, ep->now_ms);
+		r->iss = bs_cookie_init(&ep->cookie_keys, f, s->seq, &mss_used,
+			ep->utc_ms0 + ep->now_ms);
 		if (r->fl & TCB_TS) {
 			struct bs_cookie_opts co = {
 				.wscale_ok = (r->fl & TCB_WS) != 0,
@@ -283,7 +284,8 @@ cookie_check(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_tcp_seg *s,
 	if (ep->k->tcp_syncookies == 0 || !l->overflowed ||
 			(ep->k->tcp_syncookies != 2 && ep->now_ms - l->last_overflow > 120000))
 		return NULL;
-	mss = bs_cookie_check(&ep->cookie_keys, f, s->seq, s->ack, ep->now_ms);
+	mss = bs_cookie_check(&ep->cookie_keys, f, s->seq, s->ack,
+		ep->utc_ms0 + ep->now_ms);
 	if (mss == 0) {
 		ep_cnt(ep, BS_CNT_SyncookiesFailed);
 		return NULL;

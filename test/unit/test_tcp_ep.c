@@ -712,6 +712,47 @@ c_cookies(bool v6)
 	teardown();
 }
 
+/*
+ * L1 across appliances behind ECMP: two endpoints sharing syncookie_secret,
+ * the second started 61 s after the first. The first answers a SYN with a
+ * cookie after running 61 s; the final ACK reaches the second, whose
+ * listener has sent cookies of its own, and it makes the connection: the
+ * cookie minute is real time, not each endpoint's uptime.
+ */
+static void
+c_cookies_ecmp(bool v6)
+{
+	static const char *const ov[] = { "tcp.tcp_syncookies=2",
+		"tcp.syncookie_secret=00112233445566778899aabbccddeeff", NULL };
+	const uint64_t utc = 1795000000000ull;	/* 2026-11-18, a round minute */
+	struct peer c, d;
+
+	ipc.utc_ms0 = utc + 30000;		/* appliance A starts at :30 */
+	ipc.tsc0 = rte_rdtsc();
+	setup("cookies-ecmp-a", v6, ov);
+	at(61000);				/* A's uptime minute 1; real :31 of the next */
+	peer_init(&c, v6, P_DISCARD);
+	syn(&c);
+	CHECK_EQ(C(SyncookiesSent), 1, "A sent a cookie");
+	teardown();
+
+	ipc.utc_ms0 = utc + 91000;		/* B starts when A made the cookie */
+	ipc.tsc0 = rte_rdtsc();
+	setup("cookies-ecmp-b", v6, ov);
+	peer_init(&d, v6, P_DISCARD);
+	d.sport = (uint16_t)(c.sport + 1);
+	syn(&d);
+	CHECK_EQ(C(SyncookiesSent), 1, "B sent a cookie of its own");
+	n_out = 0;
+	CHECK_EQ(seg(&c, F_ACK, 101, c.x + 1, 0), 0, "A's cookie at B");
+	CHECK_EQ(C(SyncookiesRecv), 1, "B validated A's cookie");
+	CHECK_EQ(C(SyncookiesFailed), 0, "no cookie failed");
+	CHECK_EQ(states(BS_TCP_ESTABLISHED), 1, "established at B");
+	teardown();
+	ipc.utc_ms0 = 0;
+	ipc.tsc0 = 0;
+}
+
 /* Q14: SYN queue full without cookies: silent drop. */
 static void
 c_synq_full(bool v6)
@@ -2816,6 +2857,7 @@ static const struct tcase cases[] = {
 	{ "doff", c_doff, "Q3 T11" },
 	{ "listen", c_listen, "L1 Q13 X2 T13 T14 T15 T16 T17 T18" },
 	{ "cookies", c_cookies, "L1" },
+	{ "cookies-ecmp", c_cookies_ecmp, "L1" },
 	{ "synq-full", c_synq_full, "Q14" },
 	{ "req-wrong-ack", c_req_wrong_ack, "L2 X7 T19 T25" },
 	{ "req-syn-again", c_req_syn_again, "Q15 T20" },
