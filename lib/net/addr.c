@@ -116,7 +116,7 @@ int
 bs_addr_add(struct bs_addr_table *t, const struct bs_addr *a, char *err,
 		size_t errlen)
 {
-	unsigned int i;
+	unsigned int i, n4;
 
 	for (i = 0; i < t->n; i++) {
 		if (same_entry(&t->a[i], a)) {
@@ -146,6 +146,12 @@ bs_addr_add(struct bs_addr_table *t, const struct bs_addr *a, char *err,
 		t->a[t->n].bcast4 = subnet_bcast4(a);
 	}
 	t->n++;
+	t->one4 = 0;
+	for (i = 0, n4 = 0; i < t->n; i++)
+		if (t->a[i].family == 4 && n4++ == 0)
+			t->one4 = i + 1;
+	if (n4 != 1)
+		t->one4 = 0;
 	return 0;
 }
 
@@ -280,6 +286,19 @@ check4(const struct bs_addr_table *t, uint16_t vlan, uint32_t src, uint32_t dst)
 	bool src_bcast = false;
 	unsigned int i;
 
+	/* A port with one IPv4 address (the usual case): the same rules
+	 * without the loop, when the packet is on that address's VLAN (an
+	 * IPv6 entry's VLAN only matters for the VLAN test, passed here). */
+	if (likely(t->one4 != 0) && t->a[t->one4 - 1].vlan == vlan) {
+		const struct bs_addr *a = &t->a[t->one4 - 1];
+
+		if (((martian_octet4[h >> 30] >> ((h >> 24) & 63)) & 1) != 0 ||
+				h == 0xffffffff || src == a->bcast4)
+			return BS_DROP_IP_INVALID_SOURCE;
+		if (((dst ^ a->v4) & a->match4) != 0)
+			return BS_DROP_NOT_LOCAL;
+		return ((src ^ a->v4) & a->match4) == 0 ? BS_DROP_IP_LOCAL_SOURCE : 0;
+	}
 	for (i = 0; i < t->n; i++) {
 		const struct bs_addr *a = &t->a[i];
 

@@ -44,6 +44,8 @@ struct bs_addr {
 
 struct bs_addr_table {
 	unsigned int n;
+	unsigned int one4;	/**< 1 + the index of the only IPv4 entry, 0 when
+				 *   there are none or several (bs_addr_add()) */
 	struct bs_addr a[BS_MAX_ADDRS];
 	unsigned int n_vlans;
 	uint16_t vlans[BS_MAX_VLANS];	/**< VLANs that have an address */

@@ -242,10 +242,72 @@ test_hw_csum(void)
 	CHECK_EQ(in[50] << 8 | in[51], (uint16_t)~t_csum(want + 26, 8, 26), "pseudo sum");
 }
 
+/*
+ * The address check's shortcut for a port with one IPv4 address gives
+ * what the loop over the table gives: the same tables with the shortcut
+ * off, over sources and destinations that hit every rule (martian first
+ * octets, limited and subnet broadcast, our own address as source, other
+ * hosts of the subnet, another VLAN), for a host address, an AnyIP
+ * prefix, a /31 and a /32, with an IPv6 address beside it or not.
+ */
+static void
+test_one_address_shortcut(void)
+{
+	static const char *const tables[][2] = {
+		{ "198.18.0.2/24", NULL }, { "198.18.0.2/24", "2001:2::2/64" },
+		{ "198.18.0.2/24 vlan 100", "2001:2::2/64" }, { "198.18.0.2/31", NULL },
+		{ "198.18.0.2/32", "2001:2::2/64 vlan 7" },
+	};
+	static const uint32_t hosts[] = {
+		0xc6120002, 0xc6120001, 0xc61200ff, 0xc6120000, 0xc6120003, 0xc6120102,
+		0x00000000, 0x00000001, 0x7f000001, 0xe0000001, 0xefffffff, 0xf0000001,
+		0xffffffff, 0x0a000001, 0xc6130002,
+	};
+	static const uint16_t vlans[] = { 0, 7, 100 };
+	unsigned int ti, i, j, k, n = 0, any = 0;
+
+	for (ti = 0; ti < RTE_DIM(tables); ti++) {
+		struct bs_addr_table fast, loop;
+		uint8_t frame[64];
+		struct bs_pkt p;
+
+		memset(&fast, 0, sizeof(fast));
+		t_addrs(&fast, tables[ti], tables[ti][1] != NULL ? 2 : 1);
+		CHECK_EQ(fast.one4, 1, "table %u takes the shortcut", ti);
+		loop = fast;
+		loop.one4 = 0;
+		memset(&p, 0, sizeof(p));
+		memset(frame, 0, sizeof(frame));
+		p.kind = BS_PKT_IPV4;
+		p.l2_len = 14;
+		for (i = 0; i < RTE_DIM(hosts); i++)
+			for (j = 0; j < RTE_DIM(hosts); j++)
+				for (k = 0; k < RTE_DIM(vlans); k++) {
+					uint32_t src = rte_cpu_to_be_32(hosts[i]);
+					uint32_t dst = rte_cpu_to_be_32(hosts[j]);
+					int a, b;
+
+					memcpy(frame + 14 + 12, &src, 4);
+					memcpy(frame + 14 + 16, &dst, 4);
+					p.vlan = vlans[k];
+					a = bs_addr_check(&fast, &p, frame);
+					b = bs_addr_check(&loop, &p, frame);
+					CHECK_EQ(a, b, "table %u src %08x dst %08x vlan %u",
+						ti, hosts[i], hosts[j], vlans[k]);
+					n++;
+					any += a == 0;
+				}
+	}
+	CHECK(any > 0, "some packets pass (%u of %u)", any, n);
+	/* Two IPv4 addresses: the loop. */
+	CHECK_EQ(addrs.one4, 0, "two IPv4 addresses: no shortcut");
+}
+
 int
 main(void)
 {
 	addrs_init();
+	test_one_address_shortcut();
 	test_every_flag_combination();
 	test_options_and_padding();
 	test_auth_options();
