@@ -38,10 +38,13 @@ printf '[backstop]\nmbufs = 12288\nannounce = no\n[port net_pcap0]\naddress = 19
 VDEVS=(--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1)
 
 for bin in "${BINS[@]}"; do
+	# No CLI socket (a binary that has one): runs stay independent.
+	nocli=()
+	"$bin" --help-config 2>/dev/null | grep -q '^\[control\] socket ' && nocli=(--set control.socket=)
 	timeout -k 5 $((DURATION + 120)) valgrind --tool=callgrind --dump-instr=yes \
 		--callgrind-out-file="$TMP/cg.out" "$bin" -l 0,1 --main-lcore 1 --no-huge -m 1024 \
 		--no-pci --file-prefix "bench-instr-$$" "${VDEVS[@]}" -- --config "$TMP/bench.conf" \
-		--duration "$DURATION" --stats-json "$TMP/stats.json" >"$TMP/log" 2>&1 ||
+		--duration "$DURATION" --stats-json "$TMP/stats.json" "${nocli[@]}" >"$TMP/log" 2>&1 ||
 		{ echo "bench-instr: $bin failed:" >&2; tail -5 "$TMP/log" >&2; exit 1; }
 	n=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['counters']['TcpOutRsts'])" "$TMP/stats.json")
 	echo "== $bin: $n replies; instructions per reply (run at least 0.2 times per reply):"

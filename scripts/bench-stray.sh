@@ -146,12 +146,15 @@ fail_log() { echo "bench-stray: $1; last lines of $2:" >&2; tail -n 20 "$2" >&2;
 # backstop_start TAG CONF DURATION VDEV...: one Backstop process in the
 # background (PID in BS_PID); writes $TMP/TAG.log and $TMP/TAG.json.
 backstop_start() {
-	local tag=$1 conf=$2 dur=$3 prefix=bsbench$$-$1
+	local tag=$1 conf=$2 dur=$3 prefix=bsbench$$-$1 nocli=()
 	shift 3
 	PREFIXES+=("$prefix")
+	# No CLI socket (a binary that has one): runs stay independent.
+	"$BACKSTOP" --help-config 2>/dev/null | grep -q '^\[control\] socket ' &&
+		nocli=(--set control.socket=)
 	timeout -k 5 "$(bound "$dur")" "$BACKSTOP" "${EAL_LCORES[@]}" --no-huge -m "$MEM" \
 		--no-pci --file-prefix "$prefix" "$@" -- --config "$conf" --duration "$dur" \
-		--stats-json "$TMP/$tag.json" --set backstop.announce=no \
+		--stats-json "$TMP/$tag.json" --set backstop.announce=no "${nocli[@]}" \
 		>"$TMP/$tag.log" 2>&1 &
 	BS_PID=$!
 	PIDS+=("$BS_PID")

@@ -20,28 +20,14 @@
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
+#include "app.h"
 #include "backstop.h"
+#include "cli.h"
 #include "bs_l3reply.h"
 #include "bs_port.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
 #include "bs_worker_ctl.h"
-
-struct app {
-	const struct bs_config *conf;
-	struct bs_ip_conf ip;
-	unsigned int n_ports;
-	struct bs_port ports[BS_MAX_PORTS];
-	struct bs_rss rss[BS_MAX_PORTS];	/* each port's, for the endpoints */
-	const char *port_names[BS_MAX_PORTS];
-	unsigned int n_workers;
-	struct bs_worker *workers;
-	const struct bs_stats **wstats;
-	unsigned int *wlcores;
-	struct rte_mempool *mp;
-	volatile bool stop;
-	uint64_t start_tsc;
-};
 
 static volatile sig_atomic_t sig_stop;
 static volatile sig_atomic_t sig_stats;
@@ -384,7 +370,11 @@ control_loop(struct app *a, double duration_s)
 	struct bs_stats_report r;
 
 	while (!sig_stop && rte_get_tsc_cycles() < deadline) {
-		nanosleep(&tick, NULL);
+		/* The CLI answers within a tick: its poll() is the sleep. */
+		if (a->ctl != NULL)
+			cli_poll(a, (int)(tick.tv_nsec / 1000000));
+		else
+			nanosleep(&tick, NULL);
 		if (sig_stats) {
 			sig_stats = 0;
 			stats_report(a, &r);
@@ -405,7 +395,7 @@ bring_up(struct app *a, char *err, size_t errlen)
 	for (i = 0; i < a->n_ports; i++)
 		if (bs_port_start(&a->ports[i], a->mp, err, errlen) != 0)
 			return -1;
-	if (workers_create(a, err, errlen) != 0)
+	if (workers_create(a, err, errlen) != 0 || cli_open(a, err, errlen) != 0)
 		return -1;
 	print_ports(a);
 	if (a->conf->announce)
@@ -453,6 +443,7 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	fflush(stdout);
 
 	control_loop(a, opts->duration_s);
+	cli_close(a);
 	__atomic_store_n(&a->stop, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 
@@ -464,6 +455,7 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	for (i = 0; i < a->n_ports; i++)
 		bs_port_close(&a->ports[i]);
 out:
+	cli_close(a);
 	for (i = 0; a->workers != NULL && i < a->n_workers; i++)
 		bs_tcp_ep_free(a->workers[i].ep);
 	if (a->workers != NULL) {

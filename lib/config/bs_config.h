@@ -127,6 +127,12 @@ struct bs_client_conf {
 	struct bs_app_params params;
 };
 
+/** [control]: the management interfaces. */
+struct bs_control_conf {
+	char socket[108];		/**< CLI socket path (sun_path); "" none */
+	uint32_t socket_mode;		/**< its permission bits */
+};
+
 struct bs_config {
 	char source[256];		/**< file it came from */
 	uint32_t mbufs;
@@ -138,6 +144,7 @@ struct bs_config {
 	uint32_t flowlabel_reflect;
 	uint32_t auto_flowlabels;
 	struct bs_tcp_conf tcp;
+	struct bs_control_conf control;
 	unsigned int n_ports;
 	struct bs_port_conf ports[BS_MAX_CONF_PORTS];
 	unsigned int n_listeners;
@@ -197,6 +204,19 @@ int bs_config_check(const struct bs_config *c, char *err, size_t errlen);
 
 /** Write the effective configuration as INI. */
 void bs_config_write(FILE *f, const struct bs_config *c);
+
+/** A key of the configuration, its value as text (bs_config_walk()). */
+typedef void (*bs_config_walk_fn)(void *arg, const char *section, const char *name,
+		const char *key, const char *value);
+
+/**
+ * Every key of @p c, in bs_config_write()'s order, as text that parses
+ * back: @p section ("tcp", "listener"), @p name (a named section's name;
+ * NULL for the others). With @p hide_secrets the keys given in it (HEX128)
+ * read "(set, not shown)". Any thread (allocates).
+ */
+void bs_config_walk(const struct bs_config *c, bool hide_secrets, bs_config_walk_fn fn,
+		void *arg);
 
 /** Write every key with its default, range and help. */
 void bs_config_write_keys(FILE *f);

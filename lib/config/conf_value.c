@@ -19,7 +19,7 @@ static const char *const type_names[] = {
 	[CONF_U32X3] = "3 integers", [CONF_HEX128] = "128-bit hex key",
 	[CONF_ADDRS] = "address list", [CONF_ANYIP] = "prefix list",
 	[CONF_LADDR] = "address or any", [CONF_RADDR] = "address",
-	[CONF_SADDR] = "address", [CONF_APP] = "app",
+	[CONF_SADDR] = "address", [CONF_APP] = "app", [CONF_MODE] = "octal mode",
 };
 
 const char *
@@ -89,6 +89,26 @@ set_int(const struct conf_key *k, void *field, const char *v, char *err,
 		*(int32_t *)field = (int32_t)x;
 	else
 		store_uint(field, k->size, (uint64_t)x);
+	return 0;
+}
+
+/* Permission bits in octal ("0660"), within min..max. */
+static int
+set_mode(const struct conf_key *k, void *field, const char *v, char *err,
+		size_t errlen)
+{
+	unsigned long x;
+	char *end;
+
+	errno = 0;
+	x = strtoul(v, &end, 8);
+	if (v[0] < '0' || v[0] > '7' || *end != '\0' || errno != 0 ||
+			(long long)x < k->min || (long long)x > k->max) {
+		snprintf(err, errlen, "'%s' is not an octal mode from %llo to %llo",
+			v, k->min, k->max);
+		return -1;
+	}
+	*(uint32_t *)field = (uint32_t)x;
 	return 0;
 }
 
@@ -385,6 +405,8 @@ conf_key_set(const struct conf_key *k, void *base, const char *v, char *err,
 		return set_int(k, field, v, err, errlen);
 	case CONF_BOOL:
 		return set_bool(k, field, v, err, errlen);
+	case CONF_MODE:
+		return set_mode(k, field, v, err, errlen);
 	case CONF_STR:
 		if (strlen(v) >= k->size) {
 			snprintf(err, errlen, "longer than %zu characters", k->size - 1);
@@ -476,6 +498,9 @@ conf_value_write(FILE *f, const struct conf_key *k, const void *base)
 		break;
 	case CONF_I32:
 		fprintf(f, "%d", *(const int32_t *)field);
+		break;
+	case CONF_MODE:
+		fprintf(f, "%04o", *(const uint32_t *)field);
 		break;
 	case CONF_BOOL:
 		fprintf(f, "%u", k->size == sizeof(bool) ? *(const bool *)field :

@@ -4,6 +4,8 @@
  * (`--print-config`, which parses back to the same configuration), the key
  * list (`--help-config`) and the Markdown tables of docs/reference.md.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_internal.h"
@@ -32,6 +34,8 @@ write_range(FILE *f, const struct conf_key *k)
 {
 	if (k->type == CONF_U32 || k->type == CONF_I32 || k->type == CONF_U32X3)
 		fprintf(f, " %lld..%lld", k->min, k->max);
+	else if (k->type == CONF_MODE)
+		fprintf(f, " %04llo..%04llo", k->min, k->max);
 }
 
 void
@@ -91,10 +95,15 @@ bs_config_write_apps_md(FILE *f)
 		fprintf(f, "| `%s` | %s |\n", bs_app_name(i), bs_app_help(i));
 }
 
+/* Each key of a section: its value as text, secrets hidden if asked. */
 static void
-write_section(FILE *f, enum conf_scope scope, const char *section, const void *base)
+walk_section(enum conf_scope scope, const char *section,
+		const char *name, const void *base, bool hide, bs_config_walk_fn fn, void *arg)
 {
 	unsigned int i;
+	char *v;
+	size_t len;
+	FILE *m;
 
 	for (i = 0; i < conf_n_keys; i++) {
 		const struct conf_key *k = &conf_keys[i];
@@ -102,26 +111,34 @@ write_section(FILE *f, enum conf_scope scope, const char *section, const void *b
 		if (k->scope != scope || (scope == CONF_GLOBAL &&
 				strcmp(k->section, section) != 0))
 			continue;
-		fprintf(f, "%s = ", k->key);
-		conf_value_write(f, k, base);
-		fprintf(f, "\n");
+		v = NULL;
+		m = open_memstream(&v, &len);
+		if (m == NULL)
+			continue;
+		if (hide && k->type == CONF_HEX128 &&
+				*(const bool *)((const char *)base + k->aux_off))
+			fputs("(set, not shown)", m);
+		else
+			conf_value_write(m, k, base);
+		if (fclose(m) == 0)
+			fn(arg, section, name, k->key, v);
+		free(v);
 	}
 }
 
 void
-bs_config_write(FILE *f, const struct bs_config *c)
+bs_config_walk(const struct bs_config *c, bool hide_secrets, bs_config_walk_fn fn,
+		void *arg)
 {
 	const char *section = "";
 	unsigned int i, s;
 
-	fprintf(f, "; effective configuration (from %s)\n", c->source);
 	for (i = 0; i < conf_n_keys; i++) {
 		if (conf_keys[i].scope != CONF_GLOBAL ||
 				strcmp(section, conf_keys[i].section) == 0)
 			continue;
 		section = conf_keys[i].section;
-		fprintf(f, "\n[%s]\n", section);
-		write_section(f, CONF_GLOBAL, section, c);
+		walk_section(CONF_GLOBAL, section, NULL, c, hide_secrets, fn, arg);
 	}
 	for (s = CONF_PORT; s < CONF_N_SCOPES; s++) {
 		const struct conf_kind *kd = &conf_kinds[s];
@@ -129,8 +146,40 @@ bs_config_write(FILE *f, const struct bs_config *c)
 		for (i = 0; i < conf_named_count(c, s); i++) {
 			const char *e = conf_named_at(c, s, i);
 
-			fprintf(f, "\n[%s %s]\n", kd->name, e + kd->name_off);
-			write_section(f, s, NULL, e);
+			walk_section(s, kd->name, e + kd->name_off, e, hide_secrets,
+				fn, arg);
 		}
 	}
+}
+
+struct write_ctx {
+	FILE *f;
+	const char *section;
+	const char *name;
+};
+
+static void
+write_key(void *arg, const char *section, const char *name, const char *key,
+		const char *value)
+{
+	struct write_ctx *w = arg;
+
+	if (w->section != section || w->name != name) {
+		if (name != NULL)
+			fprintf(w->f, "\n[%s %s]\n", section, name);
+		else
+			fprintf(w->f, "\n[%s]\n", section);
+		w->section = section;
+		w->name = name;
+	}
+	fprintf(w->f, "%s = %s\n", key, value);
+}
+
+void
+bs_config_write(FILE *f, const struct bs_config *c)
+{
+	struct write_ctx w = { .f = f };
+
+	fprintf(f, "; effective configuration (from %s)\n", c->source);
+	bs_config_walk(c, false, write_key, &w);
 }

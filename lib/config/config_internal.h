@@ -14,7 +14,7 @@
 enum conf_type {
 	CONF_U32, CONF_I32, CONF_BOOL, CONF_STR, CONF_ESTR, CONF_U32X3,
 	CONF_HEX128, CONF_ADDRS, CONF_ANYIP, CONF_LADDR, CONF_RADDR, CONF_SADDR,
-	CONF_APP,
+	CONF_APP, CONF_MODE,
 };
 
 /** Which struct a key's field lives in. */

@@ -78,6 +78,36 @@ const char *bs_counter_help(unsigned int c);
 /** Add a (live) worker's counters into @p sum. Any lcore. */
 void bs_stats_sum(struct bs_stats *sum, const struct bs_stats *w);
 
+/** @p a -= @p b, every field (a `clear stats` baseline). Any thread. */
+void bs_stats_sub(struct bs_stats *a, const struct bs_stats *b);
+
+/** The families of counters a walk visits (a mask of them). */
+enum bs_stat_kind {
+	BS_STAT_COUNTER = 1,	/**< bs_counters.def */
+	BS_STAT_RESET = 2,	/**< RSTs sent per reason, bs_rst_reason.def */
+	BS_STAT_DROP = 4,	/**< frames dropped per reason, bs_drop.def */
+};
+
+/** One counter of a walk. */
+struct bs_stat {
+	enum bs_stat_kind kind;
+	unsigned int index;	/**< in its list */
+	const char *name;	/**< counter or reason name */
+	const char *help;
+	uint64_t value;
+};
+
+typedef void (*bs_stats_walk_fn)(void *arg, const struct bs_stat *st);
+
+/**
+ * Call @p fn on every counter of the @p kinds (a mask of enum
+ * bs_stat_kind) in @p s, in list order, zero or not (drop reason 0, "not
+ * dropped", is skipped). @p s is a sum (bs_stats_sum()), not a live
+ * worker's struct. Any thread. The one walk every output shares.
+ */
+void bs_stats_walk(const struct bs_stats *s, unsigned int kinds, bs_stats_walk_fn fn,
+		void *arg);
+
 /** What a report covers. */
 struct bs_stats_report {
 	unsigned int n_workers;

@@ -152,3 +152,46 @@ bs_stats_write_json(FILE *f, const struct bs_stats_report *r)
 	fprintf(f, "]\n}\n");
 	fflush(f);
 }
+
+void
+bs_stats_sub(struct bs_stats *a, const struct bs_stats *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < BS_CNT_MAX; i++)
+		a->cnt[i] -= b->cnt[i];
+	for (i = 0; i < BS_RST_REASON_MAX; i++)
+		a->rst[i] -= b->rst[i];
+	for (i = 0; i < BS_DROP_MAX; i++)
+		a->drop[i] -= b->drop[i];
+	for (i = 0; i < BS_MAX_PORTS; i++) {
+		a->port[i].rx -= b->port[i].rx;
+		a->port[i].tx -= b->port[i].tx;
+	}
+	a->busy_cycles -= b->busy_cycles;
+	a->busy_polls -= b->busy_polls;
+}
+
+void
+bs_stats_walk(const struct bs_stats *s, unsigned int kinds, bs_stats_walk_fn fn,
+		void *arg)
+{
+	struct bs_stat st;
+	unsigned int i;
+
+	for (i = 0; (kinds & BS_STAT_COUNTER) && i < BS_CNT_MAX; i++) {
+		st = (struct bs_stat){ BS_STAT_COUNTER, i, counters[i].name,
+			counters[i].help, s->cnt[i] };
+		fn(arg, &st);
+	}
+	for (i = 0; (kinds & BS_STAT_RESET) && i < BS_RST_REASON_MAX; i++) {
+		st = (struct bs_stat){ BS_STAT_RESET, i, bs_rst_reason_name(i),
+			bs_rst_reason_help(i), s->rst[i] };
+		fn(arg, &st);
+	}
+	for (i = 1; (kinds & BS_STAT_DROP) && i < BS_DROP_MAX; i++) {
+		st = (struct bs_stat){ BS_STAT_DROP, i, bs_drop_name(i), bs_drop_help(i),
+			s->drop[i] };
+		fn(arg, &st);
+	}
+}

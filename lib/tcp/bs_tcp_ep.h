@@ -226,15 +226,26 @@ struct bs_tcp_conn_info {
 	uint32_t rcv_wnd;	/**< window we announced, scaled */
 };
 
+/** Which connections a page holds (zero: all). */
+struct bs_tcp_conn_filter {
+	uint8_t state;		/**< enum bs_tcp_state; 0: any */
+	bool addr_set;
+	uint8_t addr[16];	/**< local or remote address (v4-mapped) */
+	uint16_t port;		/**< local or remote port, host order; 0: any */
+};
+
 /**
  * A page of connections (full connections, not pending handshakes nor
- * TIME_WAIT entries), from @p *cursor on (0: the first); @p *cursor is
- * left where the next page starts, UINT32_MAX after the last. At most
- * @p max entries and a bounded walk, so a large table is read page by page.
- * Worker that owns the endpoint. @return entries written
+ * TIME_WAIT entries) that pass @p filter (NULL: all), from @p *cursor on
+ * (0: the first); @p *cursor is left where the next page starts (just
+ * after the last entry written), UINT32_MAX after the last. At most
+ * @p max entries and a bounded walk (4096 slots, matching or not), so a
+ * large table is read page by page. Worker that owns the endpoint.
+ * @return entries written
  */
 unsigned int bs_tcp_ep_conn_page(const struct bs_tcp_ep *ep, uint32_t *cursor,
-		struct bs_tcp_conn_info *out, unsigned int max);
+		const struct bs_tcp_conn_filter *filter, struct bs_tcp_conn_info *out,
+		unsigned int max);
 
 /**
  * tcp_disconnect() of the connection @p f, as its application calling

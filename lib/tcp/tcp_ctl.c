@@ -76,9 +76,23 @@ bs_tcp_ep_abort(struct bs_tcp_ep *ep, const struct bs_flow *f, int err)
 /* Pool slots a page may look at: a bounded stop of the worker. */
 #define CTL_PAGE_SCAN 4096
 
+static bool
+conn_match(const struct bs_tcb *t, const struct bs_tcp_conn_filter *f)
+{
+	uint16_t port = rte_cpu_to_be_16(f->port);
+
+	if (f->state != 0 && t->state != f->state)
+		return false;
+	if (f->addr_set && memcmp(t->flow.laddr, f->addr, 16) != 0 &&
+			memcmp(t->flow.raddr, f->addr, 16) != 0)
+		return false;
+	return f->port == 0 || t->flow.lport == port || t->flow.rport == port;
+}
+
 unsigned int
 bs_tcp_ep_conn_page(const struct bs_tcp_ep *ep, uint32_t *cursor,
-		struct bs_tcp_conn_info *out, unsigned int max)
+		const struct bs_tcp_conn_filter *filter, struct bs_tcp_conn_info *out,
+		unsigned int max)
 {
 	uint32_t i = *cursor, end;
 	unsigned int n = 0;
@@ -92,7 +106,7 @@ bs_tcp_ep_conn_page(const struct bs_tcp_ep *ep, uint32_t *cursor,
 		const struct bs_tcb *t = ep_tcb(ep, i);
 		struct bs_tcp_conn_info *c;
 
-		if (t->state == BS_TCP_NONE)
+		if (t->state == BS_TCP_NONE || (filter != NULL && !conn_match(t, filter)))
 			continue;
 		c = &out[n++];
 		c->flow = t->flow;

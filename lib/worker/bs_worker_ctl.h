@@ -39,6 +39,8 @@ struct bs_worker_ctl_req {
 	struct bs_flow flow;		/**< DISCONNECT, ABORT */
 	int err;			/**< ABORT: the errno (<= 0: ECONNABORTED) */
 	uint32_t cursor;		/**< CONN_PAGE: in, and out (UINT32_MAX: done) */
+	struct bs_tcp_conn_filter filter;	/**< CONN_PAGE: which ones */
+	unsigned int max;		/**< CONN_PAGE: at most (0: BS_WORKER_CTL_PAGE) */
 	/* results */
 	int rc;				/**< 0 or a negative errno */
 	unsigned int n;			/**< CONN_PAGE: entries in conns[] */

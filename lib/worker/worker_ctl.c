@@ -128,7 +128,9 @@ ctl_run(struct bs_worker *w, struct bs_worker_ctl_req *r)
 		bs_tcp_ep_state_counts(w->ep, r->counts);
 		break;
 	case BS_WORKER_CTL_CONN_PAGE:
-		r->n = bs_tcp_ep_conn_page(w->ep, &r->cursor, r->conns, BS_WORKER_CTL_PAGE);
+		r->n = bs_tcp_ep_conn_page(w->ep, &r->cursor, &r->filter, r->conns,
+			r->max != 0 && r->max < BS_WORKER_CTL_PAGE ? r->max :
+			BS_WORKER_CTL_PAGE);
 		break;
 	case BS_WORKER_CTL_DISCONNECT:
 		r->rc = bs_tcp_ep_disconnect(w->ep, &r->flow);

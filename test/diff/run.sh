@@ -152,7 +152,7 @@ start_dut() {	# linux|backstop CONF: sets DUT_PID and DMAC
 		: >"$W/bs.out"
 		ip netns exec "$N-d" timeout 400 "$BIN" -l 0,1 --no-huge -m 256 --no-pci \
 			--file-prefix "$PREFIX" --vdev="net_af_packet0,iface=$N-d0" -- \
-			--config "$bconf" >"$W/bs.out" 2>>"$W/bs.err" &
+			--config "$bconf" --set control.socket= >"$W/bs.out" 2>>"$W/bs.err" &
 		DUT_PID=$!
 		if ! wait_running "$W/bs.out" "$DUT_PID" 45; then
 			echo "FAIL setup: backstop exited, or not running within 45 s"

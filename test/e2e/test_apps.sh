@@ -45,7 +45,7 @@ timeout 30 bash -c "source '$SRC/scripts/topology.sh' && bs_topo_down $A && bs_t
 
 ip netns exec "$A-d" timeout 150 "$BIN" -l 0,1 --no-huge -m 512 --no-pci \
 	--file-prefix "$PREFIX" --vdev="net_af_packet0,iface=$A-d0" -- \
-	--set 'port net_af_packet0.address=198.18.0.2/24, 2001:2::2/64' \
+	--set 'port net_af_packet0.address=198.18.0.2/24, 2001:2::2/64' --set control.socket= \
 	--set 'listener keepalive.keepalive_idle=1' \
 	--set 'listener keepalive.keepalive_intvl=1' \
 	--set 'listener keepalive.keepalive_probes=3' \

@@ -138,7 +138,7 @@ KPROBE_PID=$!
 # ---------------------------------------------------------------- Backstop
 ip netns exec "$A-d" timeout 120 "$BIN" -l 0,1 --no-huge -m 256 --no-pci \
 	--file-prefix "$PREFIX" --vdev="net_af_packet0,iface=$A-d0" -- \
-	--set 'port net_af_packet0.address=198.18.0.2/24, 2001:2::2/64' \
+	--set 'port net_af_packet0.address=198.18.0.2/24, 2001:2::2/64' --set control.socket= \
 	--stats-json "$T/stats.json" >"$T/bs.out" 2>"$T/bs.err" &
 BS_PID=$!
 if ! wait_running "$T/bs.out" "$BS_PID" 45; then

@@ -1254,7 +1254,7 @@ def run_backstop(binary, run, conf):
            "--no-pci", "--file-prefix", prefix,
            "--vdev=net_pcap0,rx_pcap=%s,tx_pcap=%s" % (inp, outp), "--",
            "--config", conf, "--duration", str(RUN_DURATION_S), "--stats-json", stats,
-           "--set", "backstop.announce=no"] + run.args
+           "--set", "backstop.announce=no", "--set", "control.socket="] + run.args
     env = dict(os.environ)
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
     t0 = time.monotonic()

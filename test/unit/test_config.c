@@ -343,6 +343,11 @@ test_errors(void)
 		{ "[tcp]\nrequests = 16777217\n", "t.conf:2: [tcp] requests:" },
 		{ "[tcp]\nsomaxconn = -1\n", "t.conf:2: [tcp] somaxconn:" },
 		{ "[tcp]\ntcp_delack_min = 1\n", "t.conf:2: [tcp] has no key 'tcp_delack_min'" },
+		/* [control] */
+		{ "[control]\nsocket_mode = 0999\n", "t.conf:2: [control] socket_mode: '0999' is not an octal mode from 0 to 777" },
+		{ "[control]\nsocket_mode = 01000\n", "t.conf:2: [control] socket_mode: '01000' is not an octal mode" },
+		{ "[control]\nsocket_mode = rw\n", "t.conf:2: [control] socket_mode: 'rw' is not an octal mode" },
+		{ "[control]\nsocket = /tmp/0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789.sock\n", "t.conf:2: [control] socket: longer than 107 characters" },
 		/* tcp_rmem / tcp_wmem triples */
 		{ "[tcp]\ntcp_rmem = 4096 131072\n", "t.conf:2: [tcp] tcp_rmem: '4096 131072' is not three integers 'min default max' from 1 to 2147483647 with min <= default <= max" },
 		{ "[tcp]\ntcp_rmem = 8192 4096 6291456\n", "t.conf:2: [tcp] tcp_rmem: '8192 4096 6291456' is not three" },
@@ -380,7 +385,7 @@ test_errors(void)
 		{ "[listener a]\nkeepalive_probes = 128\n", "t.conf:2: [listener a] keepalive_probes:" },
 		{ "[listener a b]\n", "t.conf:1: [listener a b]: bad listener name 'a b'" },
 		{ "[listener a]\n[listener a]\n", "t.conf:2: section [listener a] already started at line 1" },
-		{ "[listener]\n", "t.conf:1: unknown section [listener]; sections are [backstop], [ipv4], [ipv6], [tcp], [port NAME], [listener NAME] and [client NAME]" },
+		{ "[listener]\n", "t.conf:1: unknown section [listener]; sections are [backstop], [ipv4], [ipv6], [tcp], [control], [port NAME], [listener NAME] and [client NAME]" },
 		/* duplicate (address, port) */
 		{ "[listener a]\nport = 80\napp = echo\n[listener b]\nport = 80\napp = http\n",
 		  "t.conf:4: [listener b] port: any port 80 is already [listener a]'s (line 1)" },
