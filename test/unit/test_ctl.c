@@ -16,6 +16,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_common.h>
+
 #include "bs_ctl.h"
 #include "bs_emit.h"
 #include "bs_test.h"
@@ -138,7 +140,7 @@ client(const char *path)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	memcpy(sa.sun_path, path, RTE_MIN(strlen(path), sizeof(sa.sun_path) - 1));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		close(fd);
 		return -1;
@@ -320,7 +322,7 @@ static void
 test_server_socket_file(const char *dir)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[256], err[512] = "";
+	char path[96], err[512] = "";
 	struct bs_ctl_server *s, *s2;
 	struct stat st;
 	int calls = 0, fd;
@@ -348,7 +350,7 @@ test_server_socket_file(const char *dir)
 
 	/* A stale socket file (its server died without removing it). */
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	memcpy(sa.sun_path, path, RTE_MIN(strlen(path), sizeof(sa.sun_path) - 1));
 	CHECK_EQ(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "stale bind");
 	close(fd);
 	s = bs_ctl_open(path, 0660, handler, &calls, err, sizeof(err));
