@@ -9,6 +9,7 @@ PKGS=(
 	dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev
 	iproute2 ethtool netcat-openbsd iputils-ping procps
 	python3-scapy tcpdump curl wget
+	libedit-dev
 	clang
 )
 

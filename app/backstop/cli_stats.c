@@ -12,21 +12,22 @@
 
 #include "cli.h"
 
-/* Worker @p w's counters (all workers: UINT32_MAX) since the baseline. */
+/*
+ * Worker @p w's counters (all workers: UINT32_MAX) since the baseline:
+ * the collector's sum of the workers, less the sum of their baselines
+ * (each taken by the same collector, so derived counters match).
+ */
 static void
 stats_view(const struct app *a, uint32_t w, struct bs_stats *v)
 {
-	struct bs_stats one;
 	unsigned int k;
 
 	memset(v, 0, sizeof(*v));
 	for (k = 0; k < a->n_workers; k++) {
 		if (w != UINT32_MAX && k != w)
 			continue;
-		memset(&one, 0, sizeof(one));
-		bs_stats_sum(&one, a->wstats[k]);
-		bs_stats_sub(&one, &a->stats_base[k]);
-		bs_stats_sum(v, &one);
+		bs_stats_sum(v, a->wstats[k]);
+		bs_stats_sub(v, &a->stats_base[k]);
 	}
 }
 
