@@ -367,7 +367,8 @@ make_dirs(const char *path, char *err, size_t errlen)
 		c = *p;
 		*p = '\0';
 		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-			snprintf(err, errlen, "control socket %s: cannot create %s: %s",
+			snprintf(err, errlen, "control socket %s: cannot create %s: %s "
+				"(set [control] socket to another path, or empty for no CLI)",
 				path, dir, strerror(errno));
 			return -1;
 		}
@@ -449,8 +450,10 @@ listen_on(struct bs_ctl_server *s, const struct sockaddr_un *sa, unsigned int mo
 	rc = bind(s->fd, (const struct sockaddr *)sa, sizeof(*sa));
 	umask(old);
 	if (rc != 0) {
-		snprintf(err, errlen, "control socket %s: %s", sa->sun_path,
-			errno == EADDRINUSE ? "another backstop took it" : strerror(errno));
+		snprintf(err, errlen, "control socket %s: %s%s", sa->sun_path,
+			errno == EADDRINUSE ? "another backstop took it" : strerror(errno),
+			errno == EACCES ? " (set [control] socket to another path, or empty "
+			"for no CLI)" : "");
 		return -1;
 	}
 	if (stat(sa->sun_path, &st) == 0) {
