@@ -35,6 +35,7 @@
 
 #include "bs_config.h"
 #include "bs_flow.h"
+#include "bs_gauges.h"
 #include "bs_net.h"
 #include "bs_rss.h"
 #include "bs_stats.h"
@@ -193,6 +194,12 @@ void bs_tcp_ep_unreachable(struct bs_tcp_ep *ep, const uint8_t *frame,
  */
 void bs_tcp_ep_state_counts(const struct bs_tcp_ep *ep,
 		uint64_t n[BS_TCP_STATE_MAX]);
+
+/**
+ * What the tables hold (bs_gauges.def) into @p g. Same callers as
+ * bs_tcp_ep_state_counts().
+ */
+void bs_tcp_ep_gauges(const struct bs_tcp_ep *ep, uint64_t g[BS_GAUGE_MAX]);
 
 /** Outcome of each client's connections, for reports and tests. */
 struct bs_tcp_client_stats {

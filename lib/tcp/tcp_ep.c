@@ -462,6 +462,27 @@ bs_tcp_ep_state_counts(const struct bs_tcp_ep *ep, uint64_t n[BS_TCP_STATE_MAX])
 	n[BS_TCP_TIME_WAIT] = ep->tw_count;
 }
 
+void
+bs_tcp_ep_gauges(const struct bs_tcp_ep *ep, uint64_t g[BS_GAUGE_MAX])
+{
+	unsigned int i;
+
+	g[BS_GAUGE_Connections] = ep->tcb.used;
+	g[BS_GAUGE_ConnectionsMax] = ep->tcb.cap;
+	g[BS_GAUGE_Requests] = ep->req.used;
+	g[BS_GAUGE_RequestsMax] = ep->req.cap;
+	g[BS_GAUGE_TimeWaitEntries] = ep->tw.used;
+	g[BS_GAUGE_TimeWaitEntriesMax] = ep->tw.cap;
+	g[BS_GAUGE_TimeWait] = ep->tw_count;
+	g[BS_GAUGE_TimeWaitLimit] = ep->tw_limit;
+	g[BS_GAUGE_Orphans] = ep->orphans;
+	g[BS_GAUGE_Extensions] = ep->ext.used;
+	g[BS_GAUGE_ExtensionsMax] = ep->ext.cap;
+	g[BS_GAUGE_ListenersOpen] = 0;
+	for (i = 0; i < ep->n_listeners; i++)
+		g[BS_GAUGE_ListenersOpen] += ep->lsn[i].open;
+}
+
 const struct bs_tcp_client_stats *
 bs_tcp_ep_client_stats(const struct bs_tcp_ep *ep, unsigned int client)
 {

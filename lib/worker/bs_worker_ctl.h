@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "bs_flow.h"
+#include "bs_gauges.h"
 #include "bs_tcp_ep.h"
 
 struct bs_worker;
@@ -29,6 +30,7 @@ enum bs_worker_ctl_op {
 	BS_WORKER_CTL_CONN_PAGE,	/**< conns[n] from cursor; cursor moves on */
 	BS_WORKER_CTL_DISCONNECT,	/**< bs_tcp_ep_disconnect(flow) */
 	BS_WORKER_CTL_ABORT,		/**< bs_tcp_ep_abort(flow, err) */
+	BS_WORKER_CTL_GAUGES,		/**< counts[] and gauges[] */
 };
 
 #define BS_WORKER_CTL_PAGE 64		/**< connections per page */
@@ -45,6 +47,7 @@ struct bs_worker_ctl_req {
 	int rc;				/**< 0 or a negative errno */
 	unsigned int n;			/**< CONN_PAGE: entries in conns[] */
 	uint64_t counts[BS_TCP_STATE_MAX];
+	uint64_t gauges[BS_GAUGE_MAX];	/**< GAUGES: enum bs_gauge */
 	struct bs_tcp_conn_info conns[BS_WORKER_CTL_PAGE];
 };
 

@@ -127,6 +127,10 @@ ctl_run(struct bs_worker *w, struct bs_worker_ctl_req *r)
 	case BS_WORKER_CTL_STATE_COUNTS:
 		bs_tcp_ep_state_counts(w->ep, r->counts);
 		break;
+	case BS_WORKER_CTL_GAUGES:
+		bs_tcp_ep_state_counts(w->ep, r->counts);
+		bs_tcp_ep_gauges(w->ep, r->gauges);
+		break;
 	case BS_WORKER_CTL_CONN_PAGE:
 		r->n = bs_tcp_ep_conn_page(w->ep, &r->cursor, &r->filter, r->conns,
 			r->max != 0 && r->max < BS_WORKER_CTL_PAGE ? r->max :
