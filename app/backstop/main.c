@@ -16,6 +16,7 @@
 #include <rte_version.h>
 
 #include "backstop.h"
+#include "bs_log.h"
 
 static void
 usage(FILE *f, const char *prog)
@@ -187,6 +188,8 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return 1;
 	}
+	if (bs_log_init() != 0)
+		fprintf(stderr, "backstop: log types not registered; logging as USER1\n");
 	argv[n] = argv[0];
 	rc = app_options(argc - n, argv + n, &conf, &opts, &print_only);
 	if (rc == 0 && print_only)
