@@ -16,6 +16,23 @@ struct app_opts {
 /** Bring everything up, run until a signal or the duration, tear down. */
 int app_run(const struct bs_config *conf, const struct app_opts *opts);
 
+struct bs_metrics;
+struct bs_metrics_conf;
+
+/*
+ * Observability (obs.c): the metrics snapshot, telemetry commands and the
+ * Prometheus exporter. Control thread only.
+ */
+/** After the workers exist. @return 0, or -1 with a message */
+int obs_open(const struct bs_config *conf, const struct bs_metrics_conf *mc, char *err,
+		size_t errlen);
+/** Every loop iteration: refresh, publish, serve HTTP. */
+void obs_tick(void);
+/** The snapshot (NULL before obs_open). */
+struct bs_metrics *obs_metrics(void);
+/** After the workers stopped: the last snapshot, then free. */
+void obs_close(void);
+
 /** Write docs/reference.md: keys, reasons and counters from their lists. */
 void app_write_reference(FILE *f);
 

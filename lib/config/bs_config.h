@@ -131,6 +131,8 @@ struct bs_client_conf {
 struct bs_control_conf {
 	char socket[108];		/**< CLI socket path (sun_path); "" none */
 	uint32_t socket_mode;		/**< its permission bits */
+	uint32_t telemetry;		/**< /backstop/... telemetry commands */
+	char prometheus[64];		/**< HOST:PORT of the exporter; "" none */
 };
 
 struct bs_config {
@@ -217,6 +219,14 @@ typedef void (*bs_config_walk_fn)(void *arg, const char *section, const char *na
  */
 void bs_config_walk(const struct bs_config *c, bool hide_secrets, bs_config_walk_fn fn,
 		void *arg);
+
+/**
+ * Parse a numeric "IPV4:PORT" or "[IPV6]:PORT" into @p sa (a struct
+ * sockaddr_storage; NULL: only check) and @p len. Any thread.
+ * @return 0, or -1 with a message in @p err
+ */
+int bs_hostport_parse(const char *s, void *sa, unsigned int *len, char *err,
+		size_t errlen);
 
 /** Write every key with its default, range and help. */
 void bs_config_write_keys(FILE *f);

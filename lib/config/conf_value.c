@@ -20,6 +20,7 @@ static const char *const type_names[] = {
 	[CONF_ADDRS] = "address list", [CONF_ANYIP] = "prefix list",
 	[CONF_LADDR] = "address or any", [CONF_RADDR] = "address",
 	[CONF_SADDR] = "address", [CONF_APP] = "app", [CONF_MODE] = "octal mode",
+	[CONF_HOSTPORT] = "address:port",
 };
 
 const char *
@@ -407,6 +408,10 @@ conf_key_set(const struct conf_key *k, void *base, const char *v, char *err,
 		return set_bool(k, field, v, err, errlen);
 	case CONF_MODE:
 		return set_mode(k, field, v, err, errlen);
+	case CONF_HOSTPORT:
+		if (v[0] != '\0' && bs_hostport_parse(v, NULL, NULL, err, errlen) != 0)
+			return -1;
+		/* fall through */
 	case CONF_STR:
 		if (strlen(v) >= k->size) {
 			snprintf(err, errlen, "longer than %zu characters", k->size - 1);
@@ -507,6 +512,7 @@ conf_value_write(FILE *f, const struct conf_key *k, const void *base)
 			load_uint(field, k->size));
 		break;
 	case CONF_STR:
+	case CONF_HOSTPORT:
 		fprintf(f, "%s", (const char *)field);
 		break;
 	case CONF_ESTR:

@@ -27,6 +27,7 @@
 #define CONF_AUX_SADDR(st, f) 0
 #define CONF_AUX_APP(st, f) 0
 #define CONF_AUX_MODE(st, f) 0
+#define CONF_AUX_HOSTPORT(st, f) 0
 
 #define ROW(sec, k, t, scope, shared, st, field, def, mn, mx, help) \
 	{ sec, #k, CONF_##t, scope, shared, offsetof(st, field), \

@@ -409,6 +409,20 @@ test_errors(void)
 		{ "[client c]\nsource_port = 65536\n", "t.conf:2: [client c] source_port:" },
 		{ "[client c]\napp = none\n", "t.conf:2: [client c] app: 'none' is not an app" },
 		{ "[client c]\nbacklog = 5\n", "t.conf:2: [client c] has no key 'backlog'" },
+		{ "[control]\nprometheus = 9464\n",
+		  "t.conf:2: [control] prometheus: '9464': want HOST:PORT or [IPV6]:PORT" },
+		{ "[control]\nprometheus = localhost:9464\n",
+		  "t.conf:2: [control] prometheus: 'localhost:9464': 'localhost' is not a numeric IPv4 address" },
+		{ "[control]\nprometheus = ::1:9464\n",
+		  "'::1' is not a numeric IPv4 address (IPv6 goes in brackets: [::1]:9464)" },
+		{ "[control]\nprometheus = [::1]:65536\n",
+		  "t.conf:2: [control] prometheus: '[::1]:65536': bad port '65536' (0-65535)" },
+		{ "[control]\nprometheus = [::1:9464\n",
+		  "t.conf:2: [control] prometheus: '[::1:9464': want [IPV6]:PORT" },
+		{ "[control]\nprometheus = [127.0.0.1]:80\n",
+		  "'127.0.0.1' is not a numeric IPv6 address" },
+		{ "[control]\nprometheus = 127.0.0.1:\n", "bad port '' (0-65535)" },
+		{ "[control]\ntelemetry = maybe\n", "t.conf:2: [control] telemetry:" },
 	};
 	unsigned int i;
 
