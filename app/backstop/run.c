@@ -24,6 +24,8 @@
 #include "backstop.h"
 #include "cli.h"
 #include "bs_l3reply.h"
+#include "bs_log.h"
+#include "bs_metrics.h"
 #include "bs_port.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
@@ -375,6 +377,7 @@ control_loop(struct app *a, double duration_s)
 			cli_poll(a, (int)(tick.tv_nsec / 1000000));
 		else
 			nanosleep(&tick, NULL);
+		obs_tick();
 		if (sig_stats) {
 			sig_stats = 0;
 			stats_report(a, &r);
@@ -383,6 +386,23 @@ control_loop(struct app *a, double duration_s)
 			fflush(stdout);
 		}
 	}
+}
+
+/* The metrics snapshot, telemetry and Prometheus (obs.c). */
+static int
+metrics_open(const struct app *a, char *err, size_t errlen)
+{
+	struct bs_metrics_conf mc = {
+		.n_workers = a->n_workers,
+		.workers = a->workers,
+		.wstats = a->wstats,
+		.n_ports = a->n_ports,
+		.port_names = a->port_names,
+		.version = BS_VERSION,
+		.start_tsc = a->start_tsc,
+	};
+
+	return obs_open(a->conf, &mc, err, errlen);
 }
 
 static int
@@ -437,6 +457,13 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_signal);
 	a->start_tsc = rte_get_tsc_cycles();
+	if (metrics_open(a, err, sizeof(err)) != 0) {
+		fprintf(stderr, "backstop: %s\n", err);
+		for (i = 0; i < a->n_ports; i++)
+			bs_port_close(&a->ports[i]);
+		rc = -1;
+		goto out;
+	}
 	for (i = 0; i < a->n_workers; i++)
 		rte_eal_remote_launch(bs_worker_main, &a->workers[i], a->wlcores[i]);
 	printf("backstop: running (SIGUSR1 prints counters, Ctrl-C stops)\n");
@@ -446,6 +473,7 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	cli_close(a);
 	__atomic_store_n(&a->stop, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	obs_close();
 
 	stats_report(a, &r);
 	bs_stats_write_text(stdout, &r);
