@@ -1,0 +1,378 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""
+Backstop obs suite: DPDK telemetry, the Prometheus exporter and tracing
+read back after traffic whose counts are known.
+
+    test_obs.py BACKSTOP
+
+Frames crafted by frames.py reach the worker through net_pcap (rx_pcap=),
+so every counter, reason, state and gauge has an exact expected value.
+While Backstop runs (2 workers: worker 0 owns the port's only queue,
+worker 1 none), the suite reads:
+  - every /backstop/... telemetry command with dpdk-telemetry.py -f PREFIX;
+  - GET /metrics, parsed by a strict parser of the exposition format
+    (promparse.py), values compared with telemetry's, names and labels
+    checked, counters monotonic between two scrapes;
+  - junk HTTP clients (idle, oversized, binary, wrong method or path,
+    byte-by-byte) and a scrape that still works beside them;
+then stops it and compares its --stats-json with what telemetry said.
+A second short run serves Prometheus on [::1] with telemetry off.
+
+Prints one line per failure, then "N passed, M failed"; exits 1 on failure,
+77 (skipped) without scapy or dpdk-telemetry.py.
+"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+try:
+    import frames  # noqa: E402
+except ImportError as e:
+    print("obs suite skipped: %s needs scapy (%s)" % (sys.executable, e))
+    sys.exit(77)
+import promparse  # noqa: E402
+
+TELEMETRY = "/usr/bin/dpdk-telemetry.py"
+RUN_TIMEOUT_S = 45
+VARYING = {"TxFrames", "TcpOutNoRst", "TcpOutSegs"}   # the SYN-ACK is retransmitted
+
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL %s" % what)
+    return cond
+
+
+def eq(got, want, what):
+    return check(got == want, "%s: got %r, want %r" % (what, got, want))
+
+
+class Backstop:
+    def __init__(self, binary, tmp, tag, extra):
+        self.prefix = "bs-obs-%d-%s" % (os.getpid(), tag)
+        self.out = os.path.join(tmp, tag + ".out")
+        self.err = os.path.join(tmp, tag + ".err")
+        self.stats = os.path.join(tmp, tag + ".json")
+        cmd = ["timeout", str(RUN_TIMEOUT_S), binary, "--lcores", "0@0,1@1,2@1",
+               "--no-huge", "-m", "256", "--no-pci", "--file-prefix", self.prefix,
+               "--vdev=net_pcap0,rx_pcap=%s,tx_pcap=%s" % (
+                   os.path.join(tmp, "in.pcap"), os.path.join(tmp, tag + "-out.pcap")),
+               "--", "--config", os.path.join(tmp, "obs.conf"), "--duration", "40",
+               "--stats-json", self.stats] + extra
+        self.p = subprocess.Popen(cmd, stdout=open(self.out, "w"), stderr=open(self.err, "w"))
+        self.port = None
+
+    def wait_running(self):
+        deadline = time.time() + 20
+        while time.time() < deadline and self.p.poll() is None:
+            out = open(self.out).read()
+            m = re.search(r"prometheus: \S+ \(port (\d+)\)", open(self.err).read())
+            if "backstop: running" in out:
+                self.port = int(m.group(1)) if m else None
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGINT)
+            try:
+                self.p.wait(15)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        return self.p.returncode
+
+    def telemetry(self, *cmds):
+        """One dpdk-telemetry.py session: {command: reply}."""
+        r = subprocess.run([sys.executable, TELEMETRY, "-f", self.prefix],
+                           input="\n".join(cmds) + "\n", capture_output=True,
+                           text=True, timeout=20)
+        # Each reply is one line {"/cmd": value}, keyed without the
+        # parameter: matched to the commands by order.
+        replies = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+        out = {}
+        for c, rep in zip(cmds, replies):
+            out[c] = rep.get(c.split(",")[0], "missing")
+        return out
+
+
+def http(port, raw, host="127.0.0.1", timeout=5.0):
+    """Send raw bytes, return everything the server answers until it closes."""
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect((host, port))
+        if raw:
+            s.sendall(raw)
+        data = b""
+        while True:
+            try:
+                b = s.recv(65536)
+            except ConnectionResetError:
+                return data + b"<RST>"
+            if not b:
+                return data
+            data += b
+
+
+def status(resp):
+    m = re.match(rb"HTTP/1\.1 (\d{3}) ", resp)
+    return int(m.group(1)) if m else None
+
+
+def scrape(port, host="127.0.0.1"):
+    url = "http://%s:%d/metrics" % ("[%s]" % host if ":" in host else host, port)
+    with urllib.request.urlopen(url, timeout=5) as r:
+        check(r.headers.get("Content-Type", "").startswith("text/plain; version=0.0.4"),
+              "Content-Type of /metrics: %r" % r.headers.get("Content-Type"))
+        return promparse.parse(r.read().decode())
+
+
+def wait_pending(b):
+    """Until the gauges show the pending handshake (refreshed once a second)."""
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        t = b.telemetry("/backstop/connections")
+        if t.get("/backstop/connections", {}).get("NEW_SYN_RECV") == 1:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def check_telemetry(b, exp, version):
+    cmds = ["/backstop/info", "/backstop/stats", "/backstop/stats,0", "/backstop/stats,1",
+            "/backstop/stats,2", "/backstop/stats,x", "/backstop/resets", "/backstop/drops",
+            "/backstop/drops,1", "/backstop/connections", "/backstop/connections,1",
+            "/backstop/tables", "/backstop/tables,1", "/backstop/ports", "/backstop/workers"]
+    t = b.telemetry(*cmds)
+    info = t.get("/backstop/info", {})
+    eq(info.get("version"), version, "telemetry info version")
+    eq((info.get("workers"), info.get("ports")), (2, 1), "telemetry info workers, ports")
+    st = t.get("/backstop/stats", {})
+    for k, v in exp["counters"].items():
+        eq(st.get(k), v, "telemetry stats %s" % k)
+    for k, v in st.items():
+        if k not in exp["counters"] and k not in VARYING:
+            eq(v, 0, "telemetry stats %s (no traffic for it)" % k)
+    eq(st.get("TxFrames"), st.get("TcpOutRsts", -1) + st.get("TcpOutNoRst", -1),
+       "telemetry TxFrames = TcpOutRsts + TcpOutNoRst")
+    check(st.get("TcpOutNoRst", 0) >= 1, "telemetry TcpOutNoRst >= 1 (the SYN-ACK)")
+    w0 = t.get("/backstop/stats,0", {})
+    eq({k: v for k, v in w0.items() if k not in VARYING},
+       {k: v for k, v in st.items() if k not in VARYING}, "telemetry stats,0 = the sum")
+    eq(set(t.get("/backstop/stats,1", {}).values()), {0}, "telemetry stats,1 all zero")
+    eq(t.get("/backstop/stats,2", "absent"), None, "telemetry stats,2 (no worker 2) refused")
+    eq(t.get("/backstop/stats,x", "absent"), None, "telemetry stats,x refused")
+    rs = t.get("/backstop/resets", {})
+    eq({k: v for k, v in rs.items() if v}, exp["resets"], "telemetry resets")
+    dr = t.get("/backstop/drops", {})
+    eq({k: v for k, v in dr.items() if v}, exp["drops"], "telemetry drops")
+    check("NOT_DROPPED_YET" not in dr and len(dr) > 40, "telemetry drops: every reason, %d" % len(dr))
+    eq(set(t.get("/backstop/drops,1", {}).values()), {0}, "telemetry drops,1 all zero")
+    cn = t.get("/backstop/connections", {})
+    eq({k: v for k, v in cn.items() if v}, exp["states"], "telemetry connections")
+    check("NONE" not in cn and "ESTABLISHED" in cn, "telemetry connections: the states")
+    eq(set(t.get("/backstop/connections,1", {}).values()), {0}, "telemetry connections,1")
+    tb = t.get("/backstop/tables", {})
+    for k, v in exp["gauges"].items():
+        eq(tb.get(k), v * (2 if k == "ListenersOpen" else 1), "telemetry tables %s" % k)
+    check(tb.get("ConnectionsMax", 0) > 0 and tb.get("RequestsMax", 0) > 0,
+          "telemetry tables: capacities")
+    tb1 = t.get("/backstop/tables,1", {})
+    eq((tb1.get("Requests"), tb1.get("ListenersOpen")), (0, 1), "telemetry tables,1")
+    pt = t.get("/backstop/ports", {}).get("net_pcap0", {})
+    eq((pt.get("rx"), pt.get("rx_q0")), (exp["rx"], exp["rx"]), "telemetry ports rx")
+    check(pt.get("tx") == pt.get("tx_q0") and pt.get("tx", 0) >= 9,
+          "telemetry ports tx: %r" % pt)
+    eq(sorted(pt), ["rx", "rx_q0", "tx", "tx_q0"], "telemetry ports: queue 0 only")
+    wk = t.get("/backstop/workers", {})
+    eq({k: (w.get("lcore"), w.get("rx"), w.get("gauges_ok")) for k, w in wk.items()},
+       {"0": (1, exp["rx"], 1), "1": (2, 0, 1)}, "telemetry workers")
+    return st, rs, dr
+
+
+def check_prom(b, exp, st, rs, dr, version):
+    m = scrape(b.port)
+    eq(promparse.value(m, "backstop_info", version=version), 1, "prom backstop_info")
+    eq(promparse.value(m, "backstop_workers"), 2, "prom backstop_workers")
+    for k, v in st.items():
+        name = "backstop_%s_total" % k
+        if not check(name in m and m[name]["type"] == "counter" and m[name]["help"],
+                     "prom %s: a counter with HELP" % name):
+            continue
+        if k not in VARYING:
+            eq(promparse.value(m, name, worker="0"), v, "prom %s{worker=0}" % name)
+        eq(promparse.value(m, name, worker="1"), 0, "prom %s{worker=1}" % name)
+    eq({dict(lab)["reason"] for lab in promparse.series(m, "backstop_resets_total")},
+       set(rs), "prom reset reasons = telemetry's")
+    eq({dict(lab)["reason"] for lab in promparse.series(m, "backstop_drops_total")},
+       set(dr), "prom drop reasons = telemetry's")
+    for r, v in rs.items():
+        eq(promparse.value(m, "backstop_resets_total", worker="0", reason=r), v,
+           "prom resets %s" % r)
+    for r, v in dr.items():
+        eq(promparse.value(m, "backstop_drops_total", worker="0", reason=r), v,
+           "prom drops %s" % r)
+        eq(promparse.value(m, "backstop_drops_total", worker="1", reason=r), 0,
+           "prom drops %s worker 1" % r)
+    eq(promparse.value(m, "backstop_tcp_connections", worker="0", state="NEW_SYN_RECV"), 1,
+       "prom tcp_connections NEW_SYN_RECV")
+    eq(sum(promparse.series(m, "backstop_tcp_connections").values()), 1,
+       "prom tcp_connections total")
+    eq(m["backstop_tcp_connections"]["type"], "gauge", "prom tcp_connections is a gauge")
+    for k, v in exp["gauges"].items():
+        eq(promparse.value(m, "backstop_table_%s" % k, worker="0"), v, "prom table_%s" % k)
+    eq(promparse.series(m, "backstop_port_rx_frames_total"),
+       {(("port", "net_pcap0"), ("queue", "0"), ("worker", "0")): exp["rx"]},
+       "prom port_rx_frames: one queue, worker 0's")
+    eq(promparse.value(m, "backstop_worker_gauges_ok", worker="1"), 1, "prom gauges_ok")
+    # Label names per family are stable.
+    for name, f in m.items():
+        keys = {tuple(k for k, _ in lab) for (_, lab) in f["samples"]}
+        check(len(keys) <= 1, "prom %s: one label set, got %r" % (name, keys))
+    # Monotonic counters, the second scrape after some time.
+    time.sleep(0.3)
+    m2 = scrape(b.port)
+    eq(sorted(m2), sorted(m), "prom: the same families twice")
+    for name, f in m.items():
+        if f["type"] != "counter":
+            continue
+        for key, v in f["samples"].items():
+            check(m2[name]["samples"].get(key, -1) >= v, "prom %s%r went down" % key)
+    return m
+
+
+def check_http(port):
+    idle = []
+    for _ in range(20):             # more than the 16 slots, all idle
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        idle.append(s)
+    time.sleep(0.2)
+    try:
+        ok = scrape(port)
+        check("backstop_workers" in ok, "scrape beside 20 idle clients")
+    except Exception as e:          # noqa: BLE001
+        check(False, "scrape beside 20 idle clients: %r" % e)
+    for s in idle:
+        s.close()
+    eq(status(http(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")), 404, "GET /")
+    eq(status(http(port, b"GET /metricsX HTTP/1.1\r\n\r\n")), 404, "GET /metricsX")
+    eq(status(http(port, b"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")), 405,
+       "POST /metrics")
+    eq(status(http(port, b"GET /metrics\r\n\r\n")), 400, "GET without a version")
+    eq(status(http(port, b"\x00\x01\x02garbage\r\n\r\n")), 400, "binary junk")
+    eq(status(http(port, b"GET /metrics HTTP/1.1\r\n" + b"X: " + b"a" * 10000)), 431,
+       "a 10 KB head")
+    r = http(port, b"HEAD /metrics HTTP/1.1\r\n\r\n")
+    check(status(r) == 200 and r.endswith(b"\r\n\r\n"), "HEAD /metrics: no body")
+    # A request sent byte by byte is answered once complete.
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        for c in b"GET /metrics?x=1 HTTP/1.0\r\n\r\n":
+            s.sendall(bytes([c]))
+            time.sleep(0.005)
+        data = b""
+        while True:
+            x = s.recv(65536)
+            if not x:
+                break
+            data += x
+    check(status(data) == 200 and b"backstop_workers 2" in data, "byte-by-byte request")
+    # A client that connects and leaves at once, and one that resets.
+    socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    s.sendall(b"GET /met")
+    s.close()
+    ok = scrape(port)
+    check("backstop_info" in ok, "scrape after the junk")
+
+
+def check_final(b, st, rs, dr):
+    rc = b.stop()
+    eq(rc, 0, "backstop exit status")
+    err = open(b.err).read()
+    check("ERROR: AddressSanitizer" not in err and "runtime error" not in err,
+          "no sanitizer report")
+    try:
+        j = json.load(open(b.stats))
+    except (OSError, ValueError) as e:
+        check(False, "stats json: %r" % e)
+        return
+    for k, v in st.items():
+        if k not in VARYING:
+            eq(j["counters"].get(k), v, "stats json %s = telemetry's" % k)
+    eq(j["resets"], rs, "stats json resets = telemetry's")
+    eq(j["drops"], dr, "stats json drops = telemetry's")
+
+
+def run_v6(binary, tmp):
+    b = Backstop(binary, tmp, "v6", ["--set", "control.prometheus=[::1]:0",
+                                      "--set", "control.telemetry=no"])
+    try:
+        if not check(b.wait_running() and b.port, "v6 run starts with a port"):
+            return
+        m = scrape(b.port, "::1")
+        eq(promparse.value(m, "backstop_workers"), 2, "prom over [::1]")
+        t = b.telemetry("/")
+        cmds = t.get("/", [])
+        check(cmds and not any(c.startswith("/backstop") for c in cmds),
+              "telemetry = no: no /backstop commands (%d commands)" % len(cmds))
+    finally:
+        eq(b.stop(), 0, "v6 run exit status")
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    binary = os.path.abspath(sys.argv[1])
+    if not os.path.exists(TELEMETRY):
+        print("obs suite skipped: no %s (Debian package dpdk-dev)" % TELEMETRY)
+        return 77
+    version = subprocess.run([binary, "--version"], capture_output=True,
+                             text=True).stdout.split()[1]
+    tmp = tempfile.mkdtemp(prefix="bs-obs-")
+    open(os.path.join(tmp, "obs.conf"), "w").write(frames.CONFIG)
+    exp = frames.build(os.path.join(tmp, "in.pcap"))
+    b = Backstop(binary, tmp, "main", ["--set", "control.prometheus=127.0.0.1:0"])
+    try:
+        if check(b.wait_running() and b.port, "backstop starts, Prometheus on a port") and \
+                check(wait_pending(b), "gauges show the pending handshake"):
+            st, rs, dr = check_telemetry(b, exp, version)
+            check_prom(b, exp, st, rs, dr, version)
+            check_http(b.port)
+            check(b.p.poll() is None, "backstop still runs after the junk")
+            check_final(b, st, rs, dr)
+    finally:
+        b.stop()
+    run_v6(binary, tmp)
+    if failed:
+        for f in ("main.out", "main.err"):
+            p = os.path.join(tmp, f)
+            if os.path.exists(p):
+                print("--- %s (tail)" % f)
+                print("".join(open(p).readlines()[-15:]), end="")
+    print("%d passed, %d failed" % (passed, failed))
+    subprocess.run(["rm", "-rf", tmp])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
