@@ -257,7 +257,8 @@ def test_listeners_config():
     echo = [l for l in ls if l["name"] == "echo"]
     check("listener-echo", echo == [{"name": "echo", "address": "any", "port": 7, "app": "echo",
                                      "backlog": 128}], echo)
-    check("config-values", c["control"] == {"socket": E.sock, "socket_mode": "0660"} and
+    check("config-values", c["control"] == {"socket": E.sock, "socket_mode": "0660",
+                                            "telemetry": "1", "prometheus": "127.0.0.1:9464"} and
           c["port net_af_packet0"]["address"] == "198.18.0.2/24, 2001:2::2/64" and
           c["listener echo"]["port"] == "7", c.get("control"))
     check("config-secret-hidden", c["tcp"]["isn_secret"] == "(set, not shown)" and

@@ -74,7 +74,7 @@ class Backstop:
                "--vdev=net_pcap0,rx_pcap=%s,tx_pcap=%s" % (
                    os.path.join(tmp, "in.pcap"), os.path.join(tmp, tag + "-out.pcap")),
                "--", "--config", os.path.join(tmp, "obs.conf"), "--duration", "40",
-               "--stats-json", self.stats] + extra
+               "--stats-json", self.stats, "--set", "control.socket="] + extra
         self.p = subprocess.Popen(cmd, stdout=open(self.out, "w"), stderr=open(self.err, "w"))
         self.port = None
 
