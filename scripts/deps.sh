@@ -8,7 +8,7 @@ PKGS=(
 	build-essential meson ninja-build pkg-config python3
 	dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev
 	iproute2 ethtool netcat-openbsd iputils-ping procps
-	python3-scapy tcpdump curl wget
+	python3-scapy tcpdump tshark curl wget
 	libedit-dev
 	clang
 )
@@ -24,4 +24,5 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 echo "deps: installing ${missing[*]}"
 $SUDO apt-get update -q
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# env: sudo would not pass DEBIAN_FRONTEND on (tshark asks a debconf question)
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -13,6 +13,7 @@
 
 #include "bs_config.h"
 #include "bs_net.h"
+#include "capture.h"
 #include "bs_port.h"
 #include "bs_rss.h"
 #include "bs_stats.h"
@@ -40,6 +41,7 @@ struct app {
 	struct bs_ctl_server *ctl;
 	struct bs_stats *stats_base;
 	uint64_t stats_base_tsc;		/* 0: never cleared */
+	struct app_capture cap;			/* capture.c: at most one session */
 };
 
 #endif

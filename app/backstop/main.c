@@ -17,6 +17,7 @@
 
 #include "backstop.h"
 #include "bs_log.h"
+#include "capture.h"
 
 static void
 usage(FILE *f, const char *prog)
@@ -79,7 +80,8 @@ early_options(int argc, char **argv)
 				return 2;
 			}
 			bs_config_defaults(&c);
-			if (bs_config_load(&c, argv[i + 1], err, sizeof(err)) != 0) {
+			if (bs_config_load(&c, argv[i + 1], err, sizeof(err)) != 0 ||
+					app_capture_check(&c, err, sizeof(err)) != 0) {
 				fprintf(stderr, "backstop: %s\n", err);
 				return 1;
 			}
@@ -164,7 +166,8 @@ app_options(int argc, char **argv, struct bs_config *conf, struct app_opts *o,
 		}
 	}
 	/* A section made by --set may need several before it is whole. */
-	if (bs_config_check(conf, err, sizeof(err)) != 0) {
+	if (bs_config_check(conf, err, sizeof(err)) != 0 ||
+			app_capture_check(conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "backstop: %s\n", err);
 		return -1;
 	}

@@ -22,6 +22,7 @@
 
 #include "app.h"
 #include "backstop.h"
+#include "capture.h"
 #include "cli.h"
 #include "bs_l3reply.h"
 #include "bs_log.h"
@@ -378,6 +379,7 @@ control_loop(struct app *a, double duration_s)
 		else
 			nanosleep(&tick, NULL);
 		obs_tick();
+		app_capture_poll(&a->cap);
 		if (sig_stats) {
 			sig_stats = 0;
 			stats_report(a, &r);
@@ -403,6 +405,24 @@ metrics_open(const struct app *a, char *err, size_t errlen)
 	};
 
 	return obs_open(a->conf, &mc, err, errlen);
+}
+
+/* [capture] file: a capture from the start, once the workers run. */
+static int
+capture_at_start(struct app *a, char *err, size_t errlen)
+{
+	struct bs_capture_filter f;
+
+	a->cap.conf = a->conf;
+	a->cap.workers = a->workers;
+	a->cap.n_workers = a->n_workers;
+	a->cap.port_names = a->port_names;
+	a->cap.n_ports = a->n_ports;
+	if (a->conf->capture.file[0] == '\0')
+		return 0;
+	if (bs_capture_filter_parse_str(&f, a->conf->capture.filter, err, errlen) != 0)
+		return -1;
+	return app_capture_start(&a->cap, a->conf->capture.file, &f, err, errlen);
 }
 
 static int
@@ -464,13 +484,22 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 		rc = -1;
 		goto out;
 	}
+	if (capture_at_start(a, err, sizeof(err)) != 0) {
+		fprintf(stderr, "backstop: %s\n", err);
+		obs_close();
+		rc = -1;
+		goto down;
+	}
 	for (i = 0; i < a->n_workers; i++)
 		rte_eal_remote_launch(bs_worker_main, &a->workers[i], a->wlcores[i]);
+	a->cap.running = true;
 	printf("backstop: running (SIGUSR1 prints counters, Ctrl-C stops)\n");
 	fflush(stdout);
 
 	control_loop(a, opts->duration_s);
 	cli_close(a);
+	if (a->cap.s != NULL && app_capture_stop(&a->cap, err, sizeof(err)) != 0)
+		fprintf(stderr, "backstop: %s\n", err);
 	__atomic_store_n(&a->stop, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	obs_close();
@@ -478,8 +507,10 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	stats_report(a, &r);
 	bs_stats_write_text(stdout, &r);
 	print_states(a, false);
+	app_capture_print(stdout, &a->cap);
 	if (opts->stats_json != NULL && write_json(a, opts->stats_json) != 0)
 		rc = -1;
+down:
 	for (i = 0; i < a->n_ports; i++)
 		bs_port_close(&a->ports[i]);
 out:

@@ -153,6 +153,12 @@ struct bs_config {
 	struct bs_listener_conf listeners[BS_MAX_LISTENERS];
 	unsigned int n_clients;
 	struct bs_client_conf clients[BS_MAX_CLIENTS];
+	struct {
+		char file[256];		/**< capture at start into this file; "": none */
+		char filter[256];	/**< the words of the CLI's capture start */
+		uint32_t ring;		/**< frames per worker ring */
+		uint32_t mbufs;		/**< the capture pool */
+	} capture;
 };
 
 /** A listener's accept queue length: its backlog capped by somaxconn. */

@@ -150,6 +150,12 @@ enum bs_tcp_ep_result bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m,
  */
 bool bs_tcp_ep_stray(const struct bs_tcp_ep *ep, uint16_t dport);
 
+/**
+ * Inside the endpoint's tx callback: the reset reason of the frame being
+ * sent when it is an RST-ABORT, else -1 (capture's comments). Worker lcore.
+ */
+int bs_tcp_ep_tx_rst(const struct bs_tcp_ep *ep);
+
 /** Has the endpoint anything to run in bs_tcp_ep_poll()? */
 bool bs_tcp_ep_busy(const struct bs_tcp_ep *ep);
 

@@ -588,6 +588,12 @@ bs_tcp_ep_stray(const struct bs_tcp_ep *ep, uint16_t dport)
 		!(ep->lport_map[port >> 3] & (1u << (port & 7)));
 }
 
+int
+bs_tcp_ep_tx_rst(const struct bs_tcp_ep *ep)
+{
+	return (int)ep->tx_rst - 1;
+}
+
 bool
 bs_tcp_ep_busy(const struct bs_tcp_ep *ep)
 {

@@ -336,6 +336,8 @@ struct bs_tcp_ep {
 	bool clients_pending;		/* active opens still to start */
 	bool rss_check;			/* clients, several workers, a port with RSS:
 					 * segments to their ports are checked (tcp_connect.c) */
+	uint8_t tx_rst;			/* reset reason + 1 of the RST-ABORT being
+					 * sent (tcb_send_rst_abort), 0: none */
 };
 
 /* Counters: the worker's, written by it only. */

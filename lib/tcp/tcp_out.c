@@ -359,8 +359,10 @@ tcb_send_rst_abort(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int reason)
 	o.win = tcb_rcv_window(ep, t);
 	tcb_opts(ep, t, &o);
 	ep_rst_cnt(ep, reason);
+	ep->tx_rst = (uint8_t)(reason + 1);	/* bs_tcp_ep_tx_rst(), for capture */
 	if (ep_send(ep, &t->flow, t->adj, 0, &o, NULL) != 0)
 		ep_cnt(ep, BS_CNT_TCPAbortFailed);
+	ep->tx_rst = 0;
 }
 
 /* SYN options in Linux's order: MSS, SACK-permitted + TS, or NOPs,

@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "bs_addr.h"
+#include "bs_capture.h"
 #include "bs_neigh.h"
 #include "bs_net.h"
 #include "bs_stats.h"
@@ -71,6 +72,8 @@ struct bs_worker {
 	struct bs_neigh_table neigh;	/**< worker_neigh.c */
 	struct bs_worker_ctl *ctl;	/**< control requests (bs_worker_ctl.h);
 					 *   NULL: none */
+	struct bs_capture_tap cap;	/**< written by this worker only, in a
+					 *   control request; cap.filter NULL: off */
 } __rte_cache_aligned;
 
 /**
@@ -126,6 +129,29 @@ int bs_worker_neigh_share(struct bs_worker *workers, unsigned int n,
 
 /** Free the inboxes (after the workers stopped). */
 void bs_worker_neigh_unshare(struct bs_worker *workers, unsigned int n);
+
+/**
+ * Control thread: hand every worker its tap of capture session @p c
+ * (a control request each, waited for up to @p timeout_ms). On failure
+ * the workers that took it let go again.
+ * @return 0, or -1 with a message (-2: some worker did not answer, and may
+ *	still hold the session's tap: close it with leak)
+ */
+int bs_worker_capture_start(struct bs_worker *workers, unsigned int n,
+		const struct bs_capture *c, unsigned int timeout_ms, char *err,
+		size_t errlen);
+
+/** The same before the workers are launched: their taps set directly. */
+void bs_worker_capture_attach(struct bs_worker *workers, unsigned int n,
+		const struct bs_capture *c);
+
+/**
+ * Control thread: every worker lets go of its tap. Once this returns 0,
+ * no worker touches the session. @return 0, or -1 with a message when a
+ * worker did not answer in time (close the session with leak)
+ */
+int bs_worker_capture_stop(struct bs_worker *workers, unsigned int n,
+		unsigned int timeout_ms, char *err, size_t errlen);
 
 /** Send what the ports have queued; count and free what the NIC refuses. */
 void bs_worker_flush(struct bs_worker *w);

@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 
+#include "bs_capture.h"
 #include "bs_flow.h"
 #include "bs_gauges.h"
 #include "bs_tcp_ep.h"
@@ -31,6 +32,7 @@ enum bs_worker_ctl_op {
 	BS_WORKER_CTL_DISCONNECT,	/**< bs_tcp_ep_disconnect(flow) */
 	BS_WORKER_CTL_ABORT,		/**< bs_tcp_ep_abort(flow, err) */
 	BS_WORKER_CTL_GAUGES,		/**< counts[] and gauges[] */
+	BS_WORKER_CTL_CAPTURE,		/**< the worker's capture tap := cap */
 };
 
 #define BS_WORKER_CTL_PAGE 64		/**< connections per page */
@@ -43,6 +45,7 @@ struct bs_worker_ctl_req {
 	uint32_t cursor;		/**< CONN_PAGE: in, and out (UINT32_MAX: done) */
 	struct bs_tcp_conn_filter filter;	/**< CONN_PAGE: which ones */
 	unsigned int max;		/**< CONN_PAGE: at most (0: BS_WORKER_CTL_PAGE) */
+	struct bs_capture_tap cap;	/**< CAPTURE (filter NULL: off) */
 	/* results */
 	int rc;				/**< 0 or a negative errno */
 	unsigned int n;			/**< CONN_PAGE: entries in conns[] */

@@ -144,7 +144,7 @@ worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf 
 static __rte_always_inline int
 worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, const struct bs_ip4_opts *o,
-		uint32_t *len, struct burst_cnt *b)
+		uint32_t *len, struct burst_cnt *b, uint16_t *rst_reason)
 {
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
 	struct bs_tcp_verdict v;
@@ -176,6 +176,8 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		return BS_DROP_IP_INHDR;
 
 	*len = bs_tcp_rst_write(frame, p, &s, &v, &wp->mac, w->ip, out->tx_csum);
+	if (rst_reason != NULL)		/* capturing */
+		*rst_reason = (uint16_t)v.reason;
 	/* TcpOutRsts/OutSegs derive from the counts per reason. */
 	if (likely(v.reason == BS_RST_REASON_NO_SOCKET))
 		b->rst++;
@@ -296,7 +298,7 @@ worker_arp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 static __rte_always_inline int
 worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, uint32_t *len,
-		struct burst_cnt *b, bool slow)
+		struct burst_cnt *b, bool slow, uint16_t *rst_reason)
 {
 	const struct bs_ip4_opts *o = NULL;
 	struct bs_ip4_opts opts;
@@ -317,7 +319,7 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		o = &opts;
 	}
 	if (!slow || p->l4_proto == IPPROTO_TCP)
-		return worker_tcp(w, wp, m, frame, p, o, len, b);
+		return worker_tcp(w, wp, m, frame, p, o, len, b, rst_reason);
 	return worker_icmp(w, wp, m, frame, p, o, len);
 }
 
@@ -414,13 +416,13 @@ reply_finish(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
  */
 static __rte_noinline int
 worker_slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
-		uint8_t *frame, struct bs_pkt p, struct burst_cnt *b)
+		uint8_t *frame, struct bs_pkt p, struct burst_cnt *b, uint16_t *rst_reason)
 {
 	uint32_t len = 0;
 	int rc;
 
 	if (p.kind != BS_PKT_ARP) {
-		rc = worker_ip(w, wp, m, frame, &p, &len, b, true);
+		rc = worker_ip(w, wp, m, frame, &p, &len, b, true, rst_reason);
 	} else {
 		rc = worker_arp(w, wp, m, frame, &p, &len);
 	}
@@ -431,17 +433,19 @@ worker_slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 
 /*
  * One frame: 0 when @p m holds the reply, to be queued on the worker's
- * port wp->tx_idx, WORKER_TAKEN, else dropped (counted and freed).
- * Out of line, so that the burst loop keeps its registers, and flattened:
- * the parser, the address check and the RST writer are inlined, so the
- * parsed views they take by address live in registers.
+ * port wp->tx_idx, WORKER_TAKEN, else dropped (counted and freed). With
+ * @p cap (a constant: two copies, worker_handle and worker_handle_cap),
+ * the reply, or the frame before it is freed, goes to the capture tap
+ * with its reset or drop reason.
  */
-static __rte_noinline __attribute__((flatten)) int
-worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
-		struct burst_cnt *b)
+static __rte_always_inline int
+handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		struct burst_cnt *b, bool cap)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint64_t ipf = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	uint16_t rst = BS_CAPTURE_NO_REASON;
+	uint16_t *rst_reason = cap ? &rst : NULL;
 	struct bs_pkt p;
 	uint32_t len = 0;
 	int rc;
@@ -457,18 +461,43 @@ worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m
 	if (unlikely(p.l4_proto != IPPROTO_TCP || (p.kind == BS_PKT_IPV4 &&
 			p.l3_len != sizeof(struct rte_ipv4_hdr)))) {
 		/* ARP (l4_proto 0), ICMP, ICMPv6, IPv4 options */
-		rc = worker_slow(w, wp, m, frame, p, b);
+		rc = worker_slow(w, wp, m, frame, p, b, rst_reason);
 	} else {
-		rc = worker_ip(w, wp, m, frame, &p, &len, b, false);
+		rc = worker_ip(w, wp, m, frame, &p, &len, b, false, rst_reason);
 		if (likely(rc == 0))
 			rc = reply_finish(w, wp, m, &p, len);
 	}
+	if (cap && rc == 0)
+		bs_capture_frame(&w->cap, m, rst == BS_CAPTURE_NO_REASON ?
+			BS_CAPTURE_SEND : BS_CAPTURE_RESET, rst, wp->tx_idx);
 	if (likely(rc == 0) || rc == WORKER_TAKEN)
 		return rc;
 drop:
+	if (cap)
+		bs_capture_frame(&w->cap, m, BS_CAPTURE_DROP, (unsigned int)rc, wp->idx);
 	bs_cnt_add(&w->stats.drop[rc], 1);
 	rte_pktmbuf_free(m);
 	return rc;
+}
+
+/*
+ * Out of line, so that the burst loop keeps its registers, and flattened:
+ * the parser, the address check and the RST writer are inlined, so the
+ * parsed views they take by address live in registers.
+ */
+static __rte_noinline __attribute__((flatten)) int
+worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		struct burst_cnt *b)
+{
+	return handle(w, wp, m, b, false);
+}
+
+/* The same while capturing (w->cap.filter set). */
+static __rte_noinline __attribute__((flatten)) int
+worker_handle_cap(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		struct burst_cnt *b)
+{
+	return handle(w, wp, m, b, true);
 }
 
 void
@@ -478,7 +507,8 @@ bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf
 	struct burst_cnt b = { 0 };
 
 	w->burst_tsc = rte_rdtsc();	/* a burst of one */
-	if (worker_handle(w, wp, m, &b) == 0)
+	if ((unlikely(w->cap.filter != NULL) ? worker_handle_cap(w, wp, m, &b) :
+			worker_handle(w, wp, m, &b)) == 0)
 		out->tx[out->n_tx++] = m;
 	burst_cnt_add(w, &b);
 }
@@ -501,6 +531,19 @@ port_send(struct bs_worker *w, unsigned int i, struct rte_mbuf **tx, uint16_t *n
 	*n = 0;
 }
 
+/* A frame of the endpoint's, while capturing: an RST is an abort (the
+ * endpoint's other resets are verdicts, sent by worker_tcp). */
+static __rte_noinline void
+ep_tx_capture(struct bs_worker *w, unsigned int port, struct rte_mbuf *m)
+{
+	int reason = bs_tcp_ep_tx_rst(w->ep);
+
+	if (reason < 0)
+		bs_capture_frame(&w->cap, m, BS_CAPTURE_SEND, BS_CAPTURE_NO_REASON, port);
+	else
+		bs_capture_frame(&w->cap, m, BS_CAPTURE_RESET, (unsigned int)reason, port);
+}
+
 /* The endpoint's frames: a buffer per port, sent when full and with each
  * burst's replies. */
 void
@@ -509,6 +552,8 @@ bs_worker_ep_tx(void *arg, unsigned int port, struct rte_mbuf *m)
 	struct bs_worker *w = arg;
 	struct bs_worker_port *wp = &w->ports[port];
 
+	if (unlikely(w->cap.filter != NULL))
+		ep_tx_capture(w, port, m);
 	if (wp->n_etx == BS_MAX_BURST)
 		port_send(w, port, wp->etx, &wp->n_etx);
 	wp->etx[wp->n_etx++] = m;
@@ -537,6 +582,23 @@ bs_worker_flush(struct bs_worker *w)
 	}
 }
 
+/* A burst's frames while capturing. @return replies queued on wp->tx_idx */
+static __rte_noinline uint16_t
+rx_capture(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkts,
+		uint16_t n, uint16_t n_tx, struct burst_cnt *b)
+{
+	struct bs_worker_port *out = &w->ports[wp->tx_idx];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (likely(i + 1 < n))
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (worker_handle_cap(w, wp, pkts[i], b) == 0)
+			out->tx[n_tx++] = pkts[i];
+	}
+	return n_tx;
+}
+
 /* RX one burst from one queue and answer it. */
 static unsigned int
 worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
@@ -555,6 +617,10 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 		for (i = 0; i < n; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	n_tx = out->n_tx;
+	if (unlikely(w->cap.filter != NULL)) {
+		n_tx = rx_capture(w, wp, pkts, n, n_tx, &b);
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
 		/* The next frame's headers while this one is answered (the
 		 * whole burst's, up front, only with wp->prefetch: a driver
@@ -564,6 +630,7 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 		if (worker_handle(w, wp, pkts[i], &b) == 0)
 			out->tx[n_tx++] = pkts[i];
 	}
+done:
 	out->n_tx = n_tx;
 	burst_cnt_add(w, &b);
 	bs_worker_flush(w);

@@ -119,6 +119,10 @@ ctl_run(struct bs_worker *w, struct bs_worker_ctl_req *r)
 {
 	r->rc = 0;
 	r->n = 0;
+	if (r->op == BS_WORKER_CTL_CAPTURE) {
+		w->cap = r->cap;	/* between two polls: no frame holds the old one */
+		return;
+	}
 	if (w->ep == NULL) {
 		r->rc = -ENODEV;
 		return;

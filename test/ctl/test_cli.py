@@ -169,7 +169,7 @@ print(n, flush=True)
 
 COMMANDS = ["help", "quit", "show version", "show ports", "show workers", "show stats",
             "show resets", "show drops", "show listeners", "show config", "show connections",
-            "clear stats"]
+            "clear stats", "capture start", "capture stop", "show capture"]
 
 
 def test_help():
@@ -217,7 +217,7 @@ def test_bad_commands():
         check("unknown-arg " + w, rc == 1 and err.startswith("error: unknown argument 'lcore'\n"), repr(err))
     rc, _, err = ctl("show")
     check("incomplete", rc == 1 and err == "error: incomplete command 'show'\nusage: show version|ports|"
-          "workers|stats|resets|drops|listeners|config|connections\n", repr(err))
+          "workers|stats|resets|drops|listeners|config|connections|capture\n", repr(err))
     rc, _, err = ctl("show", "bogus")
     check("unknown-show", rc == 1 and err.startswith("error: unknown command 'show bogus'\nusage: show version|"), repr(err))
     rc, _, err = ctl("bogus", "x")
@@ -344,6 +344,69 @@ def test_counters():
     # The exit report and show ports are not cleared: the workers' counters were not written.
     p = cj("show", "ports")["ports"][0]["queues"][0]
     check("clear-keeps-workers", p["rx"] > 5, p)
+
+
+def test_capture():
+    """capture start|stop and show capture; the file read back with tshark."""
+    path = os.path.join(E.tmp, "resets.pcapng")
+    check("capture-off", cj("show", "capture") == {"running": False})
+    rc, _, err = ctl("capture", "start")
+    check("capture-start-nofile", rc == 1 and err.startswith(
+        "error: capture start needs a FILE\nusage: capture start FILE [sends|resets|drops|all] "
+        "[host ADDR] [port P]"), repr(err))
+    for args, msg in [(["bogus"], "unknown argument 'bogus'"),
+                      (["host", "198.18.0.300"], "host '198.18.0.300' is not an IPv4 or IPv6 address"),
+                      (["port", "70000"], "port '70000' is not an integer from 0 to 65535"),
+                      (["snaplen", "8"], "snaplen '8' is not an integer from 16 to 65535"),
+                      (["resets", "drops"], "'drops': what to capture is given twice"),
+                      (["host", "198.18.0.1", "host", "::1", "host", "::2"], "more than two hosts"),
+                      (["count"], "'count' needs a value")]:
+        rc, _, err = ctl("capture", "start", path, *args)
+        check("capture-start-bad " + " ".join(args), rc == 1 and err.startswith("error: %s\n" % msg),
+              repr(err))
+    rc, _, err = ctl("capture", "start", os.path.join(E.tmp, "nodir", "x.pcapng"))
+    check("capture-start-baddir", rc == 1 and "cannot create: No such file or directory" in err, err)
+    check("capture-bad-nothing-started", cj("show", "capture") == {"running": False} and
+          not os.path.exists(path))
+    rc, _, err = ctl("capture", "stop")
+    check("capture-stop-idle", rc == 1 and err.startswith("error: not capturing\n"), repr(err))
+    rc, _, err = ctl("show", "capture", "x")
+    check("show-capture-bad", rc == 1 and err == "error: unexpected argument 'x'\nusage: show capture\n",
+          repr(err))
+    st = cj("capture", "start", path, "resets", "host", "198.18.0.1", "port", "23")
+    check("capture-started", st["running"] and st["file"] == path and st["packets"] == 0 and
+          st["filter"] == "resets host 198.18.0.1 port 23 snaplen 65535", st)
+    rc, _, err = ctl("capture", "start", path + "2")
+    check("capture-start-twice", rc == 1 and "already capturing into " + path in err, err)
+    out = subprocess.run(["ip", "netns", "exec", E.ns + "-c", "/usr/bin/python3", "-c", REFUSED],
+                         capture_output=True, text=True, timeout=30).stdout.strip()
+    check("capture-refused-5", out == "5", out)
+    end = time.monotonic() + 5
+    while cj("show", "capture")["packets"] < 5 and time.monotonic() < end:
+        time.sleep(0.05)
+    rc, out, _ = ctl("show", "capture")
+    check("show-capture-text", rc == 0 and "running: yes\n" in out and "packets: 5\n" in out, out)
+    st = cj("capture", "stop")
+    check("capture-stopped", not st["running"] and st["packets"] == 5 and st["lost"] == 0 and
+          st["bytes"] == os.path.getsize(path), st)
+    check("capture-last", cj("show", "capture") == st)
+    tshark = shutil.which("tshark")
+    if not check("tshark-installed", tshark is not None, "scripts/deps.sh installs it"):
+        return
+    fields = ["frame.comment", "frame.packet_flags_direction", "frame.interface_name", "ip.src",
+              "ip.dst", "tcp.srcport", "tcp.dstport", "tcp.flags.reset"]
+    cmd = [tshark, "-r", path, "-T", "fields", "-E", "separator=|"]
+    for f in fields:
+        cmd += ["-e", f]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    rows = [dict(zip(fields, line.split("|"))) for line in p.stdout.splitlines()]
+    check("capture-tshark", p.returncode == 0 and len(rows) == 5, "%s %s" % (p.stderr, rows))
+    check("capture-tshark-fields", all(
+        r["frame.comment"] == "reset: NO_SOCKET" and int(r["frame.packet_flags_direction"], 0) == 2 and
+        r["frame.interface_name"] == "net_af_packet0" and r["ip.src"] == "198.18.0.2" and
+        r["ip.dst"] == "198.18.0.1" and r["tcp.srcport"] == "23" and
+        r["tcp.flags.reset"] in ("1", "True") for r in rows) and
+        len(set(r["tcp.dstport"] for r in rows)) == 5, rows)
 
 
 def concurrent_client(k, results):
@@ -510,7 +573,7 @@ def main():
         ready = holder.stdout.readline().strip()
         check("holder-connected", ready == "ready", ready)
         for t in (test_help, test_version, test_bad_commands, test_ports, test_listeners_config,
-                  test_connections, test_counters, test_concurrent, test_junk_flood,
+                  test_connections, test_counters, test_capture, test_concurrent, test_junk_flood,
                   test_piped_and_tty):
             try:
                 t()
