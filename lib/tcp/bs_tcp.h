@@ -51,6 +51,8 @@ struct bs_tcp_verdict {
 	uint8_t action;		/**< enum bs_tcp_action */
 	uint8_t reason;		/**< drop or reset reason, per action */
 	uint8_t flags;		/**< RST flags: BS_TCP_RST, with BS_TCP_ACK or not */
+	uint8_t state;		/**< the state that decided (enum bs_tcp_state): set by
+				 *   bs_tcp_ep_input() only, for tracing */
 	uint32_t seq;		/**< SEQ of the RST, host order */
 	uint32_t ack;		/**< ACK of the RST (0 without BS_TCP_ACK) */
 };

@@ -532,13 +532,16 @@ bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p
 
 			if (unlikely(ep->adj[t->adj].used == TCP_ADJ_PENDING))
 				tcb_adj_refresh(ep, t);
+			v->state = t->state;
 			rc = tcp_tcb_rcv(ep, t, m, s, v);
 			break;
 		}
 		case TCP_POOL_REQ:
+			v->state = BS_TCP_NEW_SYN_RECV;
 			rc = tcp_req_rcv(ep, ep_req(ep, idx), m, s, l2, v);
 			break;
 		default:
+			v->state = (uint8_t)ep_tw(ep, idx)->substate;
 			rc = tcp_tw_rcv(ep, ep_tw(ep, idx), m, s, l2, v);
 			break;
 		}
@@ -549,6 +552,7 @@ bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p
 	/* 2. Listeners (__inet_lookup_listener). */
 	lsn = tcp_find_listener(ep, &f);
 	if (lsn >= 0) {
+		v->state = BS_TCP_LISTEN;
 		rc = tcp_listen_rcv(ep, (unsigned int)lsn, m, s, &f, l2, pkt_tos(m, p), v);
 		ep->tw_isn = 0;	/* a TIME_WAIT reopen's ISN is for this SYN only */
 		return (enum bs_tcp_ep_result)rc;
@@ -562,6 +566,7 @@ bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p
 		return BS_TCP_EP_VERDICT;
 	}
 	bs_tcp_input(s, v);
+	v->state = BS_TCP_CLOSE;
 	return BS_TCP_EP_VERDICT;
 }
 

@@ -11,6 +11,7 @@
 #include <rte_ip.h>
 
 #include "tcp_ep_internal.h"
+#include "bs_trace.h"
 
 #define IP_ECN_MASK 0x03
 
@@ -360,6 +361,7 @@ tcb_send_rst_abort(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int reason)
 	tcb_opts(ep, t, &o);
 	ep_rst_cnt(ep, reason);
 	ep->tx_rst = (uint8_t)(reason + 1);	/* bs_tcp_ep_tx_rst(), for capture */
+	bs_trace_send_reset(&t->flow, t->state, reason);
 	if (ep_send(ep, &t->flow, t->adj, 0, &o, NULL) != 0)
 		ep_cnt(ep, BS_CNT_TCPAbortFailed);
 	ep->tx_rst = 0;

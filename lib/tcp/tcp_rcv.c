@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tcp_ep_internal.h"
+#include "bs_trace.h"
 
 #define RCV_DONE 0		/* the segment was consumed */
 
@@ -53,6 +54,7 @@ tcb_reset(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {
 	int err;
 
+	bs_trace_receive_reset(&t->flow, t->state);
 	switch (t->state) {
 	case BS_TCP_SYN_SENT:
 		err = ECONNREFUSED;

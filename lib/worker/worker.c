@@ -14,6 +14,7 @@
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
 #include "worker_internal.h"
+#include "bs_trace.h"
 
 /* The frame was taken: queued, reused or freed (TCP endpoint, neighbour news). */
 #define WORKER_TAKEN (-1)
@@ -149,6 +150,7 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
 	struct bs_tcp_verdict v;
 	struct bs_tcp_seg s;
+	uint8_t state = BS_TCP_CLOSE;	/* for tracing: the stray path's */
 	int rc;
 
 	b->tcp_in++;
@@ -169,6 +171,7 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 			return WORKER_TAKEN;
 		if (v.action == BS_TCP_DISCARD)
 			return v.reason;
+		state = v.state;
 	} else if (bs_tcp_input(&s, &v) == BS_TCP_DISCARD) {
 		return v.reason;
 	}
@@ -178,6 +181,7 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	*len = bs_tcp_rst_write(frame, p, &s, &v, &wp->mac, w->ip, out->tx_csum);
 	if (rst_reason != NULL)		/* capturing */
 		*rst_reason = (uint16_t)v.reason;
+	bs_trace_send_reset_reply(frame + p->l2_len, state, v.reason);
 	/* TcpOutRsts/OutSegs derive from the counts per reason. */
 	if (likely(v.reason == BS_RST_REASON_NO_SOCKET))
 		b->rst++;
