@@ -10,6 +10,7 @@ PKGS=(
 	iproute2 ethtool netcat-openbsd iputils-ping procps
 	python3-scapy tcpdump tshark curl wget
 	libedit-dev
+	babeltrace
 	clang
 )
 

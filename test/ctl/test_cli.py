@@ -169,7 +169,8 @@ print(n, flush=True)
 
 COMMANDS = ["help", "quit", "show version", "show ports", "show workers", "show stats",
             "show resets", "show drops", "show listeners", "show config", "show connections",
-            "clear stats", "capture start", "capture stop", "show capture"]
+            "show tables", "trace on", "trace off", "trace save", "clear stats", "capture start",
+            "capture stop", "show capture"]
 
 
 def test_help():
@@ -203,11 +204,11 @@ def test_version():
 def test_bad_commands():
     # Every command that takes no argument, given one: error + its usage.
     for w in ["show version", "show ports", "show workers", "show listeners", "show config",
-              "clear stats"]:
+              "clear stats", "trace on", "trace off", "trace save"]:
         rc, out, err = ctl(*(w.split() + ["junk"]))
         check("bad-arg " + w, rc == 1 and out == "" and err ==
               "error: unexpected argument 'junk'\nusage: %s\n" % w, repr(err))
-    for w in ["show stats", "show resets", "show drops"]:
+    for w in ["show stats", "show resets", "show drops", "show tables"]:
         rc, _, err = ctl(*(w.split() + ["worker", "1"]))
         check("bad-worker " + w, rc == 1 and err ==
               "error: worker '1' is not an integer from 0 to 0\nusage: %s [worker N]\n" % w, repr(err))
@@ -217,7 +218,7 @@ def test_bad_commands():
         check("unknown-arg " + w, rc == 1 and err.startswith("error: unknown argument 'lcore'\n"), repr(err))
     rc, _, err = ctl("show")
     check("incomplete", rc == 1 and err == "error: incomplete command 'show'\nusage: show version|ports|"
-          "workers|stats|resets|drops|listeners|config|connections|capture\n", repr(err))
+          "workers|stats|resets|drops|listeners|config|connections|tables|capture\n", repr(err))
     rc, _, err = ctl("show", "bogus")
     check("unknown-show", rc == 1 and err.startswith("error: unknown command 'show bogus'\nusage: show version|"), repr(err))
     rc, _, err = ctl("bogus", "x")
@@ -269,6 +270,19 @@ def test_listeners_config():
 
 def conn_key(c):
     return (c["local_addr"], c["local_port"], c["remote_addr"], c["remote_port"], c["state"])
+
+
+def test_tables():
+    # The holder's three connections, asked of the worker by the command.
+    t = cj("show", "tables")
+    n_lsn = len(cj("show", "listeners")["listeners"])
+    check("tables-values", t["connections"]["ESTABLISHED"] == 3 and
+          sum(t["connections"].values()) == 3 and t["tables"]["Connections"] == 3 and
+          t["tables"]["Requests"] == 0 and t["tables"]["ListenersOpen"] == n_lsn and
+          t["tables"]["ConnectionsMax"] > 3, t)
+    w = cj("show", "tables", "worker", "0")
+    check("tables-worker", w["worker"] == 0 and w["answered"] is True and
+          w["tables"] == t["tables"] and w["connections"] == t["connections"], w)
 
 
 def test_connections():
@@ -573,7 +587,7 @@ def main():
         ready = holder.stdout.readline().strip()
         check("holder-connected", ready == "ready", ready)
         for t in (test_help, test_version, test_bad_commands, test_ports, test_listeners_config,
-                  test_connections, test_counters, test_capture, test_concurrent, test_junk_flood,
+                  test_connections, test_tables, test_counters, test_capture, test_concurrent, test_junk_flood,
                   test_piped_and_tty):
             try:
                 t()

@@ -46,17 +46,31 @@ def build(path):
         fr.append(eth() / IP(src=PEER4, dst="198.18.0.77") / TCP(sport=40000 + i, dport=23, flags="S"))
     # An RST to a closed port: never answered (X1).
     fr.append(eth() / IP(src=PEER4, dst=LOCAL4) / TCP(sport=50000, dport=23, flags="R", seq=1))
+    # An ACK to the echo listener: RST TCP_FLAGS from LISTEN (L1).
+    fr.append(eth() / IP(src=PEER4, dst=LOCAL4) / TCP(sport=50002, dport=7, flags="A", seq=5, ack=77))
     # A SYN to the echo listener: a pending handshake (NEW_SYN_RECV).
     fr.append(eth() / IP(src=PEER4, dst=LOCAL4) / TCP(sport=50001, dport=7, flags="S", seq=1000))
     wrpcap(path, fr)
+    # The trace events of the RSTs, in order: (family, saddr, daddr, sport,
+    # dport, state, reason), local side first as Linux's tcp_send_reset.
+    trace = [(4, LOCAL4, PEER4, 23, 10000 + i, "CLOSE", "NO_SOCKET") for i in range(5)]
+    trace += [(6, LOCAL6, PEER6, 23, 20000 + i, "CLOSE", "NO_SOCKET") for i in range(3)]
+    trace += [(4, LOCAL4, PEER4, 7, 50002, "LISTEN", "TCP_FLAGS")]
     return {
         "rx": len(fr),
-        "resets": {"NO_SOCKET": 8},
+        "trace": trace,
+        "resets": {"NO_SOCKET": 8, "TCP_FLAGS": 1},
         "drops": {"TCP_CSUM": 2, "NOT_LOCAL": 4, "NO_SOCKET": 1},
-        "counters": {"RxFrames": len(fr), "TcpInCsumErrors": 2, "TcpOutRsts": 8,
-                     "IpInReceives": len(fr), "TcpInSegs": 5 + 3 + 2 + 1 + 1,
+        "counters": {"RxFrames": len(fr), "TcpInCsumErrors": 2, "TcpOutRsts": 9,
+                     "IpInReceives": len(fr), "TcpInSegs": 5 + 3 + 2 + 1 + 1 + 1,
                      "TcpInErrs": 2, "TcpPassiveOpens": 0, "SyncookiesSent": 0},
         "states": {"NEW_SYN_RECV": 1},
         "gauges": {"Requests": 1, "Connections": 0, "TimeWait": 0, "Orphans": 0,
                    "ListenersOpen": 1},
     }
+
+
+def build_loop(path):
+    """One stray SYN, for net_pcap's infinite_rx: a steady stream of RSTs."""
+    wrpcap(path, [eth() / IP(src=PEER4, dst=LOCAL4) / TCP(sport=4321, dport=23, flags="S", seq=9)])
+    return (4, LOCAL4, PEER4, 23, 4321, "CLOSE", "NO_SOCKET")

@@ -17,7 +17,13 @@ worker 1 none), the suite reads:
   - junk HTTP clients (idle, oversized, binary, wrong method or path,
     byte-by-byte) and a scrape that still works beside them;
 then stops it and compares its --stats-json with what telemetry said.
-A second short run serves Prometheus on [::1] with telemetry off.
+
+Trace points (backstop.tcp.*) are enabled with EAL's --trace in the main
+run and read back with babeltrace: one send_reset event per RST, exact
+fields. A second run (Prometheus on [::1], telemetry off, a looped stray
+SYN through net_pcap's infinite_rx to net_null) switches tracing with
+backstopctl `trace on|off|save` and checks what was recorded, and that
+nothing was after `trace off`.
 
 Prints one line per failure, then "N passed, M failed"; exits 1 on failure,
 77 (skipped) without scapy or dpdk-telemetry.py.
@@ -43,6 +49,7 @@ except ImportError as e:
 import promparse  # noqa: E402
 
 TELEMETRY = "/usr/bin/dpdk-telemetry.py"
+CTL = None                  # backstopctl, beside backstop in the build tree
 RUN_TIMEOUT_S = 45
 VARYING = {"TxFrames", "TcpOutNoRst", "TcpOutSegs"}   # the SYN-ACK is retransmitted
 
@@ -64,17 +71,19 @@ def eq(got, want, what):
 
 
 class Backstop:
-    def __init__(self, binary, tmp, tag, extra):
+    def __init__(self, binary, tmp, tag, extra, eal=(), vdevs=None, conf="obs.conf"):
         self.prefix = "bs-obs-%d-%s" % (os.getpid(), tag)
         self.out = os.path.join(tmp, tag + ".out")
         self.err = os.path.join(tmp, tag + ".err")
         self.stats = os.path.join(tmp, tag + ".json")
+        if vdevs is None:
+            vdevs = ["--vdev=net_pcap0,rx_pcap=%s,tx_pcap=%s" % (
+                os.path.join(tmp, "in.pcap"), os.path.join(tmp, tag + "-out.pcap"))]
         cmd = ["timeout", str(RUN_TIMEOUT_S), binary, "--lcores", "0@0,1@1,2@1",
-               "--no-huge", "-m", "256", "--no-pci", "--file-prefix", self.prefix,
-               "--vdev=net_pcap0,rx_pcap=%s,tx_pcap=%s" % (
-                   os.path.join(tmp, "in.pcap"), os.path.join(tmp, tag + "-out.pcap")),
-               "--", "--config", os.path.join(tmp, "obs.conf"), "--duration", "40",
-               "--stats-json", self.stats, "--set", "control.socket="] + extra
+               "--no-huge", "-m", "256", "--no-pci", "--file-prefix", self.prefix] + \
+            list(eal) + vdevs + \
+            ["--", "--config", os.path.join(tmp, conf), "--duration", "40",
+             "--stats-json", self.stats, "--set", "control.socket="] + extra
         self.p = subprocess.Popen(cmd, stdout=open(self.out, "w"), stderr=open(self.err, "w"))
         self.port = None
 
@@ -322,27 +331,107 @@ def check_final(b, st, rs, dr):
     eq(j["drops"], dr, "stats json drops = telemetry's")
 
 
-def run_v6(binary, tmp):
-    b = Backstop(binary, tmp, "v6", ["--set", "control.prometheus=[::1]:0",
-                                      "--set", "control.telemetry=no"])
+EVENT = re.compile(r"\[[^\]]*\] \(\S+\) (\S+): \{ cpu_id = \S+, name = \"([^\"]*)\" \}, \{ (.*) \}\Z")
+FIELD = re.compile(r'(\w+) = ("(?:[^"\\]|\\.)*"|[^,]+)(?:, |\Z)')
+
+
+def read_trace(path):
+    """Backstop's events in a CTF trace directory: [(event, thread, {field: value})]."""
+    dirs = [os.path.join(path, d) for d in os.listdir(path)] if os.path.isdir(path) else []
+    if not check(len(dirs) == 1, "one trace directory under %s: %r" % (path, dirs)):
+        return []
+    r = subprocess.run(["babeltrace", dirs[0]], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, "babeltrace: %s" % r.stderr.strip()[:200])
+    events, bad = [], []
+    for line in r.stdout.splitlines():
+        m = EVENT.match(line)
+        if m is None:
+            bad.append(line)
+            continue
+        if not m.group(1).startswith("backstop."):
+            continue
+        fields = {}
+        for k, v in FIELD.findall(m.group(3)):
+            fields[k] = v[1:-1] if v.startswith('"') else int(v, 0)
+        events.append((m.group(1), m.group(2), fields))
+    check(not bad, "babeltrace lines parse: %r" % bad[:2])
+    return events
+
+
+def trace_tuple(f):
+    return (f.get("family"), f.get("saddr"), f.get("daddr"), f.get("sport"), f.get("dport"),
+            f.get("state"), f.get("reason"))
+
+
+def check_trace(path, exp):
+    ev = read_trace(path)
+    eq([e[0] for e in ev], ["backstop.tcp.send_reset"] * len(exp["trace"]),
+       "trace: one send_reset per RST, nothing else")
+    eq([trace_tuple(e[2]) for e in ev], exp["trace"], "trace: send_reset fields")
+    eq({e[1] for e in ev}, {"rte-worker-1"}, "trace: sent by worker 0's thread")
+
+
+def ctl(tmp, *words):
+    r = subprocess.run([CTL, "-s", os.path.join(tmp, "rt.sock"), "--json"] + list(words),
+                       capture_output=True, text=True, timeout=10)
     try:
-        if not check(b.wait_running() and b.port, "v6 run starts with a port"):
+        return r.returncode, json.loads(r.stdout or r.stderr or "null")
+    except ValueError:
+        return r.returncode, r.stdout
+
+
+def run_rt(binary, tmp):
+    """Run time: Prometheus on [::1], telemetry off, tracing switched by the
+    CLI while a looped stray SYN keeps the worker sending RSTs."""
+    ev = frames.build_loop(os.path.join(tmp, "loop.pcap"))
+    open(os.path.join(tmp, "loop.conf"), "w").write(frames.CONFIG.replace(
+        "rx_desc = 512", "tx_port = net_null0\nrx_desc = 512") + "[port net_null0]\n")
+    trdir = os.path.join(tmp, "trace-rt")
+    b = Backstop(binary, tmp, "rt", ["--set", "control.prometheus=[::1]:0",
+                                     "--set", "control.telemetry=no",
+                                     "--set", "control.socket=" + os.path.join(tmp, "rt.sock")],
+                 eal=["--trace-dir=" + trdir],
+                 vdevs=["--vdev=net_pcap0,rx_pcap=%s,infinite_rx=1" % os.path.join(tmp, "loop.pcap"),
+                        "--vdev=net_null0,no-rx=1"], conf="loop.conf")
+    try:
+        if not check(b.wait_running() and b.port, "rt run starts with a port"):
             return
         m = scrape(b.port, "::1")
         eq(promparse.value(m, "backstop_workers"), 2, "prom over [::1]")
         t = b.telemetry("/")
         cmds = t.get("/", [])
-        check(cmds and not any(c.startswith("/backstop") for c in cmds),
-              "telemetry = no: no /backstop commands (%d commands)" % len(cmds))
+        check(isinstance(cmds, list) and cmds and not any(c.startswith("/backstop") for c in cmds),
+              "telemetry = no: no /backstop commands (%r)" % (cmds if not isinstance(cmds, list) else len(cmds)))
+        eq(ctl(tmp, "trace", "on"), (0, {"tracing": True, "trace_points": "backstop.*",
+           "note": "saved by `trace save` or at exit, under EAL's --trace-dir"}), "CLI trace on")
+        time.sleep(0.05)
+        rc, out = ctl(tmp, "trace", "off")
+        eq((rc, out.get("tracing") if isinstance(out, dict) else out), (0, False), "CLI trace off")
+        eq(ctl(tmp, "trace", "save"), (0, {"saved": True, "tracing": False}), "CLI trace save")
+        rc, out = ctl(tmp, "trace", "on", "now")
+        eq((rc, out.get("error") if isinstance(out, dict) else out),
+           (1, "unexpected argument 'now'"), "CLI trace on now: refused")
+        rc, out = ctl(tmp, "show", "tables", "worker", "1")
+        eq((rc, out.get("tables", {}).get("ListenersOpen"), out.get("answered")) if isinstance(out, dict)
+           else out, (0, 1, True), "CLI show tables worker 1")
+        saved = read_trace(trdir)
+        check(len(saved) > 0, "trace on/off: events recorded (%d)" % len(saved))
+        eq({(e[0], trace_tuple(e[2])) for e in saved}, {("backstop.tcp.send_reset", ev)},
+           "trace on/off: the looped SYN's RSTs, exact fields")
+        time.sleep(0.3)             # RSTs go on, untraced
     finally:
-        eq(b.stop(), 0, "v6 run exit status")
+        eq(b.stop(), 0, "rt run exit status")
+    after = read_trace(trdir)       # saved again at exit
+    eq(len(after), len(saved) if b.port else 0, "trace off: nothing recorded after it")
 
 
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
         return 2
+    global CTL
     binary = os.path.abspath(sys.argv[1])
+    CTL = os.path.join(os.path.dirname(os.path.dirname(binary)), "backstopctl", "backstopctl")
     if not os.path.exists(TELEMETRY):
         print("obs suite skipped: no %s (Debian package dpdk-dev)" % TELEMETRY)
         return 77
@@ -351,7 +440,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="bs-obs-")
     open(os.path.join(tmp, "obs.conf"), "w").write(frames.CONFIG)
     exp = frames.build(os.path.join(tmp, "in.pcap"))
-    b = Backstop(binary, tmp, "main", ["--set", "control.prometheus=127.0.0.1:0"])
+    trdir = os.path.join(tmp, "trace-main")
+    b = Backstop(binary, tmp, "main", ["--set", "control.prometheus=127.0.0.1:0"],
+                 eal=["--trace=backstop\\.tcp\\..*", "--trace-dir=" + trdir])
     try:
         if check(b.wait_running() and b.port, "backstop starts, Prometheus on a port") and \
                 check(wait_pending(b), "gauges show the pending handshake"):
@@ -360,9 +451,10 @@ def main():
             check_http(b.port)
             check(b.p.poll() is None, "backstop still runs after the junk")
             check_final(b, st, rs, dr)
+            check_trace(trdir, exp)
     finally:
         b.stop()
-    run_v6(binary, tmp)
+    run_rt(binary, tmp)
     if failed:
         for f in ("main.out", "main.err"):
             p = os.path.join(tmp, f)
