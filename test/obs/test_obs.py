@@ -4,7 +4,7 @@
 Backstop obs suite: DPDK telemetry, the Prometheus exporter and tracing
 read back after traffic whose counts are known.
 
-    test_obs.py BACKSTOP
+    test_obs.py BACKSTOP SOURCE_ROOT
 
 Frames crafted by frames.py reach the worker through net_pcap (rx_pcap=),
 so every counter, reason, state and gauge has an exact expected value.
@@ -23,7 +23,9 @@ run and read back with babeltrace: one send_reset event per RST, exact
 fields. A second run (Prometheus on [::1], telemetry off, a looped stray
 SYN through net_pcap's infinite_rx to net_null) switches tracing with
 backstopctl `trace on|off|save` and checks what was recorded, and that
-nothing was after `trace off`.
+nothing was after `trace off`. A third run on net_af_packet faces a Linux
+peer in a namespace that resets an echo connection: one receive_reset
+event with the connection's fields, TcpEstabResets and AppECONNRESET.
 
 Prints one line per failure, then "N passed, M failed"; exits 1 on failure,
 77 (skipped) without scapy or dpdk-telemetry.py.
@@ -331,7 +333,7 @@ def check_final(b, st, rs, dr):
     eq(j["drops"], dr, "stats json drops = telemetry's")
 
 
-EVENT = re.compile(r"\[[^\]]*\] \(\S+\) (\S+): \{ cpu_id = \S+, name = \"([^\"]*)\" \}, \{ (.*) \}\Z")
+EVENT = re.compile(r"\[[^\]]*\] \(\S+\) (\S+): \{ cpu_id = (\S+), name = \"[^\"]*\" \}, \{ (.*) \}\Z")
 FIELD = re.compile(r'(\w+) = ("(?:[^"\\]|\\.)*"|[^,]+)(?:, |\Z)')
 
 
@@ -353,7 +355,7 @@ def read_trace(path):
         fields = {}
         for k, v in FIELD.findall(m.group(3)):
             fields[k] = v[1:-1] if v.startswith('"') else int(v, 0)
-        events.append((m.group(1), m.group(2), fields))
+        events.append((m.group(1), int(m.group(2), 0), fields))
     check(not bad, "babeltrace lines parse: %r" % bad[:2])
     return events
 
@@ -368,7 +370,7 @@ def check_trace(path, exp):
     eq([e[0] for e in ev], ["backstop.tcp.send_reset"] * len(exp["trace"]),
        "trace: one send_reset per RST, nothing else")
     eq([trace_tuple(e[2]) for e in ev], exp["trace"], "trace: send_reset fields")
-    eq({e[1] for e in ev}, {"rte-worker-1"}, "trace: sent by worker 0's thread")
+    eq({e[1] for e in ev}, {1}, "trace: recorded on worker 0's lcore (1)")
 
 
 def ctl(tmp, *words):
@@ -378,6 +380,11 @@ def ctl(tmp, *words):
         return r.returncode, json.loads(r.stdout or r.stderr or "null")
     except ValueError:
         return r.returncode, r.stdout
+
+
+def rsts(port):
+    return promparse.value(scrape(port, "::1"), "backstop_resets_total", worker="0",
+                           reason="NO_SOCKET")
 
 
 def run_rt(binary, tmp):
@@ -404,7 +411,11 @@ def run_rt(binary, tmp):
               "telemetry = no: no /backstop commands (%r)" % (cmds if not isinstance(cmds, list) else len(cmds)))
         eq(ctl(tmp, "trace", "on"), (0, {"tracing": True, "trace_points": "backstop.*",
            "note": "saved by `trace save` or at exit, under EAL's --trace-dir"}), "CLI trace on")
-        time.sleep(0.05)
+        # Until the worker sent a few RSTs with tracing on (it may be slow).
+        r0 = rsts(b.port)
+        deadline = time.time() + 10
+        while time.time() < deadline and rsts(b.port) < r0 + 5:
+            time.sleep(0.02)
         rc, out = ctl(tmp, "trace", "off")
         eq((rc, out.get("tracing") if isinstance(out, dict) else out), (0, False), "CLI trace off")
         eq(ctl(tmp, "trace", "save"), (0, {"saved": True, "tracing": False}), "CLI trace save")
@@ -425,8 +436,92 @@ def run_rt(binary, tmp):
     eq(len(after), len(saved) if b.port else 0, "trace off: nothing recorded after it")
 
 
+PEER_CLIENT = r"""
+import socket, struct, sys
+s = socket.create_connection(("198.18.0.2", 7), timeout=5)
+s.sendall(b"hello\n")
+got = b""
+while not got.endswith(b"\n"):
+    got += s.recv(100)
+print(s.getsockname()[1], got.decode().strip(), flush=True)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()   # an RST: Backstop's connection sees tcp_reset() in ESTABLISHED
+"""
+
+
+def run_peer(binary, src, tmp):
+    """A Linux peer resets an echo connection: receive_reset traced with the
+    connection's 4-tuple and state, ECONNRESET counted, no RST answered."""
+    if os.geteuid() != 0 or not os.path.exists("/usr/sbin/ip") and not os.path.exists("/sbin/ip"):
+        check(False, "the peer run needs root and iproute2")
+        return
+    ns = ("bso%d" % os.getpid())[:10]
+    topo = os.path.join(src, "scripts", "topology.sh")
+    sh = lambda c: subprocess.run(["bash", "-c", c], capture_output=True, text=True, timeout=30)  # noqa: E731
+    prefix = "bs-obs-%d-peer" % os.getpid()
+    trdir = os.path.join(tmp, "trace-peer")
+    open(os.path.join(tmp, "peer.conf"), "w").write(
+        "[backstop]\n[port net_af_packet0]\naddress = 198.18.0.2/24, 2001:2::2/64\n"
+        "[listener echo]\nport = 7\napp = echo\n")
+    log = os.path.join(tmp, "peer.log")
+    p = None
+    try:
+        r = sh("source '%s' && bs_topo_down %s && bs_topo_up %s" % (topo, ns, ns))
+        if not check(r.returncode == 0, "peer topology: %s" % r.stderr[-300:]):
+            return
+        p = subprocess.Popen(["ip", "netns", "exec", ns + "-d", "timeout", "-k", "5", "40", binary,
+                              "-l", "0,1", "--no-huge", "-m", "256", "--no-pci", "--file-prefix", prefix,
+                              "--vdev=net_af_packet0,iface=%s-d0" % ns,
+                              "--trace=backstop\\.tcp\\..*", "--trace-dir=" + trdir, "--",
+                              "--config", os.path.join(tmp, "peer.conf"), "--duration", "30",
+                              "--set", "control.socket=", "--set", "control.prometheus="],
+                             stdout=open(log, "w"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while time.time() < deadline and p.poll() is None and \
+                "backstop: running" not in open(log).read():
+            time.sleep(0.05)
+        if not check("backstop: running" in open(log).read(), "peer run starts"):
+            return
+        r = subprocess.run(["ip", "netns", "exec", ns + "-c", sys.executable, "-c", PEER_CLIENT],
+                           capture_output=True, text=True, timeout=20)
+        out = r.stdout.split()
+        if not check(r.returncode == 0 and len(out) == 2 and out[1] == "hello",
+                     "peer client: echo then RST: %r %r" % (r.stdout, r.stderr[-200:])):
+            return
+        cport = int(out[0])
+        b = Backstop.__new__(Backstop)
+        b.prefix = prefix
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            t = b.telemetry("/backstop/stats", "/backstop/connections", "/backstop/resets")
+            st = t.get("/backstop/stats") or {}
+            cn = t.get("/backstop/connections") or {}
+            if st.get("TcpEstabResets") == 1 and sum(cn.values()) == 0:
+                break
+            time.sleep(0.2)
+        eq({k: st.get(k) for k in ("TcpPassiveOpens", "TcpEstabResets", "AppECONNRESET", "TcpOutRsts")},
+           {"TcpPassiveOpens": 1, "TcpEstabResets": 1, "AppECONNRESET": 1, "TcpOutRsts": 0},
+           "peer: telemetry counters after the peer's RST")
+        eq(sum(cn.values()), 0, "peer: no connection left")
+    finally:
+        if p is not None:
+            p.send_signal(signal.SIGINT)
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        sh("source '%s' && bs_topo_down %s" % (topo, ns))
+        subprocess.run(["rm", "-rf", "/var/run/dpdk/" + prefix])
+    ev = read_trace(trdir)
+    eq([(e[0], e[1], e[2]) for e in ev],
+       [("backstop.tcp.receive_reset", 1,
+         {"family": 4, "saddr": "198.18.0.2", "daddr": "198.18.0.1", "sport": 7, "dport": cport,
+          "state": "ESTABLISHED"})], "peer: one receive_reset, exact fields, no send_reset")
+
+
 def main():
-    if len(sys.argv) < 2:
+    if len(sys.argv) < 3:
         print(__doc__)
         return 2
     global CTL
@@ -455,6 +550,7 @@ def main():
     finally:
         b.stop()
     run_rt(binary, tmp)
+    run_peer(binary, os.path.abspath(sys.argv[2]), tmp)
     if failed:
         for f in ("main.out", "main.err"):
             p = os.path.join(tmp, f)
