@@ -251,7 +251,7 @@ announce(struct app *a)
 			else
 				len = bs_nd_unsolicited(frame, &p->mac, ad->vlan, ad->v6);
 			if (bs_port_send_raw(p, a->mp, frame, len) != 0)
-				fprintf(stderr, "backstop: port %s: announcement not sent\n",
+				BS_LOG(WARNING, port, "port %s: announcement not sent",
 					p->name);
 		}
 	}
@@ -312,7 +312,7 @@ write_json(const struct app *a, const char *path)
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL) {
-		fprintf(stderr, "backstop: %s: %s\n", path, strerror(errno));
+		BS_LOG(ERR, app, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	stats_report(a, &r);
@@ -457,15 +457,15 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 		return -1;
 	a->conf = conf;
 	if (rte_lcore_count() < 2) {
-		fprintf(stderr, "backstop: need at least 2 lcores (e.g. -l 0,1): the main "
-			"lcore is the control thread, every other one runs a worker\n");
+		BS_LOG(ERR, app, "need at least 2 lcores (e.g. -l 0,1): the main "
+			"lcore is the control thread, every other one runs a worker");
 		free(a);
 		return -1;
 	}
 	a->n_workers = rte_lcore_count() - 1;
 	ip_conf_init(&a->ip, conf);
 	if (bring_up(a, err, sizeof(err)) != 0) {
-		fprintf(stderr, "backstop: %s\n", err);
+		BS_LOG(ERR, app, "%s", err);
 		for (i = 0; i < a->n_ports; i++)
 			if (rte_eth_dev_is_valid_port(a->ports[i].port_id))
 				rte_eth_dev_stop(a->ports[i].port_id);
@@ -478,7 +478,7 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	signal(SIGUSR1, on_signal);
 	a->start_tsc = rte_get_tsc_cycles();
 	if (metrics_open(a, err, sizeof(err)) != 0) {
-		fprintf(stderr, "backstop: %s\n", err);
+		BS_LOG(ERR, app, "%s", err);
 		for (i = 0; i < a->n_ports; i++)
 			bs_port_close(&a->ports[i]);
 		rc = -1;
