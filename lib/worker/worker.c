@@ -36,6 +36,19 @@ struct burst_cnt {
 	uint32_t rst;		/* rst[BS_RST_REASON_NO_SOCKET] */
 };
 
+/* backstop.tcp.send_reset of an RST-REPLY written over the frame (@p l3:
+ * its IP header), out of line: only while traced. NO_SOCKET comes from the
+ * CLOSED rules alone (the stray path's verdict, whose state is not set, or
+ * the endpoint's fallback): CLOSE; any other reason from the endpoint,
+ * which set the state that decided. */
+static __rte_noinline void
+worker_trace_rst(const uint8_t *l3, uint8_t reason, uint8_t state)
+{
+	if (reason == BS_RST_REASON_NO_SOCKET)
+		state = BS_TCP_CLOSE;
+	bs_trace_send_reset_frame(l3, state, reason);
+}
+
 static inline void
 burst_cnt_add(struct bs_worker *w, const struct burst_cnt *b)
 {
@@ -150,7 +163,6 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
 	struct bs_tcp_verdict v;
 	struct bs_tcp_seg s;
-	uint8_t state = BS_TCP_CLOSE;	/* for tracing: the stray path's */
 	int rc;
 
 	b->tcp_in++;
@@ -171,7 +183,6 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 			return WORKER_TAKEN;
 		if (v.action == BS_TCP_DISCARD)
 			return v.reason;
-		state = v.state;
 	} else if (bs_tcp_input(&s, &v) == BS_TCP_DISCARD) {
 		return v.reason;
 	}
@@ -181,12 +192,13 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	*len = bs_tcp_rst_write(frame, p, &s, &v, &wp->mac, w->ip, out->tx_csum);
 	if (rst_reason != NULL)		/* capturing */
 		*rst_reason = (uint16_t)v.reason;
-	bs_trace_send_reset_reply(frame + p->l2_len, state, v.reason);
 	/* TcpOutRsts/OutSegs derive from the counts per reason. */
 	if (likely(v.reason == BS_RST_REASON_NO_SOCKET))
 		b->rst++;
 	else
 		bs_cnt_add(&w->stats.rst[v.reason], 1);
+	if (bs_trace_on(&__bs_trace_tcp_send_reset))
+		worker_trace_rst(frame + p->l2_len, v.reason, v.state);
 	if (out->tx_csum) {
 		m->ol_flags = RTE_MBUF_F_TX_TCP_CKSUM | (p->kind == BS_PKT_IPV4 ?
 			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM : RTE_MBUF_F_TX_IPV6);
