@@ -587,8 +587,8 @@ def main():
         ready = holder.stdout.readline().strip()
         check("holder-connected", ready == "ready", ready)
         for t in (test_help, test_version, test_bad_commands, test_ports, test_listeners_config,
-                  test_connections, test_tables, test_counters, test_capture, test_concurrent, test_junk_flood,
-                  test_piped_and_tty):
+                  test_connections, test_tables, test_counters, test_capture, test_concurrent,
+                  test_junk_flood, test_piped_and_tty):
             try:
                 t()
             except Exception as e:  # noqa: BLE001 - one test's crash is its failure
