@@ -47,6 +47,7 @@ struct outf {
 	bool df;
 	uint16_t ipid;
 	bool csum_ok;
+	int tx_rst;		/* bs_tcp_ep_tx_rst() while it was sent (capture) */
 };
 
 static struct rte_mempool *pool;
@@ -170,9 +171,18 @@ capture(struct rte_mbuf *m)
 static void
 tx_cb(void *arg, unsigned int port, struct rte_mbuf *m)
 {
+	int r = bs_tcp_ep_tx_rst(ep);
+
 	(void)arg;
 	CHECK_EQ(port, 0, "%s: TX port", case_name);
 	capture(m);
+	/* Capture's comment: an RST the endpoint sends has its reason, any
+	 * other frame none. */
+	if (n_out >= 1 && n_out <= MAXOUT) {
+		out[n_out - 1].tx_rst = r;
+		CHECK((out[n_out - 1].flags & BS_TCP_RST) ? r >= 0 && r < BS_RST_REASON_MAX : r == -1,
+			"%s: bs_tcp_ep_tx_rst %d for flags %#x", case_name, r, out[n_out - 1].flags);
+	}
 }
 
 /* What the resolver says (BS_TCP_RESOLVED, BS_TCP_RESOLVING or -errno),
@@ -1626,6 +1636,9 @@ c_close_unread(bool v6, bool ts, bool fin)
 		CHECK(!(out[i].flags & F_FIN) && (i == n_out - 1 || !(out[i].flags & F_RST)),
 			"%s: A1: no FIN, one RST", case_name);
 	CHECK_EQ(RSTS(TCP_ABORT_ON_CLOSE), 1, "TCP_ABORT_ON_CLOSE");
+	if (n_out >= 1)
+		CHECK_EQ(out[n_out - 1].tx_rst, BS_RST_REASON_TCP_ABORT_ON_CLOSE,
+			"%s: A1: the reason capture sees", case_name);
 	CHECK_EQ(C(TCPAbortOnClose), 1, "TCPAbortOnClose");
 	CHECK_EQ(C(TcpEstabResets), 1, "EstabResets");
 	teardown();
