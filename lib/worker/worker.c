@@ -430,8 +430,8 @@ reply_finish(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
  * IPv4 options. Out of line, with its own copy of the parsed frame.
  * @return 0 when @p m holds the reply, WORKER_TAKEN, or a drop reason
  */
-static __rte_noinline int
-worker_slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+static __rte_always_inline int
+slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, struct bs_pkt p, struct burst_cnt *b, uint16_t *rst_reason)
 {
 	uint32_t len = 0;
@@ -445,6 +445,21 @@ worker_slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	if (rc != 0)
 		return rc;
 	return reply_finish(w, wp, m, &p, len);
+}
+
+static __rte_noinline int
+worker_slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		uint8_t *frame, struct bs_pkt p, struct burst_cnt *b)
+{
+	return slow(w, wp, m, frame, p, b, NULL);
+}
+
+/* The same while capturing: *rst_reason gets an RST's reason. */
+static __rte_noinline int
+worker_slow_cap(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		uint8_t *frame, struct bs_pkt p, struct burst_cnt *b, uint16_t *rst_reason)
+{
+	return slow(w, wp, m, frame, p, b, rst_reason);
 }
 
 /*
@@ -477,7 +492,8 @@ handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	if (unlikely(p.l4_proto != IPPROTO_TCP || (p.kind == BS_PKT_IPV4 &&
 			p.l3_len != sizeof(struct rte_ipv4_hdr)))) {
 		/* ARP (l4_proto 0), ICMP, ICMPv6, IPv4 options */
-		rc = worker_slow(w, wp, m, frame, p, b, rst_reason);
+		rc = cap ? worker_slow_cap(w, wp, m, frame, p, b, rst_reason) :
+			worker_slow(w, wp, m, frame, p, b);
 	} else {
 		rc = worker_ip(w, wp, m, frame, &p, &len, b, false, rst_reason);
 		if (likely(rc == 0))
@@ -508,8 +524,9 @@ worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m
 	return handle(w, wp, m, b, false);
 }
 
-/* The same while capturing (w->cap.filter set). */
-static __rte_noinline __attribute__((flatten)) int
+/* The same while capturing (w->cap.filter set); not flattened, so
+ * that what worker_handle inlines is not inlined twice. */
+static __rte_noinline int
 worker_handle_cap(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		struct burst_cnt *b)
 {
