@@ -96,8 +96,8 @@ client_close(struct client *c)
 }
 
 static void
-respond(struct bs_prom_server *s, struct client *c, int status, const char *reason,
-		const char *type, const char *body, size_t body_len)
+respond(struct client *c, int status, const char *reason, const char *type,
+		const char *body, size_t body_len)
 {
 	bs_buf_printf(&c->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
 		"Content-Length: %zu\r\nConnection: close\r\n\r\n", status, reason, type,
@@ -107,7 +107,13 @@ respond(struct bs_prom_server *s, struct client *c, int status, const char *reas
 		bs_buf_printf(&c->out, "%.*s", (int)body_len, body);
 	}
 	c->replying = true;
-	(void)s;
+}
+
+/* A short plain-text answer (errors). */
+static void
+respond_text(struct client *c, int status, const char *reason, const char *body)
+{
+	respond(c, status, reason, "text/plain", body, strlen(body));
 }
 
 static void
@@ -118,9 +124,9 @@ respond_metrics(struct bs_prom_server *s, struct client *c, bool head)
 	bs_metrics_tick(s->m, false, true);
 	bs_prom_render(bs_metrics_snap(s->m), &body);
 	if (body.oom) {
-		respond(s, c, 500, "Internal Server Error", "text/plain", "out of memory\n", 14);
+		respond_text(c, 500, "Internal Server Error", "out of memory\n");
 	} else {
-		respond(s, c, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
+		respond(c, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
 			head ? NULL : body.p, head ? 0 : body.len);
 		if (head) {
 			/* HEAD: the length the body would have. */
@@ -145,13 +151,13 @@ request(struct bs_prom_server *s, struct client *c)
 	sp1 = memchr(c->in, ' ', (size_t)(eol - c->in));
 	sp2 = sp1 != NULL ? memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1)) : NULL;
 	if (sp1 == NULL || sp2 == NULL || strncmp(sp2 + 1, "HTTP/1.", 7) != 0) {
-		respond(s, c, 400, "Bad Request", "text/plain", "bad request\n", 12);
+		respond_text(c, 400, "Bad Request", "bad request\n");
 		return;
 	}
 	get = sp1 - c->in == 3 && memcmp(c->in, "GET", 3) == 0;
 	head = sp1 - c->in == 4 && memcmp(c->in, "HEAD", 4) == 0;
 	if (!get && !head) {
-		respond(s, c, 405, "Method Not Allowed", "text/plain", "GET /metrics only\n", 18);
+		respond_text(c, 405, "Method Not Allowed", "GET /metrics only\n");
 		return;
 	}
 	path_len = (size_t)(sp2 - sp1 - 1);
@@ -160,7 +166,7 @@ request(struct bs_prom_server *s, struct client *c)
 	    memcmp(sp1 + 1, "/metrics", 8) == 0)
 		respond_metrics(s, c, head);
 	else
-		respond(s, c, 404, "Not Found", "text/plain", "not found: try /metrics\n", 24);
+		respond_text(c, 404, "Not Found", "not found: try /metrics\n");
 }
 
 static void
@@ -170,8 +176,7 @@ client_read(struct bs_prom_server *s, struct client *c)
 
 	while (!c->replying) {
 		if (c->in_len >= sizeof(c->in) - 1) {
-			respond(s, c, 431, "Request Header Fields Too Large", "text/plain",
-				"request too large\n", 18);
+			respond_text(c, 431, "Request Header Fields Too Large", "request too large\n");
 			return;
 		}
 		n = read(c->fd, c->in + c->in_len, sizeof(c->in) - 1 - c->in_len);
@@ -184,7 +189,7 @@ client_read(struct bs_prom_server *s, struct client *c)
 		c->in_len += (size_t)n;
 		c->in[c->in_len] = '\0';
 		if (memchr(c->in, '\0', c->in_len) != NULL) {
-			respond(s, c, 400, "Bad Request", "text/plain", "bad request\n", 12);
+			respond_text(c, 400, "Bad Request", "bad request\n");
 			return;
 		}
 		if (strstr(c->in, "\r\n\r\n") != NULL)
