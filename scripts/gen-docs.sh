@@ -12,7 +12,8 @@ bin=$(realpath "${1:-$(dirname "$0")/../build/app/backstop/backstop}")
 cd "$(dirname "$0")/.."
 ref=$("$bin" --reference)
 # The apps table is the one in reference.md, from lib/config/bs_app.def.
-apps=$(printf '%s\n' "$ref" | awk '/^\| app \| what it does \|$/ { p = 1 } p && /^$/ { exit } p')
+# awk reads to the end (no early exit: printf would get SIGPIPE under pipefail).
+apps=$(printf '%s\n' "$ref" | awk '/^\| app \| what it does \|$/ { p = 1 } p && /^$/ { p = 0; done = 1 } p && !done')
 conf=$(APPS="$apps" awk '
 	/^<!-- generated apps begin/ { print; print ENVIRON["APPS"]; skip = 1; next }
 	/^<!-- generated apps end/ { skip = 0 }
