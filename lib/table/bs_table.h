@@ -182,6 +182,16 @@ unsigned int bs_table_lookup_burst(const struct bs_table *t,
 unsigned int bs_table_walk(const struct bs_table *t, uint64_t *cursor,
 		uint32_t values[], unsigned int max);
 
+/**
+ * bs_table_walk() reading at most @p max_slots slots from @p *cursor,
+ * whether they hold entries or not: a bounded stop for a worker that
+ * pages its table for the control thread.
+ * @return the number of values written (0 does not mean the end: the end
+ * is @p *cursor == bs_table_slots())
+ */
+unsigned int bs_table_walk_slots(const struct bs_table *t, uint64_t *cursor,
+		uint64_t max_slots, uint32_t values[], unsigned int max);
+
 /** Entries in the table. Any thread (relaxed load). */
 uint32_t bs_table_count(const struct bs_table *t);
 

@@ -268,8 +268,18 @@ unsigned int
 bs_table_walk(const struct bs_table *t, uint64_t *cursor, uint32_t values[],
 		unsigned int max)
 {
+	return bs_table_walk_slots(t, cursor, UINT64_MAX, values, max);
+}
+
+unsigned int
+bs_table_walk_slots(const struct bs_table *t, uint64_t *cursor, uint64_t max_slots,
+		uint32_t values[], unsigned int max)
+{
 	uint64_t end = (uint64_t)t->nb * BS_TABLE_SLOTS, i = *cursor;
 	unsigned int n = 0;
+
+	if (max_slots < end - RTE_MIN(i, end))
+		end = i + max_slots;
 
 	for (; i < end && n < max; i++) {
 		const struct bs_table_bucket *bk = &t->b[i / BS_TABLE_SLOTS];

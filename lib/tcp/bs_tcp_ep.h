@@ -248,12 +248,17 @@ struct bs_tcp_conn_filter {
 };
 
 /**
- * A page of connections (full connections, not pending handshakes nor
- * TIME_WAIT entries) that pass @p filter (NULL: all), from @p *cursor on
- * (0: the first); @p *cursor is left where the next page starts (just
- * after the last entry written), UINT32_MAX after the last. At most
- * @p max entries and a bounded walk (4096 slots, matching or not), so a
- * large table is read page by page. Worker that owns the endpoint.
+ * A page of connections that pass @p filter (NULL: all), from @p *cursor
+ * on (0: the first): full connections first, then pending handshakes
+ * (state NEW_SYN_RECV) and TIME_WAIT entries (state TIME_WAIT, or
+ * FIN_WAIT2 for an orphan's FIN_WAIT2 mini-socket, as `ss` shows them;
+ * bs_tcp_ep_state_counts() counts both as TIME_WAIT, as
+ * /proc/net/sockstat's "tw" does). @p *cursor is left where the next page
+ * starts (just after the last entry written), UINT32_MAX after the last.
+ * At most @p max entries and a bounded walk (4096 slots, matching or
+ * not), so a large table is read page by page; an entry added between
+ * pages may be missed or seen twice (table entries move on insertion).
+ * Worker that owns the endpoint.
  * @return entries written
  */
 unsigned int bs_tcp_ep_conn_page(const struct bs_tcp_ep *ep, uint32_t *cursor,

@@ -1932,6 +1932,86 @@ c_tw(bool v6)
 	teardown();
 }
 
+/*
+ * `show connections` sees every kind of entry (bs_tcp_ep_conn_page): a
+ * full connection, a pending handshake and a TIME_WAIT entry, each with
+ * its state and 4-tuple, pages of one resuming after the last entry, and
+ * the state and port filters over all of them.
+ */
+static unsigned int
+page_all(const struct bs_tcp_conn_filter *f, unsigned int max,
+		struct bs_tcp_conn_info *got, unsigned int cap)
+{
+	struct bs_tcp_conn_info pg[8];
+	uint32_t cursor = 0;
+	unsigned int n = 0, k, i, pages = 0;
+
+	do {
+		k = bs_tcp_ep_conn_page(ep, &cursor, f, pg, max);
+		for (i = 0; i < k; i++, n++)
+			if (n < cap)
+				got[n] = pg[i];
+	} while (cursor != UINT32_MAX && ++pages < 100000);
+	return n;
+}
+
+static void
+c_conn_page(bool v6)
+{
+	struct bs_tcp_conn_info got[8];
+	struct bs_tcp_conn_filter f;
+	struct peer c, d, e;
+	unsigned int i, seen = 0;
+
+	time_wait(&c, v6, "conn-page", NULL);		/* sport 40000 */
+	peer_init(&d, v6, P_DISCARD);
+	d.sport = 40001;
+	syn(&d);					/* pending */
+	peer_init(&e, v6, P_DISCARD);
+	e.sport = 40002;
+	est(&e, true);					/* ESTABLISHED */
+	n_out = 0;
+	CHECK_EQ(page_all(NULL, 8, got, 8), 3, "three entries");
+	for (i = 0; i < 3; i++) {
+		uint16_t rp = rte_be_to_cpu_16(got[i].flow.rport);
+		uint16_t lp = rte_be_to_cpu_16(got[i].flow.lport);
+
+		if (rp == 40000) {
+			CHECK_EQ(got[i].state, BS_TCP_TIME_WAIT, "TIME_WAIT listed");
+			CHECK_EQ(lp, P_CLOSE_UNREAD, "its local port");
+			CHECK_EQ(got[i].rcv_nxt, 102, "its RCV.NXT (after P's FIN)");
+			CHECK_EQ(got[i].snd_nxt, c.x + 2, "its SND.NXT (after our FIN)");
+			seen |= 1;
+		} else if (rp == 40001) {
+			CHECK_EQ(got[i].state, BS_TCP_NEW_SYN_RECV, "pending handshake listed");
+			CHECK_EQ(lp, P_DISCARD, "its local port");
+			CHECK_EQ(got[i].snd_nxt, d.x + 1, "its SND.NXT (ISS + 1)");
+			CHECK_EQ(got[i].rcv_nxt, PEER_ISN + 1, "its RCV.NXT");
+			seen |= 2;
+		} else if (rp == 40002) {
+			CHECK_EQ(got[i].state, BS_TCP_ESTABLISHED, "connection listed");
+			seen |= 4;
+		}
+		CHECK(got[i].flow.laddr[15] == 2 && got[i].flow.raddr[15] == 1,
+			"addresses of entry %u", i);
+	}
+	CHECK_EQ(seen, 7, "each once");
+	CHECK_EQ(page_all(NULL, 1, got, 8), 3, "pages of one");
+	memset(&f, 0, sizeof(f));
+	f.state = BS_TCP_TIME_WAIT;
+	CHECK_EQ(page_all(&f, 8, got, 8), 1, "state TIME_WAIT");
+	CHECK_EQ(rte_be_to_cpu_16(got[0].flow.rport), 40000, "the TIME_WAIT entry");
+	f.state = BS_TCP_NEW_SYN_RECV;
+	CHECK_EQ(page_all(&f, 8, got, 8), 1, "state NEW_SYN_RECV");
+	f.state = 0;
+	f.port = 40001;
+	CHECK_EQ(page_all(&f, 8, got, 8), 1, "port of the pending handshake");
+	CHECK_EQ(got[0].state, BS_TCP_NEW_SYN_RECV, "that one");
+	f.port = P_DISCARD;
+	CHECK_EQ(page_all(&f, 8, got, 8), 2, "local port of two");
+	teardown();
+}
+
 /* T62: tcp_rfc1337=1 */
 static void
 c_tw_rfc1337(bool v6)
@@ -2871,6 +2951,7 @@ static const struct tcase cases[] = {
 	{ "listen", c_listen, "L1 Q13 X2 T13 T14 T15 T16 T17 T18" },
 	{ "cookies", c_cookies, "L1" },
 	{ "cookies-ecmp", c_cookies_ecmp, "L1" },
+	{ "conn-page", c_conn_page, "" },
 	{ "synq-full", c_synq_full, "Q14" },
 	{ "req-wrong-ack", c_req_wrong_ack, "L2 X7 T19 T25" },
 	{ "req-syn-again", c_req_syn_again, "Q15 T20" },
