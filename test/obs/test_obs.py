@@ -108,6 +108,7 @@ class Backstop:
             except subprocess.TimeoutExpired:
                 self.p.kill()
                 self.p.wait()
+        subprocess.run(["rm", "-rf", "/var/run/dpdk/" + self.prefix])
         return self.p.returncode
 
     def telemetry(self, *cmds):
