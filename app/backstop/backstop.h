@@ -11,7 +11,16 @@
 struct app_opts {
 	double duration_s;		/**< stop after this long; 0 = until a signal */
 	const char *stats_json;		/**< write final counters as JSON here */
+	const char *config_file;	/**< --config (NULL: the built-in one) */
+	int argc;			/**< the application's arguments, */
+	char **argv;			/**< for --set again on SIGHUP */
 };
+
+/** Read the configuration as the command line says: the file (or the
+ * built-in one), then every --set, then the cross-key checks. SIGHUP does
+ * it again. @return 0, or -1 with a message */
+int app_config_read(struct bs_config *conf, const struct app_opts *o, char *err,
+		size_t errlen);
 
 /** Bring everything up, run until a signal or the duration, tear down. */
 int app_run(const struct bs_config *conf, const struct app_opts *opts);

@@ -148,29 +148,37 @@ app_options(int argc, char **argv, struct bs_config *conf, struct app_opts *o,
 		fprintf(stderr, "backstop: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	o->config_file = file;
+	o->argc = argc;
+	o->argv = argv;
+	rc = app_config_read(conf, o, err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "backstop: %s\n", err);
+	return rc;
+}
+
+int
+app_config_read(struct bs_config *conf, const struct app_opts *o, char *err,
+		size_t errlen)
+{
+	int opt, rc;
+
 	bs_config_defaults(conf);
-	if (file != NULL)
-		rc = bs_config_load(conf, file, err, sizeof(err));
+	if (o->config_file != NULL)
+		rc = bs_config_load(conf, o->config_file, err, errlen);
 	else
 		rc = bs_config_parse(conf, bs_config_embedded, "(built-in backstop.conf)",
-			err, sizeof(err));
-	if (rc != 0) {
-		fprintf(stderr, "backstop: %s\n", err);
+			err, errlen);
+	if (rc != 0)
 		return -1;
-	}
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		if (opt == OPT_SET && bs_config_set(conf, optarg, err, sizeof(err)) != 0) {
-			fprintf(stderr, "backstop: %s\n", err);
+	while ((opt = getopt_long(o->argc, o->argv, "", long_opts, NULL)) != -1)
+		if (opt == OPT_SET && bs_config_set(conf, optarg, err, errlen) != 0)
 			return -1;
-		}
-	}
 	/* A section made by --set may need several before it is whole. */
-	if (bs_config_check(conf, err, sizeof(err)) != 0 ||
-			app_capture_check(conf, err, sizeof(err)) != 0) {
-		fprintf(stderr, "backstop: %s\n", err);
+	if (bs_config_check(conf, err, errlen) != 0 ||
+			app_capture_check(conf, err, errlen) != 0)
 		return -1;
-	}
 	return 0;
 }
 

@@ -31,15 +31,19 @@
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
 #include "bs_worker_ctl.h"
+#include "reconf.h"
 
 static volatile sig_atomic_t sig_stop;
 static volatile sig_atomic_t sig_stats;
+static volatile sig_atomic_t sig_reload;
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		sig_stats = 1;
+	else if (sig == SIGHUP)
+		sig_reload = 1;
 	else
 		sig_stop = 1;
 }
@@ -365,8 +369,9 @@ print_states(const struct app *a, bool live)
 
 /* The control thread's loop: signals, counters, the optional deadline. */
 static void
-control_loop(struct app *a, double duration_s)
+control_loop(struct app *a, const struct app_opts *opts)
 {
+	double duration_s = opts->duration_s;
 	const struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
 	uint64_t deadline = duration_s > 0 ? a->start_tsc +
 		(uint64_t)(duration_s * (double)rte_get_tsc_hz()) : UINT64_MAX;
@@ -385,8 +390,14 @@ control_loop(struct app *a, double duration_s)
 			stats_report(a, &r);
 			bs_stats_write_text(stdout, &r);
 			print_states(a, true);
+			reconf_write_policies(stdout);
 			fflush(stdout);
 		}
+		if (sig_reload) {
+			sig_reload = 0;
+			reconf_reload(opts);
+		}
+		reconf_poll();
 	}
 }
 
@@ -435,7 +446,9 @@ bring_up(struct app *a, char *err, size_t errlen)
 	for (i = 0; i < a->n_ports; i++)
 		if (bs_port_start(&a->ports[i], a->mp, err, errlen) != 0)
 			return -1;
-	if (workers_create(a, err, errlen) != 0 || cli_open(a, err, errlen) != 0)
+	if (workers_create(a, err, errlen) != 0 ||
+			reconf_init(a->workers, a->n_workers, a->conf, &a->conf, err, errlen) != 0 ||
+			cli_open(a, err, errlen) != 0)
 		return -1;
 	print_ports(a);
 	if (a->conf->announce)
@@ -476,6 +489,7 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_signal);
+	signal(SIGHUP, on_signal);
 	a->start_tsc = rte_get_tsc_cycles();
 	if (metrics_open(a, err, sizeof(err)) != 0) {
 		BS_LOG(ERR, app, "%s", err);
@@ -496,7 +510,7 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	printf("backstop: running (SIGUSR1 prints counters, Ctrl-C stops)\n");
 	fflush(stdout);
 
-	control_loop(a, opts->duration_s);
+	control_loop(a, opts);
 	cli_close(a);
 	if (a->cap.s != NULL && app_capture_stop(&a->cap, err, sizeof(err)) != 0)
 		fprintf(stderr, "backstop: %s\n", err);
@@ -508,6 +522,7 @@ app_run(const struct bs_config *conf, const struct app_opts *opts)
 	bs_stats_write_text(stdout, &r);
 	print_states(a, false);
 	app_capture_print(stdout, &a->cap);
+	reconf_write_policies(stdout);
 	if (opts->stats_json != NULL && write_json(a, opts->stats_json) != 0)
 		rc = -1;
 down:
@@ -517,6 +532,7 @@ out:
 	cli_close(a);
 	for (i = 0; a->workers != NULL && i < a->n_workers; i++)
 		bs_tcp_ep_free(a->workers[i].ep);
+	reconf_fini();
 	if (a->workers != NULL) {
 		bs_worker_neigh_unshare(a->workers, a->n_workers);
 		bs_worker_ctl_fini(a->workers, a->n_workers);

@@ -46,6 +46,14 @@ enum bs_app {
 	BS_APP_MAX
 };
 
+/** [tcp] overload: what a SYN gets when Backstop's own tables are full. */
+enum bs_overload {
+	BS_OVERLOAD_SYNCOOKIE,	/**< Linux: a SYN cookie (tcp_syncookies >= 1) */
+	BS_OVERLOAD_RESET,	/**< an RST, as to a closed port */
+	BS_OVERLOAD_DROP,	/**< silence: the peer retries */
+	BS_OVERLOAD_MAX
+};
+
 /** [tcp]: Linux's net.ipv4.tcp_* sysctls (same names, same defaults). */
 struct bs_tcp_conf {
 	uint32_t tcp_fin_timeout;		/**< seconds */
@@ -72,12 +80,42 @@ struct bs_tcp_conf {
 	uint32_t tcp_rmem[3];			/**< min, default, max bytes */
 	uint32_t tcp_wmem[3];			/**< min, default, max bytes */
 	uint32_t tcp_slow_start_after_idle;
+	uint32_t overload;			/**< enum bs_overload */
 	uint32_t connections;			/**< table entries per worker */
 	uint32_t requests;			/**< half-open entries per worker */
 	uint8_t isn_secret[16];			/**< SipHash key */
 	bool isn_secret_set;			/**< false: pick one at random */
 	uint8_t syncookie_secret[16];		/**< SipHash key */
 	bool syncookie_secret_set;		/**< false: pick one at random */
+};
+
+#define BS_MAX_POLICIES 256	/**< stray policies in one configuration */
+
+/** What a stray segment (no connection, no listener) gets. */
+enum bs_stray_action {
+	BS_STRAY_REPLY,		/**< the RST Linux sends (N1, N2) */
+	BS_STRAY_DROP,		/**< nothing */
+	BS_STRAY_RATELIMIT,	/**< the RST, at most pps a second per worker */
+	BS_STRAY_ACTION_MAX
+};
+
+/**
+ * One stray policy: a destination prefix and its action. The prefix is
+ * 128 bits, IPv4 as v4-mapped ::ffff:a.b.c.d with plen 96 + its length,
+ * host bits zero.
+ */
+struct bs_policy_conf {
+	uint8_t addr[16];
+	uint8_t plen;			/**< 0..128 over the 128-bit form */
+	uint8_t family;			/**< AF_INET or AF_INET6 */
+	uint8_t action;			/**< enum bs_stray_action */
+	uint32_t pps;			/**< BS_STRAY_RATELIMIT: RSTs a second per worker */
+};
+
+/** [stray]: the policies, by destination prefix (longest match wins). */
+struct bs_stray_conf {
+	uint32_t n;
+	struct bs_policy_conf p[BS_MAX_POLICIES];
 };
 
 /** App parameters and socket options, shared by listeners and clients. */
@@ -134,9 +172,12 @@ struct bs_control_conf {
 	uint32_t telemetry;		/**< /backstop/... telemetry commands */
 	char prometheus[64];		/**< HOST:PORT of the exporter; "" none */
 };
+#define BS_CONF_MAX_KEYS 128	/**< rows of bs_config_keys.def */
 
 struct bs_config {
 	char source[256];		/**< file it came from */
+	unsigned int key_line[BS_CONF_MAX_KEYS];	/**< line of each global key
+					 *   the file set (0: not set), for messages */
 	uint32_t mbufs;
 	uint32_t mbuf_cache;
 	uint32_t burst;
@@ -147,6 +188,7 @@ struct bs_config {
 	uint32_t auto_flowlabels;
 	struct bs_tcp_conf tcp;
 	struct bs_control_conf control;
+	struct bs_stray_conf stray;
 	unsigned int n_ports;
 	struct bs_port_conf ports[BS_MAX_CONF_PORTS];
 	unsigned int n_listeners;
@@ -167,6 +209,40 @@ bs_listener_backlog(const struct bs_config *c, const struct bs_listener_conf *l)
 {
 	return l->backlog < c->tcp.somaxconn ? l->backlog : c->tcp.somaxconn;
 }
+
+/**
+ * Parse one policy, "PREFIX reply|drop|ratelimit PPS" (PREFIX: an IPv4 or
+ * IPv6 address with /LEN, host bits zero; a bare address is a host).
+ * @return 0, or -1 with a message
+ */
+int bs_policy_parse(struct bs_policy_conf *p, const char *s, char *err,
+		size_t errlen);
+
+/** Parse just a prefix ("198.18.0.0/24") into @p p's addr, plen, family. */
+int bs_policy_prefix_parse(struct bs_policy_conf *p, const char *s, char *err,
+		size_t errlen);
+
+/** "198.18.0.0/24" (the prefix alone). */
+void bs_policy_prefix_format(const struct bs_policy_conf *p, char *buf, size_t len);
+
+/** "198.18.0.0/24 ratelimit 100": what bs_policy_parse() reads back. */
+void bs_policy_format(const struct bs_policy_conf *p, char *buf, size_t len);
+
+/** Name of a stray action ("reply", "drop", "ratelimit"); NULL out of range. */
+const char *bs_stray_action_name(unsigned int action);
+
+/** Name of an overload action ("syncookie", "reset", "drop"). */
+const char *bs_overload_name(unsigned int overload);
+
+/**
+ * Add or replace (same prefix) a policy in @p s. @return 0, or -1 with a
+ * message (the list is full)
+ */
+int bs_stray_put(struct bs_stray_conf *s, const struct bs_policy_conf *p,
+		char *err, size_t errlen);
+
+/** Remove the policy of @p p's prefix. @return 0, or -1: no such policy */
+int bs_stray_del(struct bs_stray_conf *s, const struct bs_policy_conf *p);
 
 /** An app's name ("echo", "close-unread"...), or NULL for BS_APP_NONE. */
 const char *bs_app_name(unsigned int app);
@@ -209,6 +285,16 @@ int bs_config_set(struct bs_config *c, const char *assignment, char *err,
  * @return 0, or -1 with a message
  */
 int bs_config_check(const struct bs_config *c, char *err, size_t errlen);
+
+/**
+ * May a running Backstop go from @p cur to @p next? Listeners, [stray]
+ * and the [tcp] knobs may change; table capacities, secrets, ports,
+ * clients and the [backstop], [ipv4] and [ipv6] keys may not.
+ * @return 0, or -1 with "FILE:LINE: [section] key: ..." for the first
+ *         key that may not change
+ */
+int bs_config_live_check(const struct bs_config *cur, const struct bs_config *next,
+		char *err, size_t errlen);
 
 /** Write the effective configuration as INI. */
 void bs_config_write(FILE *f, const struct bs_config *c);

@@ -16,9 +16,9 @@
  * value.
  */
 
-#define MAX_LINE 1024
+#define MAX_LINE 8192
 #define MAX_SECTIONS (8 + BS_MAX_CONF_PORTS + BS_MAX_LISTENERS + BS_MAX_CLIENTS)
-#define MAX_KEYS 128
+#define MAX_KEYS BS_CONF_MAX_KEYS
 
 enum {
 	N_KEYS = 0
@@ -160,6 +160,8 @@ assign(struct parse_state *st, char *key, char *value, char *err, size_t errlen)
 		return fail(st, err, errlen, "[%s] %s: set twice (first at line %u)",
 			st->section, key, *seen);
 	*seen = st->line;
+	if (st->named == NULL)
+		st->c->key_line[k - conf_keys] = st->line;
 	if (conf_key_set(k, st->named != NULL ? st->named : (void *)st->c,
 			value, msg, sizeof(msg)) != 0)
 		return fail(st, err, errlen, "[%s] %s: %s", st->section, key, msg);

@@ -21,6 +21,7 @@ static const char *const type_names[] = {
 	[CONF_LADDR] = "address or any", [CONF_RADDR] = "address",
 	[CONF_SADDR] = "address", [CONF_APP] = "app", [CONF_MODE] = "octal mode",
 	[CONF_HOSTPORT] = "address:port",
+	[CONF_POLICIES] = "policy list", [CONF_OVERLOAD] = "syncookie, reset or drop",
 };
 
 const char *
@@ -434,6 +435,10 @@ conf_key_set(const struct conf_key *k, void *base, const char *v, char *err,
 		return set_ip(k, base, v, err, errlen);
 	case CONF_APP:
 		return set_app(field, v, err, errlen);
+	case CONF_POLICIES:
+		return conf_policies_set(field, v, err, errlen);
+	case CONF_OVERLOAD:
+		return conf_overload_set(field, v, err, errlen);
 	}
 	snprintf(err, errlen, "internal: bad key type");
 	return -1;
@@ -543,6 +548,12 @@ conf_value_write(FILE *f, const struct conf_key *k, const void *base)
 	case CONF_APP:
 		if (bs_app_name(*(const uint8_t *)field) != NULL)
 			fputs(bs_app_name(*(const uint8_t *)field), f);
+		break;
+	case CONF_POLICIES:
+		conf_policies_write(f, field);
+		break;
+	case CONF_OVERLOAD:
+		fputs(bs_overload_name(*(const uint32_t *)field), f);
 		break;
 	}
 }

@@ -28,6 +28,8 @@
 #define CONF_AUX_APP(st, f) 0
 #define CONF_AUX_MODE(st, f) 0
 #define CONF_AUX_HOSTPORT(st, f) 0
+#define CONF_AUX_POLICIES(st, f) 0
+#define CONF_AUX_OVERLOAD(st, f) 0
 
 #define ROW(sec, k, t, scope, shared, st, field, def, mn, mx, help) \
 	{ sec, #k, CONF_##t, scope, shared, offsetof(st, field), \

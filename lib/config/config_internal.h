@@ -14,7 +14,7 @@
 enum conf_type {
 	CONF_U32, CONF_I32, CONF_BOOL, CONF_STR, CONF_ESTR, CONF_U32X3,
 	CONF_HEX128, CONF_ADDRS, CONF_ANYIP, CONF_LADDR, CONF_RADDR, CONF_SADDR,
-	CONF_APP, CONF_MODE, CONF_HOSTPORT,
+	CONF_APP, CONF_MODE, CONF_HOSTPORT, CONF_POLICIES, CONF_OVERLOAD,
 };
 
 /** Which struct a key's field lives in. */
@@ -77,6 +77,12 @@ void conf_value_write(FILE *f, const struct conf_key *k, const void *base);
 const char *conf_type_name(enum conf_type t);
 int conf_ip_parse(const char *s, uint8_t addr[16], uint8_t *family);
 void conf_ip_format(const uint8_t addr[16], uint8_t family, char *buf, size_t len);
+
+/* conf_policy.c: [stray] policies and [tcp] overload */
+int conf_policies_set(struct bs_stray_conf *s, const char *v, char *err,
+		size_t errlen);
+void conf_policies_write(FILE *f, const struct bs_stray_conf *s);
+int conf_overload_set(uint32_t *field, const char *v, char *err, size_t errlen);
 
 /** Strip leading and trailing white space in place. */
 static inline void

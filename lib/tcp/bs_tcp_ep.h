@@ -228,6 +228,23 @@ const struct bs_tcp_client_stats *bs_tcp_ep_client_stats(
  */
 void bs_tcp_ep_listener_close(struct bs_tcp_ep *ep, unsigned int idx);
 
+/**
+ * Take a new configuration (a snapshot that outlives the call until the
+ * next one is taken): the [tcp] knobs, each read where Linux reads its
+ * sysctl (new connections or the next timer, docs/operations.md), and the
+ * listeners: one gone or changed (address, port, app or its parameters)
+ * is closed as bs_tcp_ep_listener_close() (L3, L4), a new one opens, one
+ * whose backlog alone changed keeps its queues (listen() again). Its
+ * established connections run on. Capacities, secrets and clients are
+ * kept from creation. Worker that owns the endpoint.
+ * @return 0, or -ENOSPC: a new listener found no free slot (every one of
+ *         BS_MAX_LISTENERS open or still owning connections) and is not open
+ */
+int bs_tcp_ep_reconf(struct bs_tcp_ep *ep, const struct bs_config *conf);
+
+/** Listeners open. The owning worker (or after it stopped). */
+unsigned int bs_tcp_ep_listeners_open(const struct bs_tcp_ep *ep);
+
 /** One connection as bs_tcp_ep_conn_page() reports it. */
 struct bs_tcp_conn_info {
 	struct bs_flow flow;

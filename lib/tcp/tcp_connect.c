@@ -106,7 +106,7 @@ tcp_wrong_worker(const struct bs_tcp_ep *ep, const struct bs_flow *f,
 void
 tcp_clients_init(struct bs_tcp_ep *ep)
 {
-	unsigned int i, port;
+	unsigned int i;
 
 	ep->n_clients = ep->c.conf->n_clients;
 	ep->clients_pending = ep->n_clients != 0;
@@ -119,6 +119,15 @@ tcp_clients_init(struct bs_tcp_ep *ep)
 	for (i = 0; ep->n_clients != 0 && ep->c.n_workers > 1 && ep->c.rss != NULL &&
 			i < ep->c.n_ports; i++)
 		ep->rss_check |= ep->c.rss[i].n_queues > 1;
+	tcp_clients_ports(ep);
+}
+
+/* Mark the active opens' ports in lport_map (with rss_check). */
+void
+tcp_clients_ports(struct bs_tcp_ep *ep)
+{
+	unsigned int port;
+
 	if (!ep->rss_check)
 		return;
 	for (port = 0; port < 65536; port++)

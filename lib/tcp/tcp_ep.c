@@ -300,6 +300,8 @@ tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	if (!(t->fl & TCB_ACCEPTED) && !(t->fl & TCB_ACTIVE) &&
 			t->state != BS_TCP_CLOSE && ep->lsn[t->owner].n_accept > 0)
 		ep->lsn[t->owner].n_accept--;
+	if (!(t->fl & TCB_ACTIVE) && ep->lsn[t->owner].n_conn > 0)
+		ep->lsn[t->owner].n_conn--;
 	tcb_set_state(ep, t, BS_TCP_NONE);
 	pool_put(&ep->tcb, idx);
 }
@@ -397,7 +399,8 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 	ep->cookie_keys.k[1].k1 = ep->cookie_keys.k[0].k1 + 0x9e3779b97f4a7c15ULL;
 	ep->n_listeners = c->conf->n_listeners;
 	for (i = 0; i < ep->n_listeners; i++) {
-		ep->lsn[i].c = &c->conf->listeners[i];
+		ep->lsn[i].lc = c->conf->listeners[i];
+		ep->lsn[i].c = &ep->lsn[i].lc;
 		ep->lsn[i].open = true;
 		ep->lsn[i].backlog = bs_listener_backlog(c->conf, &c->conf->listeners[i]);
 	}

@@ -271,7 +271,12 @@ _Static_assert(TCP_ADJ_MAX <= 4096, "struct tcp_tw.adj is 12 bits");
 
 /* A listener as one worker runs it. */
 struct tcp_listener {
-	const struct bs_listener_conf *c;
+	const struct bs_listener_conf *c;	/* &lc */
+	struct bs_listener_conf lc;	/* the endpoint's copy: a configuration
+					 * snapshot may go while connections
+					 * of the listener live on */
+	uint32_t n_conn;	/* passive connections it owns (t->owner): a
+				 * closed slot is reused only at 0 */
 	bool open;
 	uint32_t n_req;		/* pending handshakes */
 	uint32_t n_accept;	/* children not yet accepted */
@@ -572,6 +577,7 @@ void tcb_done(struct bs_tcp_ep *ep, struct bs_tcb *t);
 /* tcp_connect.c: active opens */
 void tcp_clients_poll(struct bs_tcp_ep *ep);
 void tcp_clients_init(struct bs_tcp_ep *ep);
+void tcp_clients_ports(struct bs_tcp_ep *ep);
 bool tcp_wrong_worker(const struct bs_tcp_ep *ep, const struct bs_flow *f,
 		const struct bs_tcp_l2 *l2);
 void tcb_adj_refresh(struct bs_tcp_ep *ep, struct bs_tcb *t);

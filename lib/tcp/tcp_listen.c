@@ -135,6 +135,7 @@ child_create(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_flow *f,
 	t->adj = adj;
 	t->owner = (uint16_t)lsn;
 	ep->lsn[lsn].n_accept++;
+	ep->lsn[lsn].n_conn++;
 	ep_cnt(ep, BS_CNT_TcpPassiveOpens);
 	return t;
 }
@@ -164,23 +165,43 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 {
 	struct tcp_listener *l = &ep->lsn[lsn];
 	const struct bs_tcp_conf *k = ep->k;
-	bool want_cookie = false;
+	bool want_cookie = false, overload = false;
 	struct tcp_opts o;
 	struct tcp_req *r, rtmp;
 	uint16_t adj;
 	uint32_t idx = TCP_NONE;
 	uint32_t isn = ep->tw_isn;	/* a SYN that reopens TIME_WAIT (4.4) */
 
+	/* Backstop's own tables full ([tcp] overload): a SYN cookie as Linux
+	 * would (a request entry is what a cookie spares; with the connection
+	 * table full the cookie's ACK may find room later), an RST, or
+	 * nothing. */
+	if (unlikely(ep->req.used >= ep->req.cap || ep->tcb.used >= ep->tcb.cap)) {
+		overload = true;
+		if (k->overload == BS_OVERLOAD_RESET) {
+			ep_cnt(ep, BS_CNT_OverloadResets);
+			listen_drop(ep);
+			bs_tcp_reply_verdict(s, BS_RST_REASON_NOT_SPECIFIED, v);
+			return BS_TCP_EP_VERDICT;
+		}
+		if (k->overload == BS_OVERLOAD_DROP || k->tcp_syncookies == 0) {
+			ep_cnt(ep, BS_CNT_OverloadDrops);
+			listen_drop(ep);
+			v->reason = BS_DROP_NOMEM;
+			return BS_TCP_EP_VERDICT;
+		}
+	}
 	/* inet_csk_reqsk_queue_is_full() is "more than backlog" since 6.13
 	 * (the same off-by-one as sk_acceptq_is_full, kept on purpose). */
-	if (isn == 0 && (k->tcp_syncookies == 2 || l->n_req > l->backlog ||
-			ep->req.used >= ep->req.cap)) {
+	if (isn == 0 && (k->tcp_syncookies == 2 || l->n_req > l->backlog || overload)) {
 		if (k->tcp_syncookies == 0) {
 			ep_cnt(ep, BS_CNT_TCPReqQFullDrop);
 			listen_drop(ep);
 			v->reason = BS_DROP_TCP_REQQFULLDROP;
 			return BS_TCP_EP_VERDICT;
 		}
+		if (overload)
+			ep_cnt(ep, BS_CNT_OverloadSyncookies);
 		if (k->tcp_syncookies != 2)
 			ep_cnt(ep, BS_CNT_TCPReqQFullDoCookies);
 		want_cookie = true;

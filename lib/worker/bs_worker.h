@@ -53,6 +53,9 @@ struct bs_flow;
 struct rte_mempool;
 struct rte_ring;
 struct bs_worker_ctl;
+struct bs_policy_table;
+struct bs_policy_worker;
+struct bs_worker_snap;
 
 struct bs_worker {
 	struct bs_stats stats;		/**< written by this worker only */
@@ -64,6 +67,15 @@ struct bs_worker {
 	const struct bs_ip_conf *ip;	/**< read-only */
 	const volatile bool *stop;	/**< set by the control thread */
 	struct bs_tcp_ep *ep;		/**< connections, listeners, clients */
+	const struct bs_policy_table *policy;	/**< stray policies (bs_policy.h);
+					 *   NULL: none, every stray is answered */
+	struct bs_policy_worker *pstate;	/**< their buckets and counters */
+	const struct bs_worker_snap *snap_pub;	/**< the newest snapshot: written by
+					 *   the control thread (release), read
+					 *   once per poll */
+	const struct bs_worker_snap *snap;	/**< the one this worker uses */
+	uint64_t snap_gen;		/**< its gen: written by this worker (release) */
+	int snap_rc;			/**< what taking it gave (bs_tcp_ep_reconf) */
 	uint64_t burst_tsc;		/**< TSC at the start of the current RX burst */
 	struct rte_mempool *pool;	/**< frames the worker builds (solicitations) */
 	unsigned int n_workers;
@@ -75,6 +87,37 @@ struct bs_worker {
 	struct bs_capture_tap cap;	/**< written by this worker only, in a
 					 *   control request; cap.filter NULL: off */
 } __rte_cache_aligned;
+
+/**
+ * A configuration snapshot (RCU style): built and published by the
+ * control thread, immutable once published, freed by it once every
+ * worker's snap_gen has moved past its gen (quiescent-state tracking:
+ * a worker takes a new snapshot between bursts and then never looks at
+ * the old one again).
+ */
+struct bs_worker_snap {
+	uint64_t gen;			/**< 1, 2, ... */
+	const struct bs_config *conf;	/**< [tcp] knobs and listeners */
+	const struct bs_policy_table *policy;	/**< stray policies; NULL: none */
+};
+
+/** Control thread: make @p s the snapshot @p w takes at its next poll. */
+static inline void
+bs_worker_snap_publish(struct bs_worker *w, const struct bs_worker_snap *s)
+{
+	__atomic_store_n(&w->snap_pub, s, __ATOMIC_RELEASE);
+}
+
+/** Control thread: the gen of the snapshot @p w uses now. */
+static inline uint64_t
+bs_worker_snap_gen(const struct bs_worker *w)
+{
+	return __atomic_load_n(&w->snap_gen, __ATOMIC_ACQUIRE);
+}
+
+/** Take the published snapshot: policies, knobs, listeners. The worker
+ * (its poll loop), or the control thread before the worker runs. */
+void bs_worker_snap_take(struct bs_worker *w);
 
 /**
  * Handle one received frame: reply in place and queue it on its output

@@ -10,6 +10,7 @@
 #include "bs_ipopt.h"
 #include "bs_l3reply.h"
 #include "bs_neigh.h"
+#include "bs_policy.h"
 #include "bs_tcp.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
@@ -153,12 +154,30 @@ worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf 
 	return v;
 }
 
+/* A stray segment's policy (bs_policy.h), by its destination, which is
+ * the source of the RST written over it: 0 (send) or the drop reason.
+ * Out of line: only with policies configured. */
+static __rte_noinline int
+worker_policy(struct bs_worker *w, const uint8_t *frame, const struct bs_pkt *p)
+{
+	const uint8_t *l3 = frame + p->l2_len;
+	uint64_t hi, lo;
+
+	if (p->kind == BS_PKT_IPV4)
+		bs_policy_key4(((const struct rte_ipv4_hdr *)l3)->src_addr, &hi, &lo);
+	else
+		bs_policy_key6(((const struct rte_ipv6_hdr *)l3)->src_addr, &hi, &lo);
+	return (int)bs_policy_stray(w->policy, w->pstate, hi, lo, w->burst_tsc);
+}
+
 /* TCP: checksum, header, then the core's verdict; the RST is written over
- * the segment. @return 0 with *len set, WORKER_TAKEN, or a drop reason */
+ * the segment. @p policy: stray policies may be configured (a constant: the
+ * burst loop chooses, so that without policies the stray path has no test
+ * for them). @return 0 with *len set, WORKER_TAKEN, or a drop reason */
 static __rte_always_inline int
 worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, const struct bs_ip4_opts *o,
-		uint32_t *len, struct burst_cnt *b, uint16_t *rst_reason)
+		uint32_t *len, struct burst_cnt *b, uint16_t *rst_reason, bool policy)
 {
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
 	struct bs_tcp_verdict v;
@@ -193,9 +212,16 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	if (rst_reason != NULL)		/* capturing */
 		*rst_reason = (uint16_t)v.reason;
 	/* TcpOutRsts/OutSegs derive from the counts per reason. */
-	if (likely(v.reason == BS_RST_REASON_NO_SOCKET))
+	if (likely(v.reason == BS_RST_REASON_NO_SOCKET)) {
+		/* A stray segment: its destination's policy, when there are
+		 * any (checked on the reply, whose source it is). */
+		if (policy && w->policy != NULL) {
+			rc = worker_policy(w, frame, p);
+			if (rc != 0)
+				return rc;
+		}
 		b->rst++;
-	else
+	} else
 		bs_cnt_add(&w->stats.rst[v.reason], 1);
 	if (bs_trace_on(&__bs_trace_tcp_send_reset))
 		worker_trace_rst(frame + p->l2_len, v.reason, v.state);
@@ -314,7 +340,7 @@ worker_arp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 static __rte_always_inline int
 worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, uint32_t *len,
-		struct burst_cnt *b, bool slow, uint16_t *rst_reason)
+		struct burst_cnt *b, bool slow, uint16_t *rst_reason, bool policy)
 {
 	const struct bs_ip4_opts *o = NULL;
 	struct bs_ip4_opts opts;
@@ -335,7 +361,7 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		o = &opts;
 	}
 	if (!slow || p->l4_proto == IPPROTO_TCP)
-		return worker_tcp(w, wp, m, frame, p, o, len, b, rst_reason);
+		return worker_tcp(w, wp, m, frame, p, o, len, b, rst_reason, slow || policy);
 	return worker_icmp(w, wp, m, frame, p, o, len);
 }
 
@@ -438,7 +464,7 @@ slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	int rc;
 
 	if (p.kind != BS_PKT_ARP) {
-		rc = worker_ip(w, wp, m, frame, &p, &len, b, true, rst_reason);
+		rc = worker_ip(w, wp, m, frame, &p, &len, b, true, rst_reason, true);
 	} else {
 		rc = worker_arp(w, wp, m, frame, &p, &len);
 	}
@@ -465,13 +491,15 @@ worker_slow_cap(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf 
 /*
  * One frame: 0 when @p m holds the reply, to be queued on the worker's
  * port wp->tx_idx, WORKER_TAKEN, else dropped (counted and freed). With
- * @p cap (a constant: two copies, worker_handle and worker_handle_cap),
- * the reply, or the frame before it is freed, goes to the capture tap
- * with its reset or drop reason.
+ * @p cap (a constant: three copies, worker_handle, worker_handle_cap and
+ * worker_handle_policy), the reply, or the frame before it is freed, goes
+ * to the capture tap with its reset or drop reason; with @p policy (a
+ * constant too; the capture copy has it) stray segments meet their
+ * policies.
  */
 static __rte_always_inline int
 handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
-		struct burst_cnt *b, bool cap)
+		struct burst_cnt *b, bool cap, bool policy)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint64_t ipf = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
@@ -495,7 +523,7 @@ handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		rc = cap ? worker_slow_cap(w, wp, m, frame, p, b, rst_reason) :
 			worker_slow(w, wp, m, frame, p, b);
 	} else {
-		rc = worker_ip(w, wp, m, frame, &p, &len, b, false, rst_reason);
+		rc = worker_ip(w, wp, m, frame, &p, &len, b, false, rst_reason, policy);
 		if (likely(rc == 0))
 			rc = reply_finish(w, wp, m, &p, len);
 	}
@@ -521,16 +549,24 @@ static __rte_noinline __attribute__((flatten)) int
 worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		struct burst_cnt *b)
 {
-	return handle(w, wp, m, b, false);
+	return handle(w, wp, m, b, false, false);
 }
 
-/* The same while capturing (w->cap.filter set); not flattened, so
- * that what worker_handle inlines is not inlined twice. */
+/* The same while capturing (w->cap.filter set), policies or not; not
+ * flattened, so that what worker_handle inlines is not inlined twice. */
 static __rte_noinline int
 worker_handle_cap(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		struct burst_cnt *b)
 {
-	return handle(w, wp, m, b, true);
+	return handle(w, wp, m, b, true, true);
+}
+
+/* The same with stray policies configured (w->policy set). */
+static __rte_noinline __attribute__((flatten)) int
+worker_handle_policy(struct bs_worker *w, struct bs_worker_port *wp,
+		struct rte_mbuf *m, struct burst_cnt *b)
+{
+	return handle(w, wp, m, b, false, true);
 }
 
 void
@@ -541,6 +577,7 @@ bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf
 
 	w->burst_tsc = rte_rdtsc();	/* a burst of one */
 	if ((unlikely(w->cap.filter != NULL) ? worker_handle_cap(w, wp, m, &b) :
+			w->policy != NULL ? worker_handle_policy(w, wp, m, &b) :
 			worker_handle(w, wp, m, &b)) == 0)
 		out->tx[out->n_tx++] = m;
 	burst_cnt_add(w, &b);
@@ -615,7 +652,8 @@ bs_worker_flush(struct bs_worker *w)
 	}
 }
 
-/* A burst's frames while capturing. @return replies queued on wp->tx_idx */
+/* A burst's frames while capturing or with stray policies.
+ * @return replies queued on wp->tx_idx */
 static __rte_noinline uint16_t
 rx_capture(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkts,
 		uint16_t n, uint16_t n_tx, struct burst_cnt *b)
@@ -626,7 +664,8 @@ rx_capture(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkt
 	for (i = 0; i < n; i++) {
 		if (likely(i + 1 < n))
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if (worker_handle_cap(w, wp, pkts[i], b) == 0)
+		if ((w->cap.filter != NULL ? worker_handle_cap(w, wp, pkts[i], b) :
+				worker_handle_policy(w, wp, pkts[i], b)) == 0)
 			out->tx[n_tx++] = pkts[i];
 	}
 	return n_tx;
@@ -650,7 +689,8 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 		for (i = 0; i < n; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	n_tx = out->n_tx;
-	if (unlikely(w->cap.filter != NULL)) {
+	/* Capture or stray policies: chosen once per burst. */
+	if (unlikely(w->cap.filter != NULL || w->policy != NULL)) {
 		n_tx = rx_capture(w, wp, pkts, n, n_tx, &b);
 		goto done;
 	}
@@ -674,11 +714,30 @@ done:
 	return n;
 }
 
+void
+bs_worker_snap_take(struct bs_worker *w)
+{
+	const struct bs_worker_snap *s = __atomic_load_n(&w->snap_pub, __ATOMIC_ACQUIRE);
+	int rc = 0;
+
+	if (s == NULL || s == w->snap)
+		return;
+	w->policy = s->policy;
+	if (w->ep != NULL && s->conf != NULL)
+		rc = bs_tcp_ep_reconf(w->ep, s->conf);
+	w->snap = s;
+	w->snap_rc = rc;
+	__atomic_store_n(&w->snap_gen, s->gen, __ATOMIC_RELEASE);
+}
+
 unsigned int
 bs_worker_poll(struct bs_worker *w)
 {
 	unsigned int i, n = 0;
 
+	/* A new configuration: one load per poll, taken between bursts. */
+	if (unlikely(__atomic_load_n(&w->snap_pub, __ATOMIC_RELAXED) != w->snap))
+		bs_worker_snap_take(w);
 	for (i = 0; i < w->n_ports; i++)
 		if (w->ports[i].polled)
 			n += worker_rx(w, &w->ports[i]);

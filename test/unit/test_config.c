@@ -385,7 +385,7 @@ test_errors(void)
 		{ "[listener a]\nkeepalive_probes = 128\n", "t.conf:2: [listener a] keepalive_probes:" },
 		{ "[listener a b]\n", "t.conf:1: [listener a b]: bad listener name 'a b'" },
 		{ "[listener a]\n[listener a]\n", "t.conf:2: section [listener a] already started at line 1" },
-		{ "[listener]\n", "t.conf:1: unknown section [listener]; sections are [backstop], [ipv4], [ipv6], [tcp], [capture], [control], [port NAME], [listener NAME] and [client NAME]" },
+		{ "[listener]\n", "t.conf:1: unknown section [listener]; sections are [backstop], [ipv4], [ipv6], [tcp], [capture], [control], [stray], [port NAME], [listener NAME] and [client NAME]" },
 		/* duplicate (address, port) */
 		{ "[listener a]\nport = 80\napp = echo\n[listener b]\nport = 80\napp = http\n",
 		  "t.conf:4: [listener b] port: any port 80 is already [listener a]'s (line 1)" },

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Live reconfiguration under load: 100 SIGHUPs alternating two
+# configuration files (listener `extra` added and removed, the policy of an
+# AnyIP prefix changed, TCP knobs and the overload action changed) while a
+# real Linux peer keeps connections to a listener that stays, long-lived
+# connections on it and stray SYNs to a closed port going
+# (reconf_load.py). Asserts: every reconfiguration applied and effective,
+# no short or long connection lost, every stray refused, no retransmission
+# by the peer (nstat: a lost segment would be retransmitted); then that a
+# bad file (a syntax error, a key that cannot change live) changes nothing
+# and is reported with its file, line and key.
+#
+#   test_reconf.sh BACKSTOP_BINARY SOURCE_ROOT
+#
+# Prints `ok NAME` / `FAIL NAME why`, then `N passed, M failed`; 77 when it
+# cannot run.
+set -euo pipefail
+
+[ $# -eq 2 ] || { echo "usage: $0 BACKSTOP_BINARY SOURCE_ROOT" >&2; exit 2; }
+BIN=$(readlink -f "$1")
+SRC=$(readlink -f "$2")
+# shellcheck source=test/proc.sh
+source "$SRC/test/proc.sh"
+PY=/usr/bin/python3
+A=bsr$$; A=${A:0:12}
+PREFIX=bs-reconf-$$
+T=$(mktemp -d /tmp/bs-reconf.XXXXXX)
+BS_PID=
+PASS=0
+FAIL=0
+N=${BS_RECONF_N:-100}
+
+skip() { echo "SKIP: $*"; echo "0 passed, 0 failed"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root"
+for t in ip nstat timeout; do command -v "$t" >/dev/null || skip "$t not found"; done
+[ -x "$PY" ] || skip "$PY not found"
+
+ok() { echo "ok $1"; PASS=$((PASS + 1)); }
+fail() { echo "FAIL $1 ${2:-}"; FAIL=$((FAIL + 1)); }
+
+cleanup() {
+	local rc=$?
+	set +e
+	stop_pid "$BS_PID" INT 10
+	timeout 20 bash -c "source '$SRC/scripts/topology.sh'; bs_topo_down $A"
+	if [ -n "${BS_RECONF_KEEP:-}" ]; then mkdir -p "$BS_RECONF_KEEP" && cp -f "$T"/* "$BS_RECONF_KEEP"/; fi
+	rm -rf "$T" "/var/run/dpdk/$PREFIX"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+common() {
+	cat <<-CONF
+	[port net_af_packet0]
+	address = 198.18.0.2/24, 2001:2::2/64
+	anyip = 198.18.9.0/24
+	[listener stable]
+	port = 8080
+	app = echo
+	CONF
+}
+{ common; cat <<-CONF
+	[listener extra]
+	port = 9090
+	app = discard
+	[stray]
+	policies = 198.18.9.0/24 drop, 198.18.0.2/32 reply
+	[tcp]
+	tcp_fin_timeout = 30
+	tcp_keepalive_time = 600
+	overload = drop
+	CONF
+} >"$T/a.conf"
+{ common; cat <<-CONF
+	[stray]
+	policies = 198.18.9.0/24 ratelimit 1000, 2001:2::/64 reply
+	[tcp]
+	tcp_fin_timeout = 45
+	tcp_synack_retries = 3
+	CONF
+} >"$T/b.conf"
+cp "$T/a.conf" "$T/backstop.conf"
+
+timeout 30 bash -c "source '$SRC/scripts/topology.sh' && bs_topo_down $A && bs_topo_up $A"
+# The AnyIP prefix is reached through Backstop's address.
+ip -n "$A-c" route add 198.18.9.0/24 via 198.18.0.2
+
+ip netns exec "$A-d" timeout 170 "$BIN" -l 0,1 --no-huge -m 512 --no-pci \
+	--file-prefix "$PREFIX" --vdev="net_af_packet0,iface=$A-d0" -- \
+	--config "$T/backstop.conf" --stats-json "$T/stats.json" >"$T/bs.out" 2>"$T/bs.err" &
+BS_PID=$!
+if ! wait_running "$T/bs.out" "$BS_PID" 45; then
+	echo "FAIL backstop-start"
+	tail -20 "$T/bs.out" "$T/bs.err"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+# The backstop process itself (BS_PID is timeout(1)).
+BS=$(pgrep -P "$BS_PID" -x backstop || true)
+[ -n "$BS" ] || { echo "FAIL backstop-pid"; echo "0 passed, 1 failed"; exit 1; }
+
+# The peer's counters: a lost segment is retransmitted.
+retrans() { ip netns exec "$A-c" nstat -az TcpRetransSegs TcpExtTCPSynRetrans 2>/dev/null |
+	awk '$1 ~ /Retrans/ { s += $2 } END { print s + 0 }'; }
+R0=$(retrans)
+
+out=$(timeout 150 ip netns exec "$A-c" "$PY" "$SRC/test/e2e/reconf_load.py" "$BS" \
+	"$T/backstop.conf" "$T/a.conf" "$T/b.conf" "$T/bs.out" "$N" 2>&1) || true
+printf '%s\n' "$out"
+PASS=$((PASS + $(printf '%s\n' "$out" | grep -c '^ok ' || true)))
+FAIL=$((FAIL + $(printf '%s\n' "$out" | grep -c '^FAIL ' || true)))
+printf '%s\n' "$out" | grep -q '^ok ' || fail load-ran "no result from reconf_load.py"
+
+R1=$(retrans)
+if [ "$R1" -eq "$R0" ]; then ok peer-no-retransmissions; else
+	fail peer-no-retransmissions "the peer retransmitted $((R1 - R0)) segments"; fi
+
+# A bad file changes nothing: a syntax error, then a key that cannot change.
+gen=$(grep -c 'applied (generation' "$T/bs.out" || true)
+bad() {	# NAME EXPECTED-ERROR-REGEX
+	local before
+	before=$(wc -l <"$T/bs.err")
+	kill -HUP "$BS"
+	if wait_for 5 bash -c "tail -n +$((before + 1)) '$T/bs.err' | grep -q 'SIGHUP'"; then
+		if tail -n +$((before + 1)) "$T/bs.err" | grep -qE "$2"; then ok "$1"; else
+			fail "$1" "message: $(tail -n +$((before + 1)) "$T/bs.err" | grep SIGHUP)"; fi
+	else
+		fail "$1" "no message on stderr"
+	fi
+}
+{ cat "$T/b.conf"; echo "[tcp]"; } >"$T/backstop.conf"	# [tcp] twice
+bad bad-file-syntax "^backstop: SIGHUP: $T/backstop.conf:1[0-9]: section \[tcp\] already started at line [0-9]+; configuration unchanged$"
+{ cat "$T/a.conf"; echo "connections = 1000"; } >"$T/backstop.conf"
+bad bad-file-not-live "^backstop: SIGHUP: $T/backstop.conf:1[0-9]: \[tcp\] connections: cannot change while Backstop runs .*; configuration unchanged$"
+sed 's/^port = 8080$/port = 8080x/' "$T/a.conf" >"$T/backstop.conf"
+bad bad-file-value "^backstop: SIGHUP: $T/backstop.conf:5: \[listener stable\] port: .*configuration unchanged$"
+if [ "$(grep -c 'applied (generation' "$T/bs.out" || true)" -eq "$gen" ]; then
+	ok bad-files-not-applied; else fail bad-files-not-applied "a generation was applied"; fi
+# Still the last good configuration ($N even: A; odd: B): port 9090 open in A only.
+want=refused; [ $((N % 2)) -eq 0 ] && want=connected
+got=$(ip netns exec "$A-c" "$PY" -c "
+import socket
+s = socket.socket(); s.settimeout(0.9)
+try:
+    s.connect(('198.18.0.2', 9090)); print('connected')
+except ConnectionRefusedError:
+    print('refused')
+except OSError as e:
+    print(repr(e))")
+if [ "$got" = "$want" ]; then ok bad-files-kept-config; else
+	fail bad-files-kept-config "port 9090 $got, want $want"; fi
+
+kill -INT "$BS"
+wait "$BS_PID" || { fail backstop-exit "status $?"; }
+BS_PID=
+if grep -q 'ERROR: AddressSanitizer\|runtime error:' "$T/bs.err"; then
+	fail sanitizer "$(grep -m3 'ERROR\|runtime error' "$T/bs.err")"
+fi
+# The policies in force at exit were counted: 198.18.0.2/32 reply (A) or
+# 2001:2::/64 reply (B) answered the strays.
+if grep -qE '^policy (198\.18\.0\.2/32|2001:2::/64) reply: replied [1-9]' "$T/bs.out"; then
+	ok policy-counted; else fail policy-counted "$(grep '^policy' "$T/bs.out" | tr '\n' ' ')"; fi
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
