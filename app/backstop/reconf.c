@@ -270,8 +270,18 @@ set_one(struct bs_config *c, const char *section, const char *key, const char *v
 		snprintf(err, errlen, "%s: value too long", key);
 		return -1;
 	}
-	if (bs_config_set(c, buf, err, errlen) != 0)
+	if (bs_config_set(c, buf, err, errlen) != 0) {
+		/* Not an override: drop the "--set 'S.K=V': " and "--set: "
+		 * prefixes of bs_config_set's messages. */
+		char *e = err;
+
+		if (strncmp(e, "--set '", 7) == 0 && strstr(e, "': ") != NULL)
+			e = strstr(e, "': ") + 3;
+		if (strncmp(e, "--set: ", 7) == 0)
+			e += 7;
+		memmove(err, e, strlen(e) + 1);
 		return -1;
+	}
 	return 0;
 }
 

@@ -168,9 +168,10 @@ print(n, flush=True)
 """
 
 COMMANDS = ["help", "quit", "show version", "show ports", "show workers", "show stats",
-            "show resets", "show drops", "show listeners", "show config", "show connections",
-            "show tables", "trace on", "trace off", "trace save", "clear stats", "capture start",
-            "capture stop", "show capture"]
+            "show resets", "show drops", "show listeners", "show config", "show policies",
+            "show connections", "show tables", "trace on", "trace off", "trace save",
+            "clear stats", "capture start", "capture stop", "show capture", "listener add",
+            "listener del", "policy add", "policy del", "set tcp"]
 
 
 def test_help():
@@ -218,7 +219,8 @@ def test_bad_commands():
         check("unknown-arg " + w, rc == 1 and err.startswith("error: unknown argument 'lcore'\n"), repr(err))
     rc, _, err = ctl("show")
     check("incomplete", rc == 1 and err == "error: incomplete command 'show'\nusage: show version|ports|"
-          "workers|stats|resets|drops|listeners|config|connections|tables|capture\n", repr(err))
+          "workers|stats|resets|drops|listeners|config|policies|connections|tables|capture\n",
+          repr(err))
     rc, _, err = ctl("show", "bogus")
     check("unknown-show", rc == 1 and err.startswith("error: unknown command 'show bogus'\nusage: show version|"), repr(err))
     rc, _, err = ctl("bogus", "x")

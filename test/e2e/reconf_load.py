@@ -22,13 +22,17 @@ Every connect() and read has a 0.9 s timeout, below Linux's 1 s SYN
 retransmission, so a lost SYN is a failure, not a retry; lost data shows
 as a retransmission in the peer's counters (the shell checks nstat).
 
-    reconf_load.py BS_PID CONF_PATH CONF_A CONF_B BS_STDOUT N
+Every fifth change is made through the CLI instead (backstopctl: listener
+add|del, policy add, set tcp), each command its own generation.
+
+    reconf_load.py BS_PID CONF_PATH CONF_A CONF_B BS_STDOUT N BACKSTOPCTL SOCKET
 
 Prints `ok NAME` / `FAIL NAME why` lines.
 """
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -143,8 +147,25 @@ def wait_gen(out_path, gen, tmo=10.0):
     return False
 
 
+# The CLI's way to the state of A (which 0) or B (1), for what is checked.
+CLI_STEPS = (
+    [["listener", "add", "extra", "any", str(EXTRA), "discard"],
+     ["policy", "add", "198.18.9.0/24", "drop"], ["set", "tcp", "tcp_fin_timeout", "30"]],
+    [["listener", "del", "extra"], ["policy", "add", "198.18.9.0/24", "ratelimit", "1000"],
+     ["set", "tcp", "tcp_fin_timeout", "45"]],
+)
+
+
+def cli(ctl, sock, words):
+    """The generation a CLI change made, or an error string."""
+    p = subprocess.run([ctl, "-s", sock] + words, capture_output=True, text=True, timeout=10)
+    if p.returncode != 0 or not p.stdout.startswith("generation: "):
+        return "%s: rc %d %s" % (" ".join(words), p.returncode, (p.stdout + p.stderr).strip())
+    return int(p.stdout.split()[1])
+
+
 def main():
-    pid, conf, conf_a, conf_b, out_path, n = sys.argv[1:7]
+    pid, conf, conf_a, conf_b, out_path, n, ctl, sock = sys.argv[1:9]
     pid, n = int(pid), int(n)
     texts = [open(conf_a).read(), open(conf_b).read()]
     threads = [threading.Thread(target=short_conns), threading.Thread(target=strays)]
@@ -154,18 +175,27 @@ def main():
     time.sleep(0.5)
     fails = []
     gen = 1
+    n_cli = 0
     t0 = time.monotonic()
     for i in range(n):
         which = (i + 1) % 2     # B first: the running configuration is A
-        tmp = conf + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(texts[which])
-        os.replace(tmp, conf)
-        os.kill(pid, signal.SIGHUP)
-        gen += 1
-        if not wait_gen(out_path, gen):
-            fails.append("reconf %d: generation %d not applied" % (i, gen))
-            break
+        if i % 5 == 4:
+            for words in CLI_STEPS[which]:
+                g = cli(ctl, sock, words)
+                if g != gen + 1:
+                    fails.append("reconf %d: CLI: %s, want generation %d" % (i, g, gen + 1))
+                gen += 1
+            n_cli += 1
+        else:
+            tmp = conf + ".tmp"
+            with open(tmp, "w") as f:
+                f.write(texts[which])
+            os.replace(tmp, conf)
+            os.kill(pid, signal.SIGHUP)
+            gen += 1
+            if not wait_gen(out_path, gen):
+                fails.append("reconf %d: generation %d not applied" % (i, gen))
+                break
         # The listener change took effect (a worker takes the snapshot at
         # its next poll: microseconds; allow a little).
         want = "connected" if which == 0 else "refused"
@@ -187,10 +217,11 @@ def main():
     stop.set()
     for t in threads:
         t.join(timeout=5)
-    print("# %d reconfigurations in %.1f s; %s" % (gen - 1, elapsed, stats))
+    print("# %d reconfigurations (%d through the CLI, %d generations) in %.1f s; %s" %
+          (n, n_cli, gen - 1, elapsed, stats))
     for e in errors:
         print("#   " + e)
-    if gen - 1 == n and not fails:
+    if gen - 1 == n + 2 * n_cli and n_cli > 0 and not fails:
         print("ok reconf-%d-applied-and-effective" % n)
     else:
         print("FAIL reconf-applied %s" % "; ".join(fails[:5]))

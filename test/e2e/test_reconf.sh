@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Live reconfiguration under load: 100 SIGHUPs alternating two
+# Live reconfiguration under load: 100 changes, SIGHUPs alternating two
 # configuration files (listener `extra` added and removed, the policy of an
-# AnyIP prefix changed, TCP knobs and the overload action changed) while a
+# AnyIP prefix changed, TCP knobs and the overload action changed) and
+# every fifth through the CLI (backstopctl: listener add|del, policy add,
+# set tcp), while a
 # real Linux peer keeps connections to a listener that stays, long-lived
 # connections on it and stray SYNs to a closed port going
 # (reconf_load.py). Asserts: every reconfiguration applied and effective,
@@ -21,6 +23,7 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BACKSTOP_BINARY SOURCE_ROOT" >&2; exit 2; }
 BIN=$(readlink -f "$1")
 SRC=$(readlink -f "$2")
+CTL=$(dirname "$BIN")/../backstopctl/backstopctl
 # shellcheck source=test/proc.sh
 source "$SRC/test/proc.sh"
 PY=/usr/bin/python3
@@ -36,6 +39,7 @@ skip() { echo "SKIP: $*"; echo "0 passed, 0 failed"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root"
 for t in ip nstat timeout; do command -v "$t" >/dev/null || skip "$t not found"; done
 [ -x "$PY" ] || skip "$PY not found"
+[ -x "$CTL" ] || { echo "FAIL setup: no backstopctl beside $BIN"; echo "0 passed, 1 failed"; exit 1; }
 
 ok() { echo "ok $1"; PASS=$((PASS + 1)); }
 fail() { echo "FAIL $1 ${2:-}"; FAIL=$((FAIL + 1)); }
@@ -54,6 +58,8 @@ trap 'exit 130' INT TERM
 
 common() {
 	cat <<-CONF
+	[control]
+	socket = $T/bs.sock
 	[port net_af_packet0]
 	address = 198.18.0.2/24, 2001:2::2/64
 	anyip = 198.18.9.0/24
@@ -108,7 +114,7 @@ retrans() { ip netns exec "$A-c" nstat -az TcpRetransSegs TcpExtTCPSynRetrans 2>
 R0=$(retrans)
 
 out=$(timeout 150 ip netns exec "$A-c" "$PY" "$SRC/test/e2e/reconf_load.py" "$BS" \
-	"$T/backstop.conf" "$T/a.conf" "$T/b.conf" "$T/bs.out" "$N" 2>&1) || true
+	"$T/backstop.conf" "$T/a.conf" "$T/b.conf" "$T/bs.out" "$N" "$CTL" "$T/bs.sock" 2>&1) || true
 printf '%s\n' "$out"
 PASS=$((PASS + $(printf '%s\n' "$out" | grep -c '^ok ' || true)))
 FAIL=$((FAIL + $(printf '%s\n' "$out" | grep -c '^FAIL ' || true)))
@@ -136,7 +142,7 @@ bad bad-file-syntax "^backstop: SIGHUP: $T/backstop.conf:1[0-9]: section \[tcp\]
 { cat "$T/a.conf"; echo "connections = 1000"; } >"$T/backstop.conf"
 bad bad-file-not-live "^backstop: SIGHUP: $T/backstop.conf:1[0-9]: \[tcp\] connections: cannot change while Backstop runs .*; configuration unchanged$"
 sed 's/^port = 8080$/port = 8080x/' "$T/a.conf" >"$T/backstop.conf"
-bad bad-file-value "^backstop: SIGHUP: $T/backstop.conf:5: \[listener stable\] port: .*configuration unchanged$"
+bad bad-file-value "^backstop: SIGHUP: $T/backstop.conf:7: \[listener stable\] port: .*configuration unchanged$"
 if [ "$(grep -c 'applied (generation' "$T/bs.out" || true)" -eq "$gen" ]; then
 	ok bad-files-not-applied; else fail bad-files-not-applied "a generation was applied"; fi
 # Still the last good configuration ($N even: A; odd: B): port 9090 open in A only.
