@@ -184,6 +184,20 @@ int bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f,
 		const struct bs_tcp_l2 *l2, unsigned int client);
 
 /**
+ * An active open now, outside the [client] schedule (the CLI's connect):
+ * a connection to @p cc's peer with its app and parameters, from an
+ * ephemeral port this worker's RSS gives back to it and a local address
+ * the resolver picks (Linux's connect() on an unbound socket). The
+ * endpoint keeps a copy of @p cc in a client slot (one per app and
+ * parameters, reused). Worker that owns the endpoint.
+ * @return 0 with *lport set, or a negative errno as bs_tcp_ep_connect()
+ *         (-EADDRNOTAVAIL: RSS gives this worker no port for the peer, try
+ *         another worker; -ENOSPC: no client slot left)
+ */
+int bs_tcp_ep_connect_now(struct bs_tcp_ep *ep, const struct bs_client_conf *cc,
+		uint16_t *lport);
+
+/**
  * A frame of this endpoint could not be delivered: its next hop did not
  * resolve (Linux: neigh_invalidate -> arp_error_report -> an ICMP host
  * unreachable to ourselves -> tcp_v4_err). A connection in SYN_SENT or

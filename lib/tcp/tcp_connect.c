@@ -204,6 +204,55 @@ bs_tcp_ep_connect(struct bs_tcp_ep *ep, const struct bs_flow *f0,
 	return 0;
 }
 
+/* The slot for connect-now connections of @p cc's app and parameters. */
+static int
+connect_now_slot(struct bs_tcp_ep *ep, const struct bs_client_conf *cc)
+{
+	unsigned int i;
+
+	for (i = 0; i < ep->n_clients; i++) {
+		const struct tcp_client *cl = &ep->cli[i];
+
+		if (cl->c == &cl->cc && cl->cc.app == cc->app &&
+				memcmp(&cl->cc.params, &cc->params, sizeof(cc->params)) == 0)
+			return (int)i;
+	}
+	if (ep->n_clients == BS_MAX_CLIENTS)
+		return -ENOSPC;
+	i = ep->n_clients++;
+	memset(&ep->cli[i], 0, sizeof(ep->cli[i]));
+	ep->cli[i].cc = *cc;
+	ep->cli[i].cc.count = 0;	/* never scheduled by tcp_clients_poll() */
+	ep->cli[i].cc.lport = 0;
+	ep->cli[i].c = &ep->cli[i].cc;
+	ep->cli[i].next_port = EPHEMERAL_LO + ep_random(ep) % (EPHEMERAL_HI - EPHEMERAL_LO + 1);
+	/* Its ports are active-open ports now: checked for the wrong worker. */
+	for (i = 0; ep->c.n_workers > 1 && ep->c.rss != NULL && i < ep->c.n_ports; i++)
+		ep->rss_check |= ep->c.rss[i].n_queues > 1;
+	tcp_clients_ports(ep);
+	return (int)ep->n_clients - 1;
+}
+
+int
+bs_tcp_ep_connect_now(struct bs_tcp_ep *ep, const struct bs_client_conf *cc,
+		uint16_t *lport)
+{
+	struct bs_flow f;
+	int slot, rc;
+
+	slot = connect_now_slot(ep, cc);
+	if (slot < 0)
+		return slot;
+	memcpy(f.raddr, cc->raddr, 16);
+	memset(f.laddr, 0, 16);
+	f.rport = rte_cpu_to_be_16(cc->rport);
+	f.lport = 0;
+	rc = bs_tcp_ep_connect(ep, &f, NULL, (unsigned int)slot);
+	if (rc == 0)
+		*lport = (uint16_t)ep->cli[slot].next_port;
+	return rc;
+}
+
 /* Scheduled active opens ([client] start_ms, count): this worker's share. */
 void
 tcp_clients_poll(struct bs_tcp_ep *ep)

@@ -286,7 +286,8 @@ struct tcp_listener {
 };
 
 struct tcp_client {
-	const struct bs_client_conf *c;
+	const struct bs_client_conf *c;	/* the configuration's, or &cc */
+	struct bs_client_conf cc;	/* a connect-now slot's own copy */
 	uint32_t started;	/* connections opened so far */
 	uint32_t next_port;	/* ephemeral port search */
 	struct bs_tcp_client_stats st;

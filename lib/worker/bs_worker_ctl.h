@@ -33,6 +33,7 @@ enum bs_worker_ctl_op {
 	BS_WORKER_CTL_ABORT,		/**< bs_tcp_ep_abort(flow, err) */
 	BS_WORKER_CTL_GAUGES,		/**< counts[] and gauges[] */
 	BS_WORKER_CTL_CAPTURE,		/**< the worker's capture tap := cap */
+	BS_WORKER_CTL_CONNECT,		/**< bs_tcp_ep_connect_now(client) */
 };
 
 #define BS_WORKER_CTL_PAGE 64		/**< connections per page */
@@ -46,6 +47,8 @@ struct bs_worker_ctl_req {
 	struct bs_tcp_conn_filter filter;	/**< CONN_PAGE: which ones */
 	unsigned int max;		/**< CONN_PAGE: at most (0: BS_WORKER_CTL_PAGE) */
 	struct bs_capture_tap cap;	/**< CAPTURE (filter NULL: off) */
+	struct bs_client_conf client;	/**< CONNECT: peer, app, parameters */
+	uint16_t lport;			/**< CONNECT: out, the local port (host order) */
 	/* results */
 	int rc;				/**< 0 or a negative errno */
 	unsigned int n;			/**< CONN_PAGE: entries in conns[] */

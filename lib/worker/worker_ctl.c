@@ -146,6 +146,9 @@ ctl_run(struct bs_worker *w, struct bs_worker_ctl_req *r)
 	case BS_WORKER_CTL_ABORT:
 		r->rc = bs_tcp_ep_abort(w->ep, &r->flow, r->err);
 		break;
+	case BS_WORKER_CTL_CONNECT:
+		r->rc = bs_tcp_ep_connect_now(w->ep, &r->client, &r->lport);
+		break;
 	default:
 		r->rc = -EINVAL;
 		break;

@@ -171,7 +171,7 @@ COMMANDS = ["help", "quit", "show version", "show ports", "show workers", "show 
             "show resets", "show drops", "show listeners", "show config", "show policies",
             "show connections", "show tables", "trace on", "trace off", "trace save",
             "clear stats", "capture start", "capture stop", "show capture", "listener add",
-            "listener del", "policy add", "policy del", "set tcp"]
+            "listener del", "policy add", "policy del", "set tcp", "connect"]
 
 
 def test_help():

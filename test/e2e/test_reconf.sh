@@ -124,6 +124,33 @@ R1=$(retrans)
 if [ "$R1" -eq "$R0" ]; then ok peer-no-retransmissions; else
 	fail peer-no-retransmissions "the peer retransmitted $((R1 - R0)) segments"; fi
 
+# connect: an active open now, to a Linux server in the client namespace.
+ip netns exec "$A-c" timeout 15 "$PY" -c "
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('198.18.0.1', 5555)); s.listen(1); s.settimeout(10)
+open('$T/srv.ready', 'w').close()
+c, peer = s.accept(); c.settimeout(5)
+print(repr(c.recv(64)), peer[1])" >"$T/srv.out" 2>&1 &
+SRV=$!
+wait_for 10 test -e "$T/srv.ready" || true
+c1=$("$CTL" -s "$T/bs.sock" --json connect 198.18.0.1 5555 banner 2>&1 || true)
+wait "$SRV" || true
+lport=$(printf '%s' "$c1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["local_port"])' 2>/dev/null || echo none)
+if [ "$(cat "$T/srv.out")" = "b'backstop\\r\\n' $lport" ]; then ok cli-connect-banner; else
+	fail cli-connect-banner "CLI: $c1; server: $(cat "$T/srv.out")"; fi
+before=$("$CTL" -s "$T/bs.sock" --json show stats | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["counters"]["AppECONNREFUSED"])')
+"$CTL" -s "$T/bs.sock" connect 198.18.0.1 5556 >/dev/null 2>&1 || true
+refused() { [ "$("$CTL" -s "$T/bs.sock" --json show stats | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["counters"]["AppECONNREFUSED"])')" -eq $((before + 1)) ]; }
+if wait_for 5 refused; then ok cli-connect-refused; else fail cli-connect-refused "AppECONNREFUSED did not move"; fi
+for bad in "connect 198.18.0.1|connect takes ADDR PORT" "connect 198.18.0.1 70000|70000" \
+		"connect 198.18.0.1 80 nope|'nope' is not an app" "connect 10.9.9.9 80|connect: Network is unreachable"; do
+	# shellcheck disable=SC2086
+	err=$("$CTL" -s "$T/bs.sock" ${bad%%|*} 2>&1 >/dev/null) && rc=0 || rc=$?
+	if [ "$rc" -eq 1 ] && printf '%s' "$err" | grep -qF "${bad#*|}"; then ok "cli-${bad%%|*}"; else
+		fail "cli-${bad%%|*}" "rc $rc: $err"; fi
+done
+
 # A bad file changes nothing: a syntax error, then a key that cannot change.
 gen=$(grep -c 'applied (generation' "$T/bs.out" || true)
 bad() {	# NAME EXPECTED-ERROR-REGEX
