@@ -39,7 +39,7 @@ Try from another terminal:
   ip netns exec $NAME-c nc 198.18.0.2 5002        # abort: the connection is reset
   (listeners on 7, 9, 21, 80, 5000-5004: config/backstop.conf)
   build/app/backstopctl/backstopctl show resets   # the CLI: why each RST was sent
-  build/app/backstopctl show connections          # ... the connections; `help` for more
+  build/app/backstopctl show connections          # ... the connections; help for more
   build/app/backstopctl                           # an interactive session (Tab completes)
   pkill -USR1 -x backstop                         # print Backstop's counters
 Ctrl-C stops Backstop and removes the topology.
