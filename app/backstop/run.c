@@ -401,11 +401,34 @@ control_loop(struct app *a, const struct app_opts *opts)
 	}
 }
 
+/* The stray policies in force for the metrics snapshot: the same sums
+ * `show policies` prints (reconf_policies()). */
+static unsigned int
+metrics_policies(void *arg, struct bs_snap_policy *out, unsigned int max)
+{
+	static struct reconf_policy_info info[BS_SNAP_MAX_POLICIES];
+	unsigned int i, n;
+
+	(void)arg;
+	n = reconf_policies(info, RTE_MIN(max, (unsigned int)BS_SNAP_MAX_POLICIES));
+	for (i = 0; i < n; i++) {
+		bs_policy_prefix_format(&info[i].p, out[i].prefix, sizeof(out[i].prefix));
+		snprintf(out[i].action, sizeof(out[i].action), "%s",
+			bs_stray_action_name(info[i].p.action));
+		out[i].pps = info[i].p.action == BS_STRAY_RATELIMIT ? info[i].p.pps : 0;
+		out[i].replied = info[i].replied;
+		out[i].dropped = info[i].dropped;
+		out[i].limited = info[i].limited;
+	}
+	return n;
+}
+
 /* The metrics snapshot, telemetry and Prometheus (obs.c). */
 static int
 metrics_open(const struct app *a, char *err, size_t errlen)
 {
 	struct bs_metrics_conf mc = {
+		.policies = metrics_policies,
 		.n_workers = a->n_workers,
 		.workers = a->workers,
 		.wstats = a->wstats,

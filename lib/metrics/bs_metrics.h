@@ -49,6 +49,19 @@ struct bs_snap_worker {
 					 *   BS_SNAP_NO_QUEUE (not polled) */
 };
 
+/** Stray policies in a snapshot (BS_MAX_POLICIES of bs_config.h). */
+#define BS_SNAP_MAX_POLICIES 256
+
+/** One stray policy in force and its counters, summed over the workers. */
+struct bs_snap_policy {
+	char prefix[48];		/**< "198.18.0.0/24" */
+	char action[16];		/**< reply, drop, ratelimit */
+	uint32_t pps;			/**< ratelimit: RSTs a second per worker */
+	uint64_t replied;		/**< RSTs sent */
+	uint64_t dropped;		/**< dropped by a drop policy */
+	uint64_t limited;		/**< dropped by the rate limit */
+};
+
 /** The snapshot: a plain value, copied whole. */
 struct bs_snap {
 	uint64_t gen;			/**< refreshes so far */
@@ -61,6 +74,8 @@ struct bs_snap {
 	struct bs_stats sum;		/**< every worker's counters */
 	uint64_t states[BS_TCP_STATE_MAX];
 	uint64_t gauges[BS_GAUGE_MAX];
+	unsigned int n_policies;	/**< stray policies in force */
+	struct bs_snap_policy policy[BS_SNAP_MAX_POLICIES];
 	struct bs_snap_worker w[];	/**< n_workers */
 };
 
@@ -77,6 +92,11 @@ struct bs_metrics_conf {
 	const char *version;
 	uint64_t start_tsc;
 	unsigned int gauge_period_ms;	/**< 0: 1000 */
+	/** The stray policies in force with their counters, written into
+	 * @p out (at most @p max); NULL: none. Called by the control thread
+	 * with each counter refresh. @return how many */
+	unsigned int (*policies)(void *arg, struct bs_snap_policy *out, unsigned int max);
+	void *policies_arg;
 };
 
 struct bs_metrics;

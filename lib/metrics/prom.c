@@ -100,7 +100,7 @@ label_value(struct bs_buf *b, const char *v)
 /* The families not generated from a list. */
 enum fixed {
 	F_INFO, F_UPTIME, F_WORKERS, F_PORT_RX, F_PORT_TX, F_BUSY_CYCLES, F_BUSY_POLLS,
-	F_LCORE, F_GAUGES_OK, F_MAX
+	F_LCORE, F_GAUGES_OK, F_POLICY, F_MAX
 };
 
 static const struct {
@@ -123,6 +123,10 @@ static const struct {
 	[F_LCORE] = { "backstop_worker_lcore", "gauge", "worker", "the lcore a worker runs on" },
 	[F_GAUGES_OK] = { "backstop_worker_gauges_ok", "gauge", "worker",
 		"1 if the worker answered the last gauge request (else its gauges are older)" },
+	[F_POLICY] = { "backstop_stray_policy_segments_total", "counter", "prefix, action, result",
+		"stray segments per [stray] policy in force, summed over the workers: result "
+		"replied (RST sent), dropped (a drop policy), limited (over a ratelimit); "
+		"a policy's counters survive reconfigurations while its prefix stays" },
 };
 
 static void
@@ -261,6 +265,27 @@ render_workers(const struct bs_snap *s, struct bs_buf *b)
 			s->w[k].gauges_ok ? 1 : 0);
 }
 
+static void
+render_policies(const struct bs_snap *s, struct bs_buf *b)
+{
+	static const char *const result[3] = { "replied", "dropped", "limited" };
+	unsigned int i, r;
+
+	fixed_help(b, F_POLICY);
+	for (i = 0; i < s->n_policies && i < BS_SNAP_MAX_POLICIES; i++) {
+		const struct bs_snap_policy *p = &s->policy[i];
+		const uint64_t v[3] = { p->replied, p->dropped, p->limited };
+
+		for (r = 0; r < 3; r++) {
+			bs_buf_printf(b, "%s{prefix=\"", fixed[F_POLICY].name);
+			label_value(b, p->prefix);
+			bs_buf_printf(b, "\",action=\"");
+			label_value(b, p->action);
+			bs_buf_printf(b, "\",result=\"%s\"} %" PRIu64 "\n", result[r], v[r]);
+		}
+	}
+}
+
 void
 bs_prom_render(const struct bs_snap *s, struct bs_buf *b)
 {
@@ -278,6 +303,7 @@ bs_prom_render(const struct bs_snap *s, struct bs_buf *b)
 		render_list(s, &lists[i], b);
 	render_ports(s, b);
 	render_workers(s, b);
+	render_policies(s, b);
 }
 
 /* A list item's family name. */

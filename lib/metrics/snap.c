@@ -79,6 +79,8 @@ refresh_counters(struct bs_metrics *m)
 		bs_stats_sum(st, m->c.wstats[i]);
 		stats_add(&s->sum, st);
 	}
+	s->n_policies = m->c.policies != NULL ?
+		m->c.policies(m->c.policies_arg, s->policy, BS_SNAP_MAX_POLICIES) : 0;
 	s->uptime_s = (double)(rte_get_tsc_cycles() - m->c.start_tsc) /
 		(double)rte_get_tsc_hz();
 	s->gen++;

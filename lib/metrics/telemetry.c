@@ -140,6 +140,40 @@ tel_workers(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
+/* The stray policies in force, by position: prefix, action, pps and the
+ * counters summed over the workers (a dict of dicts, as tel_workers). */
+static int
+tel_policies(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	struct bs_snap *s = bs_metrics_read();
+	unsigned int i;
+	char key[16];
+
+	if (s == NULL)
+		return -ENODATA;
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < s->n_policies && i < BS_SNAP_MAX_POLICIES; i++) {
+		struct rte_tel_data *pd = rte_tel_data_alloc();
+		const struct bs_snap_policy *p = &s->policy[i];
+
+		if (pd == NULL)
+			break;
+		rte_tel_data_start_dict(pd);
+		rte_tel_data_add_dict_string(pd, "prefix", p->prefix);
+		rte_tel_data_add_dict_string(pd, "action", p->action);
+		rte_tel_data_add_dict_u64(pd, "pps", p->pps);
+		rte_tel_data_add_dict_u64(pd, "replied", p->replied);
+		rte_tel_data_add_dict_u64(pd, "dropped", p->dropped);
+		rte_tel_data_add_dict_u64(pd, "limited", p->limited);
+		snprintf(key, sizeof(key), "%u", i);
+		if (rte_tel_data_add_dict_container(d, key, pd, 0) != 0)
+			rte_tel_data_free(pd);
+	}
+	free(s);
+	return 0;
+}
+
 static int
 tel_info(const char *cmd __rte_unused, const char *params __rte_unused,
 		struct rte_tel_data *d)
@@ -177,6 +211,8 @@ static const struct {
 		"Backstop: table occupancy, TIME_WAIT and orphans (refreshed once a second). Parameter: a worker number" },
 	{ "/backstop/ports", tel_ports, "Backstop: frames per port, summed and per queue. No parameters" },
 	{ "/backstop/workers", tel_workers, "Backstop: per worker: lcore, frames, busy cycles. No parameters" },
+	{ "/backstop/policies", tel_policies,
+		"Backstop: stray policies in force: prefix, action, pps, segments replied, dropped, limited (all workers). No parameters" },
 };
 
 int

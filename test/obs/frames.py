@@ -23,6 +23,9 @@ tx_desc = 512
 [listener echo]
 port = 7
 app = echo
+[stray]
+; no frame goes there: the policies' counters read 0 everywhere
+policies = 198.18.9.0/24 drop, 2001:2:9::/48 ratelimit 7
 """
 
 

@@ -172,7 +172,8 @@ def check_telemetry(b, exp, version):
     cmds = ["/backstop/info", "/backstop/stats", "/backstop/stats,0", "/backstop/stats,1",
             "/backstop/stats,2", "/backstop/stats,x", "/backstop/resets", "/backstop/drops",
             "/backstop/drops,1", "/backstop/connections", "/backstop/connections,1",
-            "/backstop/tables", "/backstop/tables,1", "/backstop/ports", "/backstop/workers"]
+            "/backstop/tables", "/backstop/tables,1", "/backstop/ports", "/backstop/workers",
+            "/backstop/policies"]
     t = b.telemetry(*cmds)
     info = t.get("/backstop/info", {})
     eq(info.get("version"), version, "telemetry info version")
@@ -217,6 +218,11 @@ def check_telemetry(b, exp, version):
     wk = t.get("/backstop/workers", {})
     eq({k: (w.get("lcore"), w.get("rx"), w.get("gauges_ok")) for k, w in wk.items()},
        {"0": (1, exp["rx"], 1), "1": (2, 0, 1)}, "telemetry workers")
+    eq(t.get("/backstop/policies"),
+       {"0": {"prefix": "198.18.9.0/24", "action": "drop", "pps": 0,
+              "replied": 0, "dropped": 0, "limited": 0},
+        "1": {"prefix": "2001:2:9::/48", "action": "ratelimit", "pps": 7,
+              "replied": 0, "dropped": 0, "limited": 0}}, "telemetry policies")
     return st, rs, dr
 
 

@@ -31,10 +31,12 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 try:
@@ -73,10 +75,45 @@ class Run:
         os.makedirs(self.dir, exist_ok=True)
 
 
-def run_backstop(binary, run, conf_text, frames):
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def scrape(url):
+    try:
+        with urllib.request.urlopen(url, timeout=1) as r:
+            return r.read().decode()
+    except OSError:
+        return None
+
+
+PROM_POLICY = re.compile(r'^backstop_stray_policy_segments_total\{prefix="([^"]*)",'
+                         r'action="([^"]*)",result="(replied|dropped|limited)"\} (\d+)$', re.M)
+
+
+def prom_policies(text):
+    """{"PREFIX ACTION": {result: value}} from Prometheus text."""
+    d = {}
+    for m in PROM_POLICY.finditer(text or ""):
+        d.setdefault("%s %s" % (m.group(1), m.group(2)), {})[m.group(3)] = int(m.group(4))
+    return d
+
+
+def run_backstop(binary, run, conf_text, frames, prom_port=None, prom_total=0):
+    """With prom_port, /metrics is scraped while Backstop runs until its
+    policy counters add up to prom_total (run.prom: the text)."""
     conf = os.path.join(run.dir, "backstop.conf")
     with open(conf, "w") as f:
         f.write(conf_text)
+        # No CLI socket (another Backstop may own the default one); the
+        # exporter only where a run reads it.
+        f.write("[control]\nsocket =\nprometheus = %s\n" %
+                ("127.0.0.1:%d" % prom_port if prom_port else ""))
+    run.prom = None
     inp, outp = os.path.join(run.dir, "in.pcap"), os.path.join(run.dir, "out.pcap")
     stats = os.path.join(run.dir, "stats.json")
     wrpcap(inp, frames)
@@ -89,6 +126,13 @@ def run_backstop(binary, run, conf_text, frames):
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True, cwd=run.dir)
     try:
+        while prom_port and proc.poll() is None:
+            text = scrape("http://127.0.0.1:%d/metrics" % prom_port)
+            d = prom_policies(text)
+            if sum(sum(v.values()) for v in d.values()) >= prom_total:
+                run.prom = text
+                break
+            time.sleep(0.05)
         out, err = proc.communicate(timeout=RUN_TIMEOUT_S + 15)
         run.rc = proc.returncode
     except BaseException:
@@ -161,7 +205,8 @@ def run_policies(binary, workdir, res):
     rst = stray_syn("198.18.8.1", 30000)
     rst[TCP].flags = "RA"
     frames.append(rst)
-    run_backstop(binary, run, BASE + POLICIES, frames)
+    run_backstop(binary, run, BASE + POLICIES, frames, prom_port=free_port(),
+                 prom_total=len(frames) - 1 - 2)
     if run.rc != 0 or run.stats is None:
         res.check("policies: run", False, "rc %s, stderr: %s" % (run.rc, run.stderr[-400:]))
         return
@@ -198,6 +243,15 @@ def run_policies(binary, workdir, res):
             "2001:2:8::/64 ratelimit 3": (r6, 0, 6 - r6),
             "2001:2:8::1/128 drop": (0, 4, 0)}
     res.check("policies: per-policy counters", pl == want, "got %s, want %s" % (pl, want))
+    # The same counters through the metrics snapshot (Prometheus), read
+    # while Backstop ran: prefix and action labels, one series per result.
+    pm = prom_policies(run.prom)
+    want_prom = {}
+    for k, (r, d, l) in want.items():
+        w = k.split(" ")
+        want_prom["%s %s" % (w[0], w[1])] = {"replied": r, "dropped": d, "limited": l}
+    res.check("policies: Prometheus backstop_stray_policy_segments_total", pm == want_prom,
+              "got %s, want %s" % (pm, want_prom))
 
 
 def run_overload(binary, workdir, res, action):

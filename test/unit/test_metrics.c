@@ -36,6 +36,12 @@ snap_two_workers(void)
 	s->w[0].states[BS_TCP_ESTABLISHED] = 5;
 	s->w[1].gauges[BS_GAUGE_TimeWait] = 11;
 	s->w[0].gauges_ok = true;
+	s->n_policies = 1;
+	snprintf(s->policy[0].prefix, sizeof(s->policy[0].prefix), "%s", "2001:2:8::/64");
+	snprintf(s->policy[0].action, sizeof(s->policy[0].action), "%s", "ratelimit");
+	s->policy[0].pps = 3;
+	s->policy[0].replied = 5;
+	s->policy[0].limited = 7;
 	return s;
 }
 
@@ -77,6 +83,10 @@ test_render(void)
 		"backstop_worker_gauges_ok{worker=\"0\"} 1",
 		"backstop_worker_gauges_ok{worker=\"1\"} 0",
 		"backstop_worker_lcore{worker=\"1\"} 2",
+		"# TYPE backstop_stray_policy_segments_total counter",
+		"backstop_stray_policy_segments_total{prefix=\"2001:2:8::/64\",action=\"ratelimit\",result=\"replied\"} 5",
+		"backstop_stray_policy_segments_total{prefix=\"2001:2:8::/64\",action=\"ratelimit\",result=\"dropped\"} 0",
+		"backstop_stray_policy_segments_total{prefix=\"2001:2:8::/64\",action=\"ratelimit\",result=\"limited\"} 7",
 	};
 	struct bs_snap *s = snap_two_workers();
 	struct bs_buf b = { 0 };
@@ -104,8 +114,8 @@ test_render(void)
 		for (p = b.p; (p = strstr(p, "# TYPE ")) != NULL; p++)
 			type++;
 		CHECK_EQ(help, type, "HELP and TYPE lines pair");
-		CHECK_EQ(type, 3 + BS_CNT_MAX + 1 + 1 + 1 + BS_GAUGE_MAX + 2 + 4,
-			"families: fixed, counters, resets, drops, states, gauges, ports, workers");
+		CHECK_EQ(type, 3 + BS_CNT_MAX + 1 + 1 + 1 + BS_GAUGE_MAX + 2 + 4 + 1,
+			"families: fixed, counters, resets, drops, states, gauges, ports, workers, policies");
 	}
 	bs_buf_free(&b);
 	free(s);
