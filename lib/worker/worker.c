@@ -569,6 +569,18 @@ worker_handle_policy(struct bs_worker *w, struct bs_worker_port *wp,
 	return handle(w, wp, m, b, false, true);
 }
 
+/* The copy of handle() for what is set: capture, stray policies, neither. */
+static inline int
+worker_handle_any(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		struct burst_cnt *b)
+{
+	if (unlikely(w->cap.filter != NULL))
+		return worker_handle_cap(w, wp, m, b);
+	if (w->policy != NULL)
+		return worker_handle_policy(w, wp, m, b);
+	return worker_handle(w, wp, m, b);
+}
+
 void
 bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m)
 {
@@ -576,9 +588,7 @@ bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf
 	struct burst_cnt b = { 0 };
 
 	w->burst_tsc = rte_rdtsc();	/* a burst of one */
-	if ((unlikely(w->cap.filter != NULL) ? worker_handle_cap(w, wp, m, &b) :
-			w->policy != NULL ? worker_handle_policy(w, wp, m, &b) :
-			worker_handle(w, wp, m, &b)) == 0)
+	if (worker_handle_any(w, wp, m, &b) == 0)
 		out->tx[out->n_tx++] = m;
 	burst_cnt_add(w, &b);
 }
@@ -655,7 +665,7 @@ bs_worker_flush(struct bs_worker *w)
 /* A burst's frames while capturing or with stray policies.
  * @return replies queued on wp->tx_idx */
 static __rte_noinline uint16_t
-rx_capture(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkts,
+rx_special(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkts,
 		uint16_t n, uint16_t n_tx, struct burst_cnt *b)
 {
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
@@ -664,8 +674,7 @@ rx_capture(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkt
 	for (i = 0; i < n; i++) {
 		if (likely(i + 1 < n))
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if ((w->cap.filter != NULL ? worker_handle_cap(w, wp, pkts[i], b) :
-				worker_handle_policy(w, wp, pkts[i], b)) == 0)
+		if (worker_handle_any(w, wp, pkts[i], b) == 0)
 			out->tx[n_tx++] = pkts[i];
 	}
 	return n_tx;
@@ -691,7 +700,7 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 	n_tx = out->n_tx;
 	/* Capture or stray policies: chosen once per burst. */
 	if (unlikely(w->cap.filter != NULL || w->policy != NULL)) {
-		n_tx = rx_capture(w, wp, pkts, n, n_tx, &b);
+		n_tx = rx_special(w, wp, pkts, n, n_tx, &b);
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
