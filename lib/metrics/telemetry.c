@@ -106,72 +106,89 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
-/* Each worker by number: lcore, frames, busy cycles, whether its gauges
- * are fresh (a dict of dicts: DPDK 22.11 puts no dict in an array). */
+/* A dict of dicts keyed "0", "1"... (DPDK 22.11 puts no dict in an
+ * array): @p count rows of the snapshot, row i filled by @p row. */
 static int
-tel_workers(const char *cmd __rte_unused, const char *params __rte_unused,
-		struct rte_tel_data *d)
+dict_rows(struct rte_tel_data *d, unsigned int (*count)(const struct bs_snap *s),
+		void (*row)(struct rte_tel_data *rd, const struct bs_snap *s, unsigned int i))
 {
 	struct bs_snap *s = bs_metrics_read();
-	unsigned int k;
+	unsigned int i, n;
 	char key[16];
 
 	if (s == NULL)
 		return -ENODATA;
 	rte_tel_data_start_dict(d);
-	for (k = 0; k < s->n_workers; k++) {
-		struct rte_tel_data *wd = rte_tel_data_alloc();
-		const struct bs_snap_worker *w = &s->w[k];
+	n = count(s);
+	for (i = 0; i < n; i++) {
+		struct rte_tel_data *rd = rte_tel_data_alloc();
 
-		if (wd == NULL)
+		if (rd == NULL)
 			break;
-		rte_tel_data_start_dict(wd);
-		rte_tel_data_add_dict_u64(wd, "lcore", w->lcore);
-		rte_tel_data_add_dict_u64(wd, "rx", w->st.cnt[BS_CNT_RxFrames]);
-		rte_tel_data_add_dict_u64(wd, "tx", w->st.cnt[BS_CNT_TxFrames]);
-		rte_tel_data_add_dict_u64(wd, "busy_cycles", w->st.busy_cycles);
-		rte_tel_data_add_dict_u64(wd, "busy_polls", w->st.busy_polls);
-		rte_tel_data_add_dict_u64(wd, "gauges_ok", w->gauges_ok);
-		snprintf(key, sizeof(key), "%u", k);
-		if (rte_tel_data_add_dict_container(d, key, wd, 0) != 0)
-			rte_tel_data_free(wd);
+		rte_tel_data_start_dict(rd);
+		row(rd, s, i);
+		snprintf(key, sizeof(key), "%u", i);
+		if (rte_tel_data_add_dict_container(d, key, rd, 0) != 0)
+			rte_tel_data_free(rd);
 	}
 	free(s);
 	return 0;
 }
 
+/* Each worker by number: lcore, frames, busy cycles, whether its gauges
+ * are fresh. */
+static unsigned int
+n_workers(const struct bs_snap *s)
+{
+	return s->n_workers;
+}
+
+static void
+worker_row(struct rte_tel_data *wd, const struct bs_snap *s, unsigned int k)
+{
+	const struct bs_snap_worker *w = &s->w[k];
+
+	rte_tel_data_add_dict_u64(wd, "lcore", w->lcore);
+	rte_tel_data_add_dict_u64(wd, "rx", w->st.cnt[BS_CNT_RxFrames]);
+	rte_tel_data_add_dict_u64(wd, "tx", w->st.cnt[BS_CNT_TxFrames]);
+	rte_tel_data_add_dict_u64(wd, "busy_cycles", w->st.busy_cycles);
+	rte_tel_data_add_dict_u64(wd, "busy_polls", w->st.busy_polls);
+	rte_tel_data_add_dict_u64(wd, "gauges_ok", w->gauges_ok);
+}
+
+static int
+tel_workers(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	return dict_rows(d, n_workers, worker_row);
+}
+
 /* The stray policies in force, by position: prefix, action, pps and the
- * counters summed over the workers (a dict of dicts, as tel_workers). */
+ * counters summed over the workers. */
+static unsigned int
+n_policies(const struct bs_snap *s)
+{
+	return RTE_MIN(s->n_policies, (unsigned int)BS_SNAP_MAX_POLICIES);
+}
+
+static void
+policy_row(struct rte_tel_data *pd, const struct bs_snap *s, unsigned int i)
+{
+	const struct bs_snap_policy *p = &s->policy[i];
+
+	rte_tel_data_add_dict_string(pd, "prefix", p->prefix);
+	rte_tel_data_add_dict_string(pd, "action", p->action);
+	rte_tel_data_add_dict_u64(pd, "pps", p->pps);
+	rte_tel_data_add_dict_u64(pd, "replied", p->replied);
+	rte_tel_data_add_dict_u64(pd, "dropped", p->dropped);
+	rte_tel_data_add_dict_u64(pd, "limited", p->limited);
+}
+
 static int
 tel_policies(const char *cmd __rte_unused, const char *params __rte_unused,
 		struct rte_tel_data *d)
 {
-	struct bs_snap *s = bs_metrics_read();
-	unsigned int i;
-	char key[16];
-
-	if (s == NULL)
-		return -ENODATA;
-	rte_tel_data_start_dict(d);
-	for (i = 0; i < s->n_policies && i < BS_SNAP_MAX_POLICIES; i++) {
-		struct rte_tel_data *pd = rte_tel_data_alloc();
-		const struct bs_snap_policy *p = &s->policy[i];
-
-		if (pd == NULL)
-			break;
-		rte_tel_data_start_dict(pd);
-		rte_tel_data_add_dict_string(pd, "prefix", p->prefix);
-		rte_tel_data_add_dict_string(pd, "action", p->action);
-		rte_tel_data_add_dict_u64(pd, "pps", p->pps);
-		rte_tel_data_add_dict_u64(pd, "replied", p->replied);
-		rte_tel_data_add_dict_u64(pd, "dropped", p->dropped);
-		rte_tel_data_add_dict_u64(pd, "limited", p->limited);
-		snprintf(key, sizeof(key), "%u", i);
-		if (rte_tel_data_add_dict_container(d, key, pd, 0) != 0)
-			rte_tel_data_free(pd);
-	}
-	free(s);
-	return 0;
+	return dict_rows(d, n_policies, policy_row);
 }
 
 static int
