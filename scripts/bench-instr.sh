@@ -8,9 +8,11 @@
 # counts do not, so this is how one change is weighed against another
 # (docs/performance.md). Needs valgrind (apt-get install valgrind).
 #
-# usage: scripts/bench-instr.sh [--duration S] [--testpmd] [BACKSTOP...]
+# usage: scripts/bench-instr.sh [--duration S] [--testpmd] [--set S.K=V]... [BACKSTOP...]
 #   default BACKSTOP: build/app/backstop/backstop; --duration: seconds of
-#   forwarding under callgrind (default 3, about 2 M replies)
+#   forwarding under callgrind (default 3, about 2 M replies); --set: a
+#   configuration override for every Backstop run (e.g. stray policies:
+#   --set 'stray.policies=198.18.0.2/32 reply, 198.18.1.0/24 drop')
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,10 +20,12 @@ PY=/usr/bin/python3
 DURATION=3
 TESTPMD=
 BINS=()
+SETS=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--duration) DURATION=$2; shift 2 ;;
 	--testpmd) TESTPMD=dpdk-testpmd; shift ;;
+	--set) SETS+=(--set "$2"); shift 2 ;;
 	-h | --help) sed -n '/^# usage:/,/^set /s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0 ;;
 	*) BINS+=("$1"); shift ;;
 	esac
@@ -44,7 +48,7 @@ for bin in "${BINS[@]}"; do
 	timeout -k 5 $((DURATION + 120)) valgrind --tool=callgrind --dump-instr=yes \
 		--callgrind-out-file="$TMP/cg.out" "$bin" -l 0,1 --main-lcore 1 --no-huge -m 1024 \
 		--no-pci --file-prefix "bench-instr-$$" "${VDEVS[@]}" -- --config "$TMP/bench.conf" \
-		--duration "$DURATION" --stats-json "$TMP/stats.json" "${nocli[@]}" >"$TMP/log" 2>&1 ||
+		--duration "$DURATION" --stats-json "$TMP/stats.json" "${nocli[@]}" "${SETS[@]}" >"$TMP/log" 2>&1 ||
 		{ echo "bench-instr: $bin failed:" >&2; tail -5 "$TMP/log" >&2; exit 1; }
 	n=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['counters']['TcpOutRsts'])" "$TMP/stats.json")
 	echo "== $bin: $n replies; instructions per reply (run at least 0.2 times per reply):"
