@@ -29,7 +29,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+from pktrun import Checker, dpdk_runtime_dir
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 try:
@@ -118,12 +119,6 @@ def cases():
     ]
 
 
-def dpdk_runtime_dir(prefix):
-    base = "/var/run/dpdk" if os.geteuid() == 0 else os.path.join(
-        os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")
-    return os.path.join(base, prefix)
-
-
 class Run:
     def __init__(self, name, filt, frames, ring=1024, mbufs=4096):
         self.name, self.filter, self.frames = name, filt, frames
@@ -193,19 +188,6 @@ def tshark_read(path):
         v["peer"] = peers[0] if peers else None
         pkts.append(v)
     return pkts
-
-
-class Checker:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL %s%s" % (name, (": " + detail) if detail else ""))
-        return ok
 
 
 def capture_line(run):

@@ -36,6 +36,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from pktrun import Checker, dpdk_runtime_dir
 import urllib.request
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
@@ -143,9 +145,7 @@ def run_backstop(binary, run, conf_text, frames, prom_port=None, prom_total=0):
         out, err = proc.communicate()
         run.rc = "killed"
     finally:
-        base = "/var/run/dpdk" if os.geteuid() == 0 else os.path.join(
-            os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")
-        shutil.rmtree(os.path.join(base, prefix), ignore_errors=True)
+        shutil.rmtree(dpdk_runtime_dir(prefix), ignore_errors=True)
     run.elapsed = time.monotonic() - t0
     run.stdout, run.stderr = out.decode(errors="replace"), err.decode(errors="replace")
     try:
@@ -167,18 +167,6 @@ def stray_syn(dst, sport, seq=1000):
 
 def l3(p):
     return p[IPv6] if IPv6 in p else p[IP]
-
-
-class Results:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL %s%s" % (name, ": " + detail if detail else ""))
 
 
 def policy_lines(stdout):
@@ -305,7 +293,7 @@ def main():
         return 2
     binary = os.path.abspath(sys.argv[1])
     workdir = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="bs-pol-")
-    res = Results()
+    res = Checker()
     run_policies(binary, workdir, res)
     for action in ("reset", "drop", "syncookie"):
         run_overload(binary, workdir, res, action)

@@ -51,6 +51,8 @@ import sys
 import tempfile
 import time
 
+from pktrun import dpdk_runtime_dir
+
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 try:
     from scapy.all import (  # noqa: E402
@@ -1233,12 +1235,6 @@ class Run:
         self.out = []
         self.elapsed = 0.0
         self.t0 = self.t1 = 0.0     # wall clock around the run
-
-
-def dpdk_runtime_dir(prefix):
-    base = "/var/run/dpdk" if os.geteuid() == 0 else os.path.join(
-        os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")
-    return os.path.join(base, prefix)
 
 
 def run_backstop(binary, run, conf):
