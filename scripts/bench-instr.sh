@@ -37,7 +37,7 @@ TMP=$(mktemp -d /tmp/bench-instr.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 # net_pcap0's MAC is fixed by the driver (02:70:63:61:70 and the port's
 # index), as scripts/bench-stray.sh's probe run reads it.
-"$PY" "$ROOT/scripts/bench/gen_stray.py" "$TMP/in.pcap" 4096 02:70:63:61:70:00
+"$PY" "$ROOT/scripts/benchlib/gen_stray.py" "$TMP/in.pcap" 4096 02:70:63:61:70:00
 printf '[backstop]\nmbufs = 12288\nannounce = no\n[port net_pcap0]\naddress = 198.18.0.2/24\ntx_port = net_null0\n[port net_null0]\n' >"$TMP/bench.conf"
 VDEVS=(--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1)
 
@@ -52,7 +52,7 @@ for bin in "${BINS[@]}"; do
 		{ echo "bench-instr: $bin failed:" >&2; tail -5 "$TMP/log" >&2; exit 1; }
 	n=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['counters']['TcpOutRsts'])" "$TMP/stats.json")
 	echo "== $bin: $n replies; instructions per reply (run at least 0.2 times per reply):"
-	"$PY" "$ROOT/scripts/bench/instr_per_reply.py" "$TMP/cg.out" "$n" "$bin" net_pcap net_null
+	"$PY" "$ROOT/scripts/benchlib/instr_per_reply.py" "$TMP/cg.out" "$n" "$bin" net_pcap net_null
 done
 if [ -n "$TESTPMD" ]; then
 	(sleep $((DURATION + 60)); echo) | timeout -s INT $((DURATION + 30)) valgrind --tool=callgrind \
@@ -62,5 +62,5 @@ if [ -n "$TESTPMD" ]; then
 	n=$(sed -n 's/.*TX-packets: *\([0-9]*\).*/\1/p' "$TMP/tlog" | sort -n | tail -1)
 	[ -n "$n" ] && [ "$n" -gt 0 ] || { echo "bench-instr: no testpmd figures" >&2; tail -5 "$TMP/tlog" >&2; exit 1; }
 	echo "== testpmd 5tswap: $n packets; instructions per packet:"
-	"$PY" "$ROOT/scripts/bench/instr_per_reply.py" "$TMP/cgt.out" "$n" dpdk-testpmd net_pcap net_null
+	"$PY" "$ROOT/scripts/benchlib/instr_per_reply.py" "$TMP/cgt.out" "$n" dpdk-testpmd net_pcap net_null
 fi

@@ -9,13 +9,23 @@
 # net_null. Backstop and testpmd alternate --runs times; medians are
 # reported. Before the benchmark a finite replay into a pcap checks every
 # reply against tcp_v4_send_reset's formula. See docs/performance.md.
+# With --kind, the same method measures SYN-ACKs (scripts/bench's item 2).
 #
 # usage: scripts/bench-stray.sh [--quick] [--runs R] [--duration S]
 #            [--packets N] [--min-cpu PCT] [--retries N] [--worker-cpu N]
 #            [--json FILE] [--perf FILE] [--backstop PATH] [--testpmd PATH]
-#            [--keep]
+#            [--kind rst|synack-cookie|synack] [--no-testpmd] [--keep]
 #
 #   --quick          --runs 1 --duration 2
+#   --kind K         rst (default): stray segments to closed ports, RSTs;
+#                    synack-cookie: SYNs to a listener (port 80, app http)
+#                    with tcp_syncookies = 2, every reply a cookie SYN-ACK;
+#                    synack: tcp_syncookies = 0, each SYN followed by the
+#                    client's RST, so that each SYN makes a request entry
+#                    and a SYN-ACK and the RST frees it (figures per
+#                    SYN-ACK include that RST's handling)
+#   --no-testpmd     Backstop runs only (no 5tswap reference, no ratio)
+#   --mem MB         EAL memory (-m) of every run (default 1024)
 #   --runs R         Backstop/testpmd pairs (default 3)
 #   --duration S     seconds of forwarding per run (default 5)
 #   --packets N      distinct segments in the pcap (default 4096)
@@ -37,7 +47,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HELPERS=$ROOT/scripts/bench
+HELPERS=$ROOT/scripts/benchlib
 PY=/usr/bin/python3
 BACKSTOP=${BACKSTOP:-$ROOT/build/app/backstop/backstop}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
@@ -49,6 +59,8 @@ PACKETS=4096
 JSON=
 PERF=
 KEEP=0
+KIND=rst
+WITH_TESTPMD=1
 WORKER_CPU=1
 MEM=1024
 SEED=1
@@ -72,6 +84,9 @@ while [ $# -gt 0 ]; do
 	--backstop) BACKSTOP=$2; shift ;;
 	--testpmd) TESTPMD=$2; shift ;;
 	--keep) KEEP=1 ;;
+	--kind) KIND=$2; shift ;;
+	--no-testpmd) WITH_TESTPMD=0 ;;
+	--mem) MEM=$2; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "bench-stray: unknown option '$1'" >&2; usage >&2; exit 2 ;;
 	esac
@@ -83,6 +98,9 @@ if ! [[ $MIN_CPU =~ ^[0-9]+$ ]] || [ "$MIN_CPU" -gt 100 ]; then
 	echo "bench-stray: --min-cpu: 0..100" >&2; exit 2
 fi
 [[ $RETRIES =~ ^[0-9]+$ ]] || { echo "bench-stray: --retries: a count" >&2; exit 2; }
+[[ $MEM =~ ^[1-9][0-9]*$ ]] || { echo "bench-stray: --mem: megabytes" >&2; exit 2; }
+[[ $KIND =~ ^(rst|synack-cookie|synack)$ ]] ||
+	{ echo "bench-stray: --kind: rst, synack-cookie or synack" >&2; exit 2; }
 [[ $WORKER_CPU =~ ^[01]$ ]] || { echo "bench-stray: --worker-cpu: 0 or 1" >&2; exit 2; }
 # Lcores 0 and 1 on CPUs 0 and 1: the main lcore (control thread) on one,
 # the worker on the other. EAL pins each; its thread is rte-worker-N.
@@ -93,7 +111,7 @@ if ! [[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] || awk -v d="$DURATION" 'BEGIN { exi
 	echo "bench-stray: --duration: positive seconds" >&2; exit 2
 fi
 [ -x "$BACKSTOP" ] || { echo "bench-stray: $BACKSTOP: not built (meson setup build && ninja -C build)" >&2; exit 1; }
-command -v "$TESTPMD" >/dev/null || { echo "bench-stray: $TESTPMD not found (apt-get install dpdk)" >&2; exit 1; }
+[ "$WITH_TESTPMD" = 0 ] || command -v "$TESTPMD" >/dev/null || { echo "bench-stray: $TESTPMD not found (apt-get install dpdk)" >&2; exit 1; }
 $PY -c 'import scapy.all' 2>/dev/null || { echo "bench-stray: $PY has no scapy (apt-get install python3-scapy)" >&2; exit 1; }
 if [ -n "$PERF" ]; then
 	command -v perf >/dev/null || { echo "bench-stray: perf not found (apt-get install linux-perf)" >&2; exit 1; }
@@ -190,9 +208,32 @@ testpmd_run() {
 
 # The pool must hold the whole replayed pcap (infinite_rx keeps a copy of
 # every frame in mbufs) on top of what the ports and worker need.
-MBUFS=$((PACKETS + 8192))
+FRAMES=$PACKETS
+[ "$KIND" != synack ] || FRAMES=$((2 * PACKETS))
+MBUFS=$((FRAMES + 8192))
+# A listener: Backstop reserves 8192 more for connections' queues.
+[ "$KIND" = rst ] || MBUFS=$((MBUFS + 8192))
 TP_MBUFS=$((MBUFS > 16384 ? MBUFS : 16384))
 
+# SYN-ACK kinds: a listener on port 80 and known SipHash keys, so that
+# the verification can recompute the cookies.
+SYN_PORT=80
+COOKIE_SECRET=000102030405060708090a0b0c0d0e0f
+ISN_SECRET=f0e1d2c3b4a5968778695a4b3c2d1e0f
+listen_conf() {
+	[ "$KIND" != rst ] || return 0
+	cat <<EOF
+[tcp]
+tcp_syncookies = $([ "$KIND" = synack-cookie ] && echo 2 || echo 0)
+syncookie_secret = $COOKIE_SECRET
+isn_secret = $ISN_SECRET
+requests = $((PACKETS > 16384 ? PACKETS : 16384))
+[listener bench]
+address = 198.18.0.2
+port = $SYN_PORT
+app = http
+EOF
+}
 cat >"$TMP/bench.conf" <<EOF
 ; bench-stray.sh: pcap in (infinite replay), null out
 [backstop]
@@ -202,6 +243,7 @@ announce = no
 address = 198.18.0.2/24
 tx_port = net_null0
 [port net_null0]
+$(listen_conf)
 EOF
 cat >"$TMP/verify.conf" <<EOF
 ; bench-stray.sh: pcap in (once), pcap out
@@ -211,6 +253,7 @@ announce = no
 address = 198.18.0.2/24
 tx_port = net_pcap1
 [port net_pcap1]
+$(listen_conf)
 EOF
 
 # 1. Backstop's MAC on net_pcap0, from its start-up line.
@@ -223,15 +266,34 @@ MAC=$(awk '$1 == "backstop:" && $2 == "port" && $3 == "net_pcap0" { sub(/,$/, ""
 	fail_log "no 'backstop: port net_pcap0' line with a MAC" "$TMP/probe.log"
 echo "bench-stray: Backstop's net_pcap0 MAC is $MAC"
 
-# 2. The stray segments.
-$PY "$HELPERS/gen_stray.py" "$TMP/in.pcap" "$PACKETS" "$MAC" "$SEED"
-echo "bench-stray: $PACKETS stray segments (SYN, ACK, PSH|ACK+data, FIN|ACK, FIN) in $TMP/in.pcap"
+# 2. The stray segments (or SYNs).
+case $KIND in
+rst)
+	$PY "$HELPERS/gen_stray.py" "$TMP/in.pcap" "$PACKETS" "$MAC" "$SEED"
+	echo "bench-stray: $PACKETS stray segments (SYN, ACK, PSH|ACK+data, FIN|ACK, FIN) in $TMP/in.pcap" ;;
+synack-cookie)
+	$PY "$HELPERS/gen_stray.py" "$TMP/in.pcap" "$PACKETS" "$MAC" "$SEED" --kind syn --port $SYN_PORT
+	echo "bench-stray: $PACKETS SYNs to port $SYN_PORT in $TMP/in.pcap" ;;
+synack)
+	$PY "$HELPERS/gen_stray.py" "$TMP/in.pcap" "$PACKETS" "$MAC" "$SEED" --kind synrst --port $SYN_PORT
+	echo "bench-stray: $PACKETS SYNs to port $SYN_PORT, each followed by its RST, in $TMP/in.pcap" ;;
+esac
 
 # 3. Every reply of one pass over the pcap, checked.
 backstop_run verify "$TMP/verify.conf" 1 --vdev=net_pcap0,rx_pcap="$TMP/in.pcap" \
 	--vdev=net_pcap1,tx_pcap="$TMP/out.pcap"
 VERIFY_RC=0
-VERIFY_LINE=$($PY "$HELPERS/verify_replies.py" "$TMP/in.pcap" "$TMP/out.pcap" "$MAC") || VERIFY_RC=$?
+# A connection's segments (SYN-ACKs) leave with the MAC of the port they
+# are sent from (net_pcap1 here, tx_port), RSTs with the receiving port's.
+TX_MAC=$(awk '$1 == "backstop:" && $2 == "port" && $3 == "net_pcap1" { sub(/,$/, "", $6); print $6; exit }' \
+	"$TMP/verify.log")
+case $KIND in
+rst) VERIFY=("$HELPERS/verify_replies.py" "$TMP/in.pcap" "$TMP/out.pcap" "$MAC") ;;
+synack-cookie) VERIFY=("$HELPERS/verify_synacks.py" "$TMP/in.pcap" "$TMP/out.pcap" "$TX_MAC"
+	--cookies --secret "$COOKIE_SECRET" --isn-secret "$ISN_SECRET") ;;
+synack) VERIFY=("$HELPERS/verify_synacks.py" "$TMP/in.pcap" "$TMP/out.pcap" "$TX_MAC") ;;
+esac
+VERIFY_LINE=$($PY "${VERIFY[@]}") || VERIFY_RC=$?
 echo "bench-stray: $VERIFY_LINE"
 if [ "$VERIFY_RC" != 0 ]; then
 	echo "bench-stray: wrong replies: not benchmarking (--keep keeps the pcaps)" >&2
@@ -292,6 +354,7 @@ for r in $(seq 1 "$RUNS"); do
 	echo "bench-stray: run $r/$RUNS: backstop, ${DURATION}s"
 	measure bs "$r"
 	BS_JSONS+=("$BEST")
+	[ "$WITH_TESTPMD" = 1 ] || continue
 	echo "bench-stray: run $r/$RUNS: testpmd 5tswap, ${DURATION}s"
 	measure tp "$r"
 	TP_JSONS+=("$BEST")
@@ -299,12 +362,12 @@ done
 
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
-$PY "$HELPERS/report.py" --bs "$(IFS=,; echo "${BS_JSONS[*]}")" \
+$PY "$HELPERS/report.py" --kind "$KIND" --bs "$(IFS=,; echo "${BS_JSONS[*]}")" \
 	--tp "$(IFS=,; echo "${TP_JSONS[*]}")" ${JSON:+--json "$JSON"} --min-cpu "$MIN_CPU" \
 	--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --meta "kernel=$(uname -r)" \
 	--meta "cpu=$CPU" --meta "cpus=$(nproc)" --meta "revision=$REV" \
 	--meta "backstop_version=$("$BACKSTOP" --version)" --meta "backstop=$BACKSTOP" \
-	--meta "worker_cpu=$WORKER_CPU" \
+	--meta "worker_cpu=$WORKER_CPU" --meta "kind=$KIND" \
 	--meta "packets=$PACKETS" --meta "duration_s=$DURATION" --meta "runs=$RUNS" \
 	--meta "verified_replies=$VERIFIED" --meta "verify_mismatches=$VERIFY_MISMATCHES"
 echo "verified $VERIFIED replies, $VERIFY_MISMATCHES mismatches"

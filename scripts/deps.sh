@@ -11,6 +11,7 @@ PKGS=(
 	python3-scapy tcpdump tshark curl wget
 	libedit-dev
 	babeltrace
+	netsniff-ng
 	clang
 )
 

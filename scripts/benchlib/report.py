@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Summarise scripts/bench-stray.sh runs: medians, table, JSON.
 
-    report.py --bs BS1.json,... --tp TP1.json,... [--json OUT]
-              [--meta KEY=VALUE]...
+    report.py [--kind rst|synack-cookie|synack] --bs BS1.json,...
+              [--tp TP1.json,...] [--json OUT] [--meta KEY=VALUE]...
 
-BSn.json: Backstop's --stats-json; TPn.json: run_testpmd.py's output.
+BSn.json: Backstop's --stats-json; TPn.json: run_testpmd.py's output
+(none: no testpmd runs, no ratio). --kind rst counts RSTs (the resets per
+reason must sum to TcpOutRsts); the SYN-ACK kinds count every frame sent
+(TxFrames), which must all be SYN-ACKs: no RST, and with synack-cookie
+SyncookiesSent equal to them, with synack none.
 """
 import argparse
 import json
@@ -14,15 +18,29 @@ import statistics
 import sys
 
 
-def backstop_run(path):
+def count_replies(path, s, kind):
+    """@return the replies of a run, after checking they are of the kind"""
+    c = s["counters"]
+    if kind == "rst":
+        replies = sum(s["resets"].values())
+        if replies != c["TcpOutRsts"]:
+            sys.exit("report: %s: resets %d != TcpOutRsts %d" % (path, replies, c["TcpOutRsts"]))
+        if replies == 0:
+            sys.exit("report: %s: no resets sent" % path)
+        return replies
+    replies = c["TxFrames"]
+    cookies = c["SyncookiesSent"]
+    if replies == 0 or c["TcpOutRsts"] != 0:
+        sys.exit("report: %s: %d frames sent, %d RSTs" % (path, replies, c["TcpOutRsts"]))
+    if cookies != (replies if kind == "synack-cookie" else 0):
+        sys.exit("report: %s: %d SYN cookies in %d SYN-ACKs" % (path, cookies, replies))
+    return replies
+
+
+def backstop_run(path, kind):
     with open(path) as f:
         s = json.load(f)
-    replies = sum(s["resets"].values())
-    rsts = s["counters"]["TcpOutRsts"]
-    if replies != rsts:
-        sys.exit("report: %s: resets %d != TcpOutRsts %d" % (path, replies, rsts))
-    if replies == 0:
-        sys.exit("report: %s: no resets sent" % path)
+    replies = count_replies(path, s, kind)
     w = s["workers"][0]
     up, hz = s["uptime_s"], s["tsc_hz"]
     cpu = {}
@@ -57,16 +75,19 @@ def med(runs, key):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--kind", choices=("rst", "synack-cookie", "synack"), default="rst")
     ap.add_argument("--bs", required=True)
-    ap.add_argument("--tp", required=True)
+    ap.add_argument("--tp", default="")
     ap.add_argument("--json")
     ap.add_argument("--meta", action="append", default=[])
     ap.add_argument("--min-cpu", type=float, default=97,
                     help="runs whose worker had less of its CPU (%%) are flagged")
     a = ap.parse_args()
 
-    bs = [backstop_run(p) for p in a.bs.split(",")]
-    tp = [testpmd_run(p) for p in a.tp.split(",")]
+    bs = [backstop_run(p, a.kind) for p in a.bs.split(",")]
+    tp = [testpmd_run(p) for p in a.tp.split(",") if p]
+    if not tp:
+        return report_alone(a, bs)
     m = {
         "backstop_mpps": med(bs, "mpps"),
         "backstop_cycles_per_reply": med(bs, "cycles_per_reply"),
@@ -116,18 +137,47 @@ def main():
               % (disturbed, len(bs) + len(tp), a.min_cpu))
 
     if a.json:
-        out = {"medians": m, "backstop_runs": bs, "testpmd_runs": tp,
-               "disturbed_runs": disturbed, "min_cpu_pct": a.min_cpu}
-        out.update(m)
-        for kv in a.meta:
-            k, _, v = kv.partition("=")
-            try:
-                out[k] = json.loads(v)
-            except ValueError:
-                out[k] = v
-        with open(a.json, "w") as f:
-            json.dump(out, f, indent=1, sort_keys=True)
-            f.write("\n")
+        write_json(a, {"medians": m, "backstop_runs": bs, "testpmd_runs": tp,
+                       "disturbed_runs": disturbed, "min_cpu_pct": a.min_cpu}, m)
+
+
+def report_alone(a, bs):
+    """Backstop runs without a reference (--kind synack...)."""
+    m = {
+        "backstop_mpps": med(bs, "mpps"),
+        "backstop_cycles_per_reply": med(bs, "cycles_per_reply"),
+        "backstop_wall_cycles_per_reply": med(bs, "wall_cycles_per_reply"),
+    }
+    print()
+    print("%-4s  %13s %9s %9s %5s" % ("run", "Backstop Mpps", "cyc/rply", "wall cyc", "cpu%"))
+    for i, b in enumerate(bs):
+        print("%-4d  %13.2f %9.1f %9.1f %5s" % (
+            i + 1, b["mpps"], b["cycles_per_reply"], b["wall_cycles_per_reply"],
+            "%5.1f" % (100 * b["run_share"]) if "run_share" in b else "    ?"))
+    print("%-4s  %13.2f %9.1f %9.1f" % ("med", m["backstop_mpps"],
+                                        m["backstop_cycles_per_reply"],
+                                        m["backstop_wall_cycles_per_reply"]))
+    print("(%s: Mpps of replies sent; cyc/rply: the worker's busy TSC cycles per reply)" % a.kind)
+    disturbed = sum(1 for r in bs if r.get("run_share", 1.0) * 100 < a.min_cpu)
+    if disturbed:
+        print("\nWARNING: in %d of %d runs the worker had less than %g %% of its CPU: these\n"
+              "figures are not reliable." % (disturbed, len(bs), a.min_cpu))
+    if a.json:
+        write_json(a, {"medians": m, "backstop_runs": bs, "disturbed_runs": disturbed,
+                       "min_cpu_pct": a.min_cpu}, m)
+
+
+def write_json(a, out, m):
+    out.update(m)
+    for kv in a.meta:
+        k, _, v = kv.partition("=")
+        try:
+            out[k] = json.loads(v)
+        except ValueError:
+            out[k] = v
+    with open(a.json, "w") as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+        f.write("\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# bench suite: scripts/bench's plumbing on a tiny run, so that it cannot
+# rot between measured runs: argument errors, one Backstop/testpmd pair of
+# item 1 (64 segments, 0.3 s, every reply verified), item 4's memory
+# accounting, the items that need backstop-gen or more CPUs reported as
+# such, and the JSON's shape. Not a measurement (no figure is checked
+# against a target).
+#
+# usage: test_bench.sh BACKSTOP
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BACKSTOP=$1
+TMP=$(mktemp -d /tmp/test-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# Bad arguments: one line, exit status 2, nothing run.
+for bad in "--only nope" "--runs 0" "--duration x" "--skip stray,bogus"; do
+	rc=0
+	# shellcheck disable=SC2086
+	"$ROOT/scripts/bench" --backstop "$BACKSTOP" $bad >"$TMP/err" 2>&1 || rc=$?
+	if [ "$rc" != 2 ] || [ "$(wc -l <"$TMP/err")" != 1 ]; then
+		echo "FAIL: scripts/bench $bad: exit status $rc, output:"; cat "$TMP/err"; exit 1
+	fi
+done
+echo "ok: bad arguments refused"
+
+timeout -k 5 60 "$ROOT/scripts/bench" --tiny --only stray,cps,conc,scaling --gen /nonexistent \
+	--backstop "$BACKSTOP" --json "$TMP/bench.json" >"$TMP/out" 2>&1 ||
+	{ echo "FAIL: scripts/bench --tiny"; tail -30 "$TMP/out"; exit 1; }
+grep -q '^mismatches 0 ' "$TMP/out" || { echo "FAIL: no 'mismatches 0' line"; tail -30 "$TMP/out"; exit 1; }
+
+/usr/bin/python3 - "$TMP/bench.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def check(cond, what):
+    if not cond:
+        sys.exit("FAIL: %s" % what)
+for k in ("cpu", "cpus", "kernel", "dpdk", "backstop", "revision", "date"):
+    check(d["machine"].get(k), "machine.%s" % k)
+check(d["mismatches"] == 0, "mismatches %r" % d["mismatches"])
+check(set(d["items"]) == {"stray", "cps", "conc", "scaling"}, "items %s" % sorted(d["items"]))
+s = d["items"]["stray"]
+check(s["status"] == "measured", "stray: %s %s" % (s["status"], s["note"]))
+check(s["verified_replies"] == 64 and s["mismatches"] == 0,
+      "stray: %d verified, %d mismatches" % (s["verified_replies"], s["mismatches"]))
+for k in ("stray_rst_mpps", "stray_rst_cycles_per_reply", "testpmd_5tswap_mpps",
+          "rst_vs_5tswap_ratio"):
+    check(s["figures"][k]["value"] > 0, "stray figure %s" % k)
+check(d["rst_vs_5tswap_ratio"] == s["figures"]["rst_vs_5tswap_ratio"]["value"],
+      "top-level rst_vs_5tswap_ratio")
+check(s["figures"]["rst_vs_5tswap_ratio"]["target"] == ">= 0.8", "ratio's target")
+check(any("bench-stray.sh" in c for c in s["commands"]), "stray's command recorded")
+c = d["items"]["conc"]
+check(c["figures"]["bytes_per_established"]["value"] <= 128, "bytes per connection")
+check(c["figures"]["bytes_per_time_wait"]["value"] <= 64, "bytes per TIME_WAIT entry")
+check(c["details"]["connections"] == 1000000, "memory run's size")
+g = d["items"]["cps"]
+check(g["status"] == "not measured" and "backstop-gen" in g["note"] and not g["figures"],
+      "cps without a generator: %s" % g)
+check(d["figures"]["stray_rst_mpps"] == s["figures"]["stray_rst_mpps"]["value"], "flat figures")
+check(len(d["commands"]) >= 2, "commands")
+print("ok: JSON: %d items, %d figures, %d verified replies, 0 mismatches"
+      % (len(d["items"]), len(d["figures"]), d["verified_replies"]))
+PY
+echo "PASS"
