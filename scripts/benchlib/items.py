@@ -98,6 +98,8 @@ def cps(ctx, it):
     if gen_path(ctx) is None:
         it.skip(GEN_MISSING)
         return
+    import conn
+    conn.cps(ctx, it)
 
 
 def memory(ctx, it):
@@ -158,6 +160,9 @@ def conc(ctx, it):
     if gen_path(ctx) is None:
         it.note = ("reply rate at 1 thousand / 1 million / 10 million connections: not measured, " +
                    GEN_MISSING)
+        return
+    import conn
+    conn.conc(ctx, it)
 
 
 def kernel(ctx, it):

@@ -206,9 +206,8 @@ def print_table(m, items, out=sys.stdout):
     for it in items:
         head = "%s %s" % (it.title, "" if it.status == MEASURED else "[%s]" % it.status)
         w("%-3s %s\n" % (it.number, head))
-        if it.status != MEASURED:
-            for line in wrap(it.note, 96):
-                w("      %s\n" % line)
+        for line in wrap(it.note, 96):
+            w("      %s\n" % line)
         for f in it.figures:
             met = f.met()
             w("%-3s   %-56s %12s %-8s %-16s %s\n" % (

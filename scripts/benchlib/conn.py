@@ -1,0 +1,332 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Items 3 and 4 of scripts/bench with state: Backstop and backstop-gen as
+two DPDK processes linked by net_memif (no hugepages, each its own
+--file-prefix; Backstop the memif server on lcores 0 and 1, its worker on
+CPU 1; the generator the client on lcore 0).
+
+Item 3 (cps): short connections (handshake, request, the whole response
+checked byte for byte, close) flat out with 64 at once, against Backstop's
+http listener and its echo listener: connections per second and the
+generator's latency percentiles (SYN to the end of the connection), and
+Backstop's busy cycles per connection (its worker's busy TSC cycles over
+TcpPassiveOpens: every segment of the connection, both ways).
+
+Item 4 (conc): the reply rate with N connections in Backstop's table. The
+generator's hold mode opens N idle connections to Backstop's hold listener
+over memif; in the same Backstop process a second port replays the stray
+pcap of item 1 forever (net_pcap infinite_rx, replies to net_null), so the
+worker answers stray segments flat out while the table holds the N
+connections. Once `show tables` counts N connections, TcpOutRsts over a
+window is the reply rate with N held; N = 1 thousand, 1 million and 10
+million, the same setup each time (the memif port's polls included).
+"""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import suite
+from suite import ItemError
+
+GEN_EAL_MEM = 1024
+
+
+class Proc:
+    """A process in its own session, its output in a log, recorded."""
+
+    def __init__(self, it, cmd, log, env=None):
+        it.commands.append(" ".join(cmd))
+        self.log = log
+        self.f = open(log, "w")
+        self.p = subprocess.Popen(cmd, stdout=self.f, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+
+    def wait_text(self, text, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in suite.read(self.log):
+                return True
+            if self.p.poll() is not None:
+                return text in suite.read(self.log)
+            time.sleep(0.1)
+        return False
+
+    def wait(self, timeout):
+        try:
+            return self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            suite.stop_group(self.p)
+            return 124
+        finally:
+            self.f.close()
+
+    def stop(self, timeout=30):
+        """SIGINT (Backstop and the generator stop cleanly and write their
+        JSON), then TERM and KILL."""
+        if self.p.poll() is None:
+            try:
+                os.killpg(self.p.pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+        rc = self.wait(timeout)
+        return rc
+
+    def tail(self, n=1):
+        lines = [l for l in suite.read(self.log).splitlines()
+                 if l.strip() and not l.startswith(("EAL:", "TELEMETRY:"))]
+        return " / ".join(lines[-n:]) if lines else "no output"
+
+
+def rundir(prefix):
+    base = "/var/run/dpdk" if os.geteuid() == 0 else os.path.join(
+        os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")
+    return os.path.join(base, prefix)
+
+
+def rm_rundir(prefix):
+    d = rundir(prefix)
+    if os.path.isdir(d):
+        for name in os.listdir(d):
+            try:
+                os.unlink(os.path.join(d, name))
+            except OSError:
+                pass
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass
+
+
+class Backstop:
+    """One Backstop on a memif server port (and optional extra vdevs)."""
+
+    def __init__(self, ctx, it, tag, conf, mem=1024, vdevs=(), bound=600):
+        self.ctx, self.tag = ctx, tag
+        self.prefix = "bsbench%d-%s" % (os.getpid(), tag)
+        self.sock = ctx.path(tag + ".memif")
+        self.ctl = ctx.path(tag + ".ctl")
+        self.json = ctx.path(tag + ".stats.json")
+        cpath = ctx.path(tag + ".conf")
+        with open(cpath, "w") as f:
+            f.write(conf)
+        cmd = ["timeout", "-k", "5", str(bound), ctx.opts.backstop, "-l", "0,1", "--no-huge",
+               "-m", str(mem), "--no-pci", "--file-prefix", self.prefix] + list(vdevs) + [
+            "--vdev=net_memif0,role=server,socket=%s" % self.sock, "--",
+            "--config", cpath, "--stats-json", self.json,
+            "--set", "control.socket=" + self.ctl, "--set", "control.prometheus="]
+        self.proc = Proc(it, cmd, ctx.path(tag + ".backstop.log"))
+        if not self.proc.wait_text("backstop: running", 120):
+            self.close()
+            raise ItemError("Backstop (%s) did not start: %s" % (tag, self.proc.tail(2)))
+
+    def cli(self, *words):
+        r = subprocess.run([os.path.join(os.path.dirname(self.ctx.opts.backstop), os.pardir,
+                                         "backstopctl", "backstopctl"), "-s", self.ctl,
+                            "--json"] + list(words), capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise ItemError("backstopctl %s: %s" % (" ".join(words), r.stderr.strip()))
+        return json.loads(r.stdout)
+
+    def close(self):
+        """Stop; @return its --stats-json (None if it wrote none)."""
+        rc = self.proc.stop()
+        rm_rundir(self.prefix)
+        try:
+            with open(self.json) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            if rc not in (0, 124):
+                return None
+            return None
+
+
+def gen_cmd(ctx, tag, sock, args):
+    prefix = "bsbench%d-%s-gen" % (os.getpid(), tag)
+    return prefix, [ctx.opts.gen, "-l", "0", "--no-huge", "-m", str(GEN_EAL_MEM), "--no-pci",
+                    "--file-prefix", prefix, "--vdev=net_memif0,role=client,socket=%s" % sock,
+                    "--"] + list(args)
+
+
+def run_gen(ctx, it, tag, sock, args, bound):
+    """The generator to its end. @return (exit status, its JSON or None,
+    last lines of its output)."""
+    path = ctx.path(tag + ".gen.json")
+    prefix, cmd = gen_cmd(ctx, tag, sock, list(args) + ["--json", path, "--quiet"])
+    proc = Proc(it, ["timeout", "-k", "5", str(int(bound))] + cmd, ctx.path(tag + ".gen.log"))
+    rc = proc.wait(bound + 30)
+    rm_rundir(prefix)
+    try:
+        with open(path) as f:
+            return rc, json.load(f), proc.tail(2)
+    except (OSError, ValueError):
+        return rc, None, proc.tail(2)
+
+
+LISTENERS = """[listener http]
+port = 80
+app = http
+backlog = 4096
+[listener echo]
+port = 7
+app = echo
+backlog = 4096
+[listener hold]
+port = 5000
+app = hold
+delay_ms = 0
+backlog = 65535
+"""
+
+
+def cps_one(ctx, it, app):
+    """One short-connection run against Backstop's @p app listener."""
+    d = ctx.opts.duration
+    conf = ("[backstop]\nannounce = no\n[port net_memif0]\naddress = 198.18.0.2/15\n"
+            "[tcp]\nsomaxconn = 65535\n" + LISTENERS)
+    bs = Backstop(ctx, it, "cps-" + app, conf, bound=int(d) + 300)
+    try:
+        rc, g, tail = run_gen(ctx, it, "cps-" + app, bs.sock,
+                              ["--mode", app, "--rate", "0", "--duration", str(d),
+                               "--concurrency", "64"], int(d) + 120)
+    finally:
+        s = bs.close()
+    if g is None:
+        return None, "backstop-gen --mode %s: exit status %d, %s" % (app, rc, tail)
+    if s is None:
+        raise ItemError("Backstop wrote no statistics (cps %s): %s" % (app, bs.proc.tail(2)))
+    return (g, s), None
+
+
+def pct(h, key):
+    v = h.get(key) if isinstance(h, dict) else None
+    return v / 1000.0 if v is not None else None
+
+
+def cps(ctx, it):
+    results = {}
+    for app in ("http", "echo"):
+        r, why = cps_one(ctx, it, app)
+        if r is None:
+            it.skip(why)
+            return
+        g, s = r
+        c = g.get("connections", {})
+        it.mismatches += int(g.get("mismatches", 0)) + int(c.get("bad_bytes", 0))
+        it.verified += int(c.get("completed", 0))
+        secs = g.get("send_seconds") or ctx.opts.duration
+        rate = c.get("completed", 0) / secs if secs else 0
+        w = s["workers"][0]
+        opens = s["counters"].get("TcpPassiveOpens", 0)
+        cyc = w["busy_cycles"] / opens if opens else None
+        hz = s["tsc_hz"]
+        lat = g.get("connection_ns", {})
+        results[app] = {"gen": {k: g.get(k) for k in ("connections", "connection_ns",
+                                                       "connect_ns", "mismatches",
+                                                       "send_seconds", "tx_pps", "rx_pps")},
+                        "passive_opens": opens, "busy_cycles": w["busy_cycles"],
+                        "uptime_s": s["uptime_s"]}
+        it.add("cps_%s" % app, "%s: complete short connections per second" % app, rate, "cps")
+        it.add("cps_%s_p50_us" % app, "%s: connection time p50 (SYN to close)" % app,
+               pct(lat, "p50"), "us")
+        it.add("cps_%s_p99_us" % app, "%s: connection time p99" % app, pct(lat, "p99"), "us")
+        if cyc:
+            it.add("cps_%s_cycles_per_conn" % app, "%s: Backstop busy cycles per connection" % app,
+                   cyc, "cycles")
+            it.add("cps_%s_ns_per_conn" % app, "%s: Backstop CPU per connection" % app,
+                   cyc / hz * 1e9, "ns", ("<=", 1000, "1000"))
+            it.add("cps_%s_per_core" % app, "%s: connections per second per busy core" % app,
+                   hz / cyc, "cps")
+        if c.get("failed"):
+            it.note = (it.note + "; " if it.note else "") + "%s: %d connections failed" % (
+                app, c["failed"])
+            it.mismatches += int(c["failed"])
+    it.details = results
+
+
+def conc_rates(ctx, it, sizes):
+    """The stray reply rate with each of @p sizes connections held."""
+    d = max(1.0, ctx.opts.duration)
+    pcap = ctx.path("conc-stray.pcap")
+    subprocess.run([ctx.py, os.path.join(ctx.lib, "gen_stray.py"), pcap, "4096",
+                    "02:70:63:61:70:00"], check=True, timeout=120, capture_output=True)
+    rates, held = {}, {}
+    for n in sizes:
+        # mbufs: the replayed pcap's copies, the three ports' rings and the
+        # connections' share, with room to spare
+        conf = ("[backstop]\nannounce = no\nmbufs = 40960\n"
+                "[port net_pcap0]\naddress = 198.18.0.2/24\ntx_port = net_null0\n"
+                "[port net_null0]\n[port net_memif0]\naddress = 198.19.0.2/16\n"
+                "[tcp]\nconnections = %d\nsomaxconn = 65535\n" % (n + 65536) + LISTENERS)
+        mem = 1024 + (n * 160) // (1 << 20)
+        bs = Backstop(ctx, it, "conc-%d" % n, conf, mem=mem, bound=1200, vdevs=[
+            "--vdev=net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap, "--vdev=net_null0,no-rx=1"])
+        gen = None
+        try:
+            prefix, cmd = gen_cmd(ctx, "conc-%d" % n, bs.sock, [
+                "--mode", "hold", "--dst", "198.19.0.2", "--src", "198.19.1.1+60000",
+                "--conns", str(n), "--rate", "0", "--duration", "900",
+                "--json", ctx.path("conc-%d.gen.json" % n), "--quiet"])
+            gen = Proc(it, ["timeout", "-k", "5", "1000"] + cmd, ctx.path("conc-%d.gen.log" % n))
+            # all N held, within a budget of 2 minutes per million
+            deadline = time.monotonic() + 60 + 120 * n / 1e6
+            count = 0
+            while time.monotonic() < deadline:
+                if gen.p.poll() is not None:
+                    break
+                count = bs.cli("show", "tables")["tables"]["Connections"]
+                if count >= n:
+                    break
+                time.sleep(1)
+            held[n] = count
+            if count < n and gen.p.poll() is not None:
+                raise ItemError("backstop-gen --mode hold ended (exit status %s) with %d of %d "
+                                "connections held: %s" % (gen.p.returncode, count, n,
+                                                          gen.tail(2)))
+            if count < n:
+                raise ItemError("%d of %d connections held when the time budget (%.0f s) ran "
+                                "out" % (count, n, 60 + 120 * n / 1e6))
+            s0, t0 = bs.cli("show", "stats"), time.monotonic()
+            time.sleep(d)
+            s1, t1 = bs.cli("show", "stats"), time.monotonic()
+            rates[n] = (counter(s1, "TcpOutRsts") - counter(s0, "TcpOutRsts")) / (t1 - t0) / 1e6
+            print("    %d connections held: %.3f Mpps of RSTs" % (n, rates[n]), flush=True)
+        finally:
+            if gen is not None:
+                gen.stop()
+                rm_rundir(prefix)
+            bs.close()
+    return rates, held
+
+
+def counter(stats, name):
+    """A counter from `show stats --json` (its shape: a dict of counters,
+    perhaps under "counters")."""
+    c = stats.get("counters", stats)
+    if name not in c:
+        raise ItemError("no %s in show stats: %s" % (name, sorted(c)[:8]))
+    return c[name]
+
+
+def conc(ctx, it):
+    sizes = (1000, 1000000, 10000000) if not ctx.opts.quick else (1000, 1000000)
+    try:
+        rates, held = conc_rates(ctx, it, sizes)
+    except ItemError as e:
+        it.note = (it.note + "; " if it.note else "") + "reply rate with connections held: " + \
+            "not measured, " + str(e)
+        return
+    for n in sizes:
+        it.add("reply_rate_%s_mpps" % label(n), "stray RSTs with %s connections held, Mpps" %
+               label(n), rates[n], "Mpps")
+    big = sizes[-1]
+    it.add("reply_rate_%s_vs_1k" % label(big), "rate at %s / rate at 1k" % label(big),
+           rates[big] / rates[1000] if rates[1000] else None, "x", (">=", 0.8, "0.8"))
+    it.details["held"] = held
+    if ctx.opts.quick:
+        it.note = (it.note + "; " if it.note else "") + "--quick: 1k and 1M only"
+
+
+def label(n):
+    return "%dk" % (n // 1000) if n < 1000000 else "%dm" % (n // 1000000)
+
