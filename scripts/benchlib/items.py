@@ -187,6 +187,23 @@ def kernel(ctx, it):
     if gen_path(ctx) is None:
         it.note = (it.note + "; " if it.note else "") + (
             "short connections against a kernel listener: not measured, " + GEN_MISSING)
+        return
+    import conn
+    kc, why = conn.kernel_cps(ctx, it)
+    if kc is None:
+        it.note = (it.note + "; " if it.note else "") + (
+            "short connections against a kernel listener: not measured, " + why)
+        return
+    it.details["short_connections"] = kc
+    it.add("kernel_cps_echo", "Linux echo: short connections per second (veth)", kc["cps"],
+           "cps")
+    it.add("kernel_cps_echo_per_core", "Linux echo: connections per second per core",
+           kc["cps_per_core"], "cps")
+    c = ctx.items.get("cps")
+    bs = c.value("cps_echo_per_core") if c is not None else None
+    if bs and kc["cps_per_core"]:
+        it.add("backstop_vs_kernel_cps_per_core", "Backstop / Linux connections per core (echo)",
+               bs / kc["cps_per_core"], "x", (">=", 10, "10"))
 
 
 def scaling(ctx, it):
