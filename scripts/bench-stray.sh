@@ -161,6 +161,17 @@ run_bg() {
 
 fail_log() { echo "bench-stray: $1; last lines of $2:" >&2; tail -n 20 "$2" >&2; exit 1; }
 
+# show_cmd KIND CMD...: print a command line the first time a run of KIND
+# uses it (scripts/bench collects these lines).
+SHOWN=" "
+show_cmd() {
+	local kind=$1
+	shift
+	case $SHOWN in *" $kind "*) return 0 ;; esac
+	SHOWN="$SHOWN$kind "
+	echo "bench-stray: command ($kind): $*"
+}
+
 # backstop_start TAG CONF DURATION VDEV...: one Backstop process in the
 # background (PID in BS_PID); writes $TMP/TAG.log and $TMP/TAG.json.
 backstop_start() {
@@ -170,6 +181,9 @@ backstop_start() {
 	# No CLI socket (a binary that has one): runs stay independent.
 	"$BACKSTOP" --help-config 2>/dev/null | grep -q '^\[control\] socket ' &&
 		nocli=(--set control.socket=)
+	show_cmd "backstop ${tag%%[0-9]*}" "$BACKSTOP" "${EAL_LCORES[@]}" --no-huge -m "$MEM" \
+		--no-pci --file-prefix "$prefix" "$@" -- --config "$conf" --duration "$dur" \
+		--stats-json "$TMP/$tag.json" --set backstop.announce=no "${nocli[@]}"
 	timeout -k 5 "$(bound "$dur")" "$BACKSTOP" "${EAL_LCORES[@]}" --no-huge -m "$MEM" \
 		--no-pci --file-prefix "$prefix" "$@" -- --config "$conf" --duration "$dur" \
 		--stats-json "$TMP/$tag.json" --set backstop.announce=no "${nocli[@]}" \
@@ -196,6 +210,9 @@ backstop_run() {
 testpmd_run() {
 	local tag=$1 prefix=bsbench$$-$1
 	PREFIXES+=("$prefix")
+	show_cmd testpmd "$TESTPMD" "${EAL_LCORES[@]}" --no-huge -m "$MEM" --no-pci --file-prefix "$prefix" \
+		--vdev=net_pcap0,rx_pcap="$TMP/in.pcap",infinite_rx=1 --vdev=net_null0,no-rx=1 \
+		-- --forward-mode=5tswap --total-num-mbufs="$TP_MBUFS" --record-core-cycles
 	run_bg timeout -k 5 "$(bound "$(awk -v d="$DURATION" -v s="$SLACK" 'BEGIN { print d + 2 * s }')")" \
 		$PY "$HELPERS/run_testpmd.py" --duration "$DURATION" --timeout "$SLACK" \
 		--worker "$WORKER_COMM" \

@@ -37,6 +37,8 @@ def run_stray(ctx, it, kind, testpmd=True):
     path = ctx.path("stray-%s.json" % kind)
     cmd, bound = stray_cmd(ctx, kind, path, testpmd)
     rc, out = ctx.run(it, cmd, bound, log=ctx.path("stray-%s.log" % kind))
+    it.commands += ["  " + c for c in re.findall(r"^bench-stray: command \([^)]*\): (.*)$", out,
+                                                re.M)]
     v = re.findall(r"verified (\d+) replies, (\d+) mismatches", out)
     if v:
         it.verified += int(v[-1][0])
