@@ -8,6 +8,12 @@
 
 #include "bs_net.h"
 
+/* Aligned so that each 16-byte half of a mask is one cache line's read
+ * at most. */
+const uint8_t bs_csum_mask64[2 * BS_CSUM_MASKED_MAX] __rte_aligned(64) = {
+	[0 ... BS_CSUM_MASKED_MAX - 1] = 0xff,
+};
+
 static const struct {
 	const char *name;
 	const char *help;

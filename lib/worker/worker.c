@@ -122,9 +122,14 @@ tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
 	if (unlikely(m->nb_segs != 1))
 		return l4_csum_ok(m, frame, *p);
 	sum = bs_pkt_pseudo(p, p->l4_len, IPPROTO_TCP);
-	/* The segment ends in this mbuf; with 8 bytes of tailroom, its last
-	 * word can be read whole (bs_csum_add_overread). */
-	if (likely(rte_pktmbuf_tailroom(m) >= 8))
+	/* The segment ends in this mbuf. A header-only segment (any TCP
+	 * header fits in 64 bytes) with 64 bytes of buffer from its start is
+	 * summed with no branch on its length (bs_csum_add64_masked); else,
+	 * with 8 bytes of tailroom, the last word is read whole. */
+	if (likely(p->l4_len <= BS_CSUM_MASKED_MAX &&
+			(const uint8_t *)m->buf_addr + m->buf_len - th >= BS_CSUM_MASKED_MAX))
+		sum = bs_csum_add64_masked(th, p->l4_len, sum);
+	else if (likely(rte_pktmbuf_tailroom(m) >= 8))
 		sum = bs_csum_add_overread(th, p->l4_len, sum);
 	else
 		sum = bs_csum_add(th, p->l4_len, sum);

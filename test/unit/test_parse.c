@@ -40,6 +40,39 @@ test_checksums(void)
 	}
 }
 
+/* The stray path's sums against the plain one, for every length they take
+ * and every alignment: the word read whole past the end
+ * (bs_csum_add_overread) and the 64 bytes masked (bs_csum_add64_masked),
+ * over bytes of all values, the extremes included (all 0xff: the bias of
+ * the masked sum's signed lanes; all 0), with garbage after the end that
+ * must not count. */
+static void
+test_stray_sums(void)
+{
+	uint8_t buf[BS_CSUM_MASKED_MAX + 16 + 8];
+	unsigned int len, off, round, i;
+
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < sizeof(buf); i++)
+			buf[i] = round == 0 ? 0xff : round == 1 ? 0 : (uint8_t)rand();
+		for (off = 0; off < 16; off++) {
+			for (len = 0; len <= BS_CSUM_MASKED_MAX; len++) {
+				uint64_t seed = round == 3 ? UINT64_C(0xfffffffffff0) : 0;
+				uint16_t want = bs_csum_fold(bs_csum_add(buf + off, len, seed));
+
+				if (round < 2)	/* garbage past the end */
+					buf[off + len < sizeof(buf) ? off + len : 0] ^= 0x5a;
+				CHECK_EQ(bs_csum_fold(bs_csum_add64_masked(buf + off, len, seed)),
+					want, "masked: round %u offset %u len %u", round, off, len);
+				CHECK_EQ(bs_csum_fold(bs_csum_add_overread(buf + off, len, seed)),
+					want, "overread: round %u offset %u len %u", round, off, len);
+				if (round < 2)
+					buf[off + len < sizeof(buf) ? off + len : 0] ^= 0x5a;
+			}
+		}
+	}
+}
+
 static void
 test_valid(void)
 {
@@ -153,6 +186,7 @@ main(void)
 {
 	memcpy(mac.addr_bytes, t_port_mac, 6);
 	test_checksums();
+	test_stray_sums();
 	test_valid();
 	test_truncation();
 	test_bad_headers();
