@@ -35,8 +35,8 @@ GEN_EAL_MEM = 1024
 class Proc:
     """A process in its own session, its output in a log, recorded."""
 
-    def __init__(self, it, cmd, log, env=None):
-        it.commands.append(" ".join(cmd))
+    def __init__(self, it, cmd, log, env=None, note=""):
+        it.command(" ".join(cmd) + note)
         self.log = log
         self.f = open(log, "w")
         self.p = subprocess.Popen(cmd, stdout=self.f, stderr=subprocess.STDOUT,
@@ -115,7 +115,8 @@ class Backstop:
             "--vdev=net_memif0,role=server,socket=%s" % self.sock, "--",
             "--config", cpath, "--stats-json", self.json,
             "--set", "control.socket=" + self.ctl, "--set", "control.prometheus="]
-        self.proc = Proc(it, cmd, ctx.path(tag + ".backstop.log"))
+        self.proc = Proc(it, cmd, ctx.path(tag + ".backstop.log"),
+                         note="   # %s:\n%s" % (cpath, conf.rstrip()))
         if not self.proc.wait_text("backstop: running", 120):
             self.close()
             raise ItemError("Backstop (%s) did not start: %s" % (tag, self.proc.tail(2)))

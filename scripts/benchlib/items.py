@@ -118,6 +118,7 @@ def memory(ctx, it):
     cmd = [ctx.opts.backstop, "-l", "0,1", "--no-huge", "-m", "4096", "--no-pci",
            "--file-prefix", prefix, "--vdev=net_null0", "--", "--config", conf,
            "--duration", "0.2", "--set", "control.socket=", "--set", "control.prometheus="]
+    it.command("# %s:\n%s" % (conf, open(conf).read().rstrip()))
     rc, out = ctx.run(it, cmd, 120, log=ctx.path("memory.log"), echo=False)
     rmrun(prefix)
     m = re.search(r"TCP memory per worker ([\d.]+) MiB; bytes per entry with ([\d.]+) of "

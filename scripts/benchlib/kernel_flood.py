@@ -99,9 +99,9 @@ def run(ctx, it):
                         mac_r, mac_s, ADDR_S, ADDR_R, PORT))
         cmd = ["ip", "netns", "exec", ns_s, "trafgen", "--dev", dev_s, "--conf", conf,
                "--cpus", "1", "--no-sock-mem", "--notouch-irq", "--gap", "0"]
-        it.commands.append(" ".join(cmd) + "   # %s:\n%s" % (conf, suite.read(conf)))
-        it.commands.append("echo %x > /sys/class/net/%s/queues/rx-0/rps_cpus   # in %s" % (
+        it.command("echo %x > /sys/class/net/%s/queues/rx-0/rps_cpus   # in %s" % (
             1 << rps_cpu, dev_r, ns_r))
+        it.command(" ".join(cmd) + "   # %s:\n%s" % (conf, suite.read(conf).rstrip()))
         log = open(ctx.path("trafgen.log"), "w")
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)

@@ -58,6 +58,11 @@ class Item:
         self.details = {}
         self.seconds = 0.0
 
+    def command(self, text):
+        """Record a command line of this item, and print it."""
+        self.commands.append(text)
+        print("    $ " + text.replace("\n", "\n      "), flush=True)
+
     def add(self, *args, **kw):
         f = Figure(*args, **kw)
         self.figures.append(f)
@@ -108,7 +113,7 @@ class Context:
         """Run cmd (a list) to its end within timeout seconds, its output
         streamed (indented) and kept in log; recorded in item.commands.
         @return (exit status, output)"""
-        item.commands.append(" ".join(shlex.quote(c) for c in cmd))
+        item.command(" ".join(shlex.quote(c) for c in cmd))
         out = []
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL, start_new_session=True, env=env)
