@@ -590,7 +590,7 @@ ep_timer_cb(void *ctx, struct bs_timer *tm)
 bool
 bs_tcp_ep_stray(const struct bs_tcp_ep *ep, uint16_t dport)
 {
-	uint16_t port = rte_be_to_cpu_16(dport);
+	uint16_t port = bs_be16(dport);
 
 	return bs_table_count(ep->table) == 0 &&
 		!(ep->lport_map[port >> 3] & (1u << (port & 7)));

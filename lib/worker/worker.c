@@ -109,15 +109,15 @@ ip4_opts_echo(struct bs_worker *w, struct bs_worker_port *wp, uint8_t *frame,
  * mbuf is summed here, inline, with the protocol known. */
 static __rte_always_inline bool
 tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
-		const uint8_t *frame, const struct bs_pkt *p)
+		const uint8_t *frame, const struct bs_pkt *p, bool offload)
 {
 	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	const uint8_t *th = frame + p->l2_len + p->l3_len;
 	uint64_t sum;
 
-	if (wp->rx_l4_csum && f == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+	if (offload && wp->rx_l4_csum && f == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		return true;
-	if (wp->rx_l4_csum && f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+	if (offload && wp->rx_l4_csum && f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return false;
 	if (unlikely(m->nb_segs != 1))
 		return l4_csum_ok(m, frame, *p);
@@ -178,13 +178,17 @@ worker_policy(struct bs_worker *w, const uint8_t *frame, const struct bs_pkt *p)
 /* TCP: checksum, header, then the core's verdict; the RST is written over
  * the segment. @p policy: stray policies may be configured (a constant: the
  * burst loop chooses, so that without policies the stray path has no test
- * for them). @return 0 with *len set, WORKER_TAKEN, or a drop reason */
+ * for them). @p offload: the ports may use checksum offloads (a constant
+ * too: false when neither has any, so their flags are not read).
+ * @return 0 with *len set, WORKER_TAKEN, or a drop reason */
 static __rte_always_inline int
 worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, const struct bs_ip4_opts *o,
-		uint32_t *len, struct burst_cnt *b, uint16_t *rst_reason, bool policy)
+		uint32_t *len, struct burst_cnt *b, uint16_t *rst_reason, bool policy,
+		bool offload)
 {
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
+	bool tx_csum = offload && out->tx_csum;
 	struct bs_tcp_verdict v;
 	struct bs_tcp_seg s;
 	int rc;
@@ -196,7 +200,7 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		count(w, BS_CNT_TcpInErrs);
 		return rc;
 	}
-	if (unlikely(!tcp_csum_ok(wp, m, frame, p))) {
+	if (unlikely(!tcp_csum_ok(wp, m, frame, p, offload))) {
 		count(w, BS_CNT_TcpInErrs);
 		count(w, BS_CNT_TcpInCsumErrors);
 		return BS_DROP_TCP_CSUM;
@@ -213,7 +217,7 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	if (unlikely(o != NULL) && ip4_opts_echo(w, wp, frame, p, o) != 0)
 		return BS_DROP_IP_INHDR;
 
-	*len = bs_tcp_rst_write(frame, p, &s, &v, &wp->mac, w->ip, out->tx_csum);
+	*len = bs_tcp_rst_write(frame, p, &s, &v, &wp->mac, w->ip, tx_csum);
 	if (rst_reason != NULL)		/* capturing */
 		*rst_reason = (uint16_t)v.reason;
 	/* TcpOutRsts/OutSegs derive from the counts per reason. */
@@ -230,7 +234,7 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		bs_cnt_add(&w->stats.rst[v.reason], 1);
 	if (bs_trace_on(&__bs_trace_tcp_send_reset))
 		worker_trace_rst(frame + p->l2_len, v.reason, v.state);
-	if (out->tx_csum) {
+	if (tx_csum) {
 		m->ol_flags = RTE_MBUF_F_TX_TCP_CKSUM | (p->kind == BS_PKT_IPV4 ?
 			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM : RTE_MBUF_F_TX_IPV6);
 		m->l2_len = p->l2_len;
@@ -345,7 +349,8 @@ worker_arp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 static __rte_always_inline int
 worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		uint8_t *frame, const struct bs_pkt *p, uint32_t *len,
-		struct burst_cnt *b, bool slow, uint16_t *rst_reason, bool policy)
+		struct burst_cnt *b, bool slow, uint16_t *rst_reason, bool policy,
+		bool offload)
 {
 	const struct bs_ip4_opts *o = NULL;
 	struct bs_ip4_opts opts;
@@ -366,7 +371,8 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		o = &opts;
 	}
 	if (!slow || p->l4_proto == IPPROTO_TCP)
-		return worker_tcp(w, wp, m, frame, p, o, len, b, rst_reason, slow || policy);
+		return worker_tcp(w, wp, m, frame, p, o, len, b, rst_reason, slow || policy,
+			offload);
 	return worker_icmp(w, wp, m, frame, p, o, len);
 }
 
@@ -444,11 +450,11 @@ reply_vlan(struct rte_mbuf *m, uint16_t vlan)
 /* Make @p m, holding a reply of @p len bytes, ready to send. */
 static __rte_always_inline int
 reply_finish(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
-		const struct bs_pkt *p, uint32_t len)
+		const struct bs_pkt *p, uint32_t len, bool offload)
 {
 	if (unlikely(reply_fit(m, len) != 0))
 		return BS_DROP_UNHANDLED_PROTO;
-	if (p->kind == BS_PKT_ARP || p->l4_proto != IPPROTO_TCP ||
+	if (!offload || p->kind == BS_PKT_ARP || p->l4_proto != IPPROTO_TCP ||
 			!w->ports[wp->tx_idx].tx_csum)
 		m->ol_flags = 0;
 	if (unlikely(p->l2_len != sizeof(struct rte_ether_hdr)))
@@ -469,13 +475,13 @@ slow(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	int rc;
 
 	if (p.kind != BS_PKT_ARP) {
-		rc = worker_ip(w, wp, m, frame, &p, &len, b, true, rst_reason, true);
+		rc = worker_ip(w, wp, m, frame, &p, &len, b, true, rst_reason, true, true);
 	} else {
 		rc = worker_arp(w, wp, m, frame, &p, &len);
 	}
 	if (rc != 0)
 		return rc;
-	return reply_finish(w, wp, m, &p, len);
+	return reply_finish(w, wp, m, &p, len, true);
 }
 
 static __rte_noinline int
@@ -500,11 +506,13 @@ worker_slow_cap(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf 
  * worker_handle_policy), the reply, or the frame before it is freed, goes
  * to the capture tap with its reset or drop reason; with @p policy (a
  * constant too; the capture copy has it) stray segments meet their
- * policies.
+ * policies. Without @p offload (a constant: worker_handle_plain, for a
+ * port pair with no checksum offload at all) the ports' offload flags are
+ * not read.
  */
 static __rte_always_inline int
 handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
-		struct burst_cnt *b, bool cap, bool policy)
+		struct burst_cnt *b, bool cap, bool policy, bool offload)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint64_t ipf = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
@@ -514,12 +522,12 @@ handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	uint32_t len = 0;
 	int rc;
 
-	if (wp->rx_ip_csum && ipf == RTE_MBUF_F_RX_IP_CKSUM_BAD) {
+	if (offload && wp->rx_ip_csum && ipf == RTE_MBUF_F_RX_IP_CKSUM_BAD) {
 		rc = BS_DROP_IP_CSUM;
 		goto drop;
 	}
 	rc = bs_pkt_parse(&p, frame, m->data_len, m->pkt_len, &wp->mac,
-		wp->rx_ip_csum && ipf == RTE_MBUF_F_RX_IP_CKSUM_GOOD);
+		offload && wp->rx_ip_csum && ipf == RTE_MBUF_F_RX_IP_CKSUM_GOOD);
 	if (unlikely(rc != 0))
 		goto drop;
 	if (unlikely(p.l4_proto != IPPROTO_TCP || (p.kind == BS_PKT_IPV4 &&
@@ -528,9 +536,10 @@ handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		rc = cap ? worker_slow_cap(w, wp, m, frame, p, b, rst_reason) :
 			worker_slow(w, wp, m, frame, p, b);
 	} else {
-		rc = worker_ip(w, wp, m, frame, &p, &len, b, false, rst_reason, policy);
+		rc = worker_ip(w, wp, m, frame, &p, &len, b, false, rst_reason, policy,
+			offload);
 		if (likely(rc == 0))
-			rc = reply_finish(w, wp, m, &p, len);
+			rc = reply_finish(w, wp, m, &p, len, offload);
 	}
 	if (cap && rc == 0)
 		bs_capture_frame(&w->cap, m, rst == BS_CAPTURE_NO_REASON ?
@@ -554,7 +563,23 @@ static __rte_noinline __attribute__((flatten)) int
 worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		struct burst_cnt *b)
 {
-	return handle(w, wp, m, b, false, false);
+	return handle(w, wp, m, b, false, false, true);
+}
+
+/* The same for a port whose frames, and their replies, have no checksum
+ * offload (port_plain()): every virtual device, and NICs without it. */
+static __rte_noinline __attribute__((flatten)) int
+worker_handle_plain(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
+		struct burst_cnt *b)
+{
+	return handle(w, wp, m, b, false, false, false);
+}
+
+/* Neither @p wp nor its reply port uses a checksum offload. */
+static inline bool
+port_plain(const struct bs_worker *w, const struct bs_worker_port *wp)
+{
+	return !(wp->rx_ip_csum | wp->rx_l4_csum | w->ports[wp->tx_idx].tx_csum);
 }
 
 /* The same while capturing (w->cap.filter set), policies or not; not
@@ -563,7 +588,7 @@ static __rte_noinline int
 worker_handle_cap(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		struct burst_cnt *b)
 {
-	return handle(w, wp, m, b, true, true);
+	return handle(w, wp, m, b, true, true, true);
 }
 
 /* The same with stray policies configured (w->policy set). */
@@ -571,7 +596,7 @@ static __rte_noinline __attribute__((flatten)) int
 worker_handle_policy(struct bs_worker *w, struct bs_worker_port *wp,
 		struct rte_mbuf *m, struct burst_cnt *b)
 {
-	return handle(w, wp, m, b, false, true);
+	return handle(w, wp, m, b, false, true, true);
 }
 
 /* The copy of handle() for what is set: capture, stray policies, neither. */
@@ -583,6 +608,8 @@ worker_handle_any(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbu
 		return worker_handle_cap(w, wp, m, b);
 	if (w->policy != NULL)
 		return worker_handle_policy(w, wp, m, b);
+	if (port_plain(w, wp))
+		return worker_handle_plain(w, wp, m, b);
 	return worker_handle(w, wp, m, b);
 }
 
@@ -685,6 +712,31 @@ rx_special(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkt
 	return n_tx;
 }
 
+/* A burst's frames, none special (rx_special); @p plain: the ports have no
+ * checksum offload (a constant: two copies).
+ * @return replies queued on wp->tx_idx */
+static __rte_always_inline uint16_t
+rx_loop(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkts,
+		uint16_t n, uint16_t n_tx, struct burst_cnt *b, bool plain)
+{
+	struct bs_worker_port *out = &w->ports[wp->tx_idx];
+	uint16_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		/* The next frame's headers while this one is answered (the
+		 * whole burst's, up front, only with wp->prefetch: a driver
+		 * that copies frames has just written them). */
+		if (likely(i + 1 < n))
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		rc = plain ? worker_handle_plain(w, wp, pkts[i], b) :
+			worker_handle(w, wp, pkts[i], b);
+		if (rc == 0)
+			out->tx[n_tx++] = pkts[i];
+	}
+	return n_tx;
+}
+
 /* RX one burst from one queue and answer it. */
 static unsigned int
 worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
@@ -708,15 +760,12 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 		n_tx = rx_special(w, wp, pkts, n, n_tx, &b);
 		goto done;
 	}
-	for (i = 0; i < n; i++) {
-		/* The next frame's headers while this one is answered (the
-		 * whole burst's, up front, only with wp->prefetch: a driver
-		 * that copies frames has just written them). */
-		if (likely(i + 1 < n))
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if (worker_handle(w, wp, pkts[i], &b) == 0)
-			out->tx[n_tx++] = pkts[i];
-	}
+	/* The frame handler without any offload test, when the ports have
+	 * none: chosen once per burst too. */
+	if (port_plain(w, wp))
+		n_tx = rx_loop(w, wp, pkts, n, n_tx, &b, true);
+	else
+		n_tx = rx_loop(w, wp, pkts, n, n_tx, &b, false);
 done:
 	out->n_tx = n_tx;
 	burst_cnt_add(w, &b);
