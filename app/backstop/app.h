@@ -33,6 +33,7 @@ struct app {
 	const struct bs_stats **wstats;
 	unsigned int *wlcores;
 	struct rte_mempool *mp;
+	unsigned int mbufs_in_use_start;	/* once the ports started */
 	volatile bool stop;
 	uint64_t start_tsc;
 	/* The CLI (cli.c): its socket, and the `clear stats` baseline, one

@@ -307,6 +307,9 @@ stats_report(const struct app *a, struct bs_stats_report *r)
 	r->port_names = a->port_names;
 	r->tsc_hz = rte_get_tsc_hz();
 	r->uptime_s = (double)(rte_get_tsc_cycles() - a->start_tsc) / (double)r->tsc_hz;
+	r->mbufs = a->mp != NULL ? a->mp->size : 0;
+	r->mbufs_in_use = a->mp != NULL ? rte_mempool_in_use_count(a->mp) : 0;
+	r->mbufs_in_use_start = a->mbufs_in_use_start;
 }
 
 static int
@@ -474,6 +477,7 @@ bring_up(struct app *a, char *err, size_t errlen)
 			cli_open(a, err, errlen) != 0)
 		return -1;
 	print_ports(a);
+	a->mbufs_in_use_start = rte_mempool_in_use_count(a->mp);
 	if (a->conf->announce)
 		announce(a);
 	return 0;

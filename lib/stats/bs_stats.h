@@ -117,6 +117,12 @@ struct bs_stats_report {
 	const char *const *port_names;
 	double uptime_s;
 	uint64_t tsc_hz;
+	/** The mbuf pool: its size (0: none to report), mbufs in use (not in
+	 * the pool or a per-lcore cache) now and once the ports had started,
+	 * before any frame: a run that leaks none ends where it began. */
+	uint64_t mbufs;
+	uint64_t mbufs_in_use;
+	uint64_t mbufs_in_use_start;
 };
 
 /** Human-readable report: non-zero counters, reasons and ports. */

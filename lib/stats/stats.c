@@ -102,6 +102,9 @@ bs_stats_write_text(FILE *f, const struct bs_stats_report *r)
 	for (i = 1; i < BS_DROP_MAX; i++)
 		if (s.drop[i] != 0)
 			fprintf(f, "    %-32s %12" PRIu64 "\n", bs_drop_name(i), s.drop[i]);
+	if (r->mbufs != 0)
+		fprintf(f, "  mbufs: %" PRIu64 " in use of %" PRIu64 " (%" PRIu64
+			" at start)\n", r->mbufs_in_use, r->mbufs, r->mbufs_in_use_start);
 	fflush(f);
 }
 
@@ -136,7 +139,10 @@ bs_stats_write_json(FILE *f, const struct bs_stats_report *r)
 	for (i = 0; i < r->n_ports; i++)
 		fprintf(f, "%s\"%s\": {\"rx\": %" PRIu64 ", \"tx\": %" PRIu64 "}",
 			i == 0 ? "" : ", ", r->port_names[i], s.port[i].rx, s.port[i].tx);
-	fprintf(f, "},\n  \"workers\": [");
+	fprintf(f, "},\n  \"mbufs\": {\"size\": %" PRIu64 ", \"in_use\": %" PRIu64
+		", \"in_use_start\": %" PRIu64 "}", r->mbufs, r->mbufs_in_use,
+		r->mbufs_in_use_start);
+	fprintf(f, ",\n  \"workers\": [");
 	for (i = 0; i < r->n_workers; i++) {
 		const struct bs_stats *w = r->workers[i];
 
