@@ -196,20 +196,27 @@ bs_addr_local4(const struct bs_addr_table *t, uint16_t vlan, uint32_t ip)
 	return false;
 }
 
-bool
-bs_addr_local6(const struct bs_addr_table *t, uint16_t vlan, const uint8_t ip[16])
+/* A local IPv6 address on @p vlan, or on any VLAN with @p any_vlan. */
+static bool
+local6(const struct bs_addr_table *t, uint16_t vlan, bool any_vlan, const uint8_t ip[16])
 {
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++) {
 		const struct bs_addr *a = &t->a[i];
 
-		if (a->family != 6 || a->vlan != vlan)
+		if (a->family != 6 || (a->vlan != vlan && !any_vlan))
 			continue;
 		if (a->anyip ? match6(ip, a->v6, a->plen) : memcmp(ip, a->v6, 16) == 0)
 			return true;
 	}
 	return false;
+}
+
+bool
+bs_addr_local6(const struct bs_addr_table *t, uint16_t vlan, const uint8_t ip[16])
+{
+	return local6(t, vlan, false, ip);
 }
 
 const struct bs_addr *
@@ -309,11 +316,12 @@ check4(const struct bs_addr_table *t, uint16_t vlan, uint32_t src, uint32_t dst)
 		/* Any local subnet's broadcast is a martian source, whatever
 		 * the VLAN (fib_validate_source sees RTN_BROADCAST). */
 		src_bcast |= src == a->bcast4;
+		/* So is any local address (RTN_LOCAL, accept_local = 0). */
+		src_local |= ((src ^ a->v4) & a->match4) == 0;
 		if (a->vlan != vlan)
 			continue;
 		vlan_seen = true;
 		dst_local |= ((dst ^ a->v4) & a->match4) == 0;
-		src_local |= ((src ^ a->v4) & a->match4) == 0;
 	}
 	if (!vlan_seen)
 		return BS_DROP_VLAN_UNKNOWN;
@@ -351,7 +359,9 @@ bs_addr_check(const struct bs_addr_table *t, const struct bs_pkt *p,
 			return BS_DROP_IP_INVALID_SOURCE;
 		if (!bs_addr_local6(t, p->vlan, ip6->dst_addr))
 			return BS_DROP_NOT_LOCAL;
-		if (bs_addr_local6(t, p->vlan, ip6->src_addr))
+		/* Any of our addresses, on any VLAN: Linux's reply would
+		 * go to itself, never to the wire. */
+		if (local6(t, p->vlan, true, ip6->src_addr))
 			return BS_DROP_IP_LOCAL_SOURCE;
 	}
 	return 0;

@@ -303,10 +303,45 @@ test_one_address_shortcut(void)
 	CHECK_EQ(addrs.one4, 0, "two IPv4 addresses: no shortcut");
 }
 
+/*
+ * LAND from another VLAN: a source that is any of our addresses is dropped
+ * whatever the VLAN it is on (Linux: RTN_LOCAL source, and an IPv6 reply
+ * to itself), not only the frame's own VLAN's.
+ */
+static void
+test_land_any_vlan(void)
+{
+	static const uint8_t v4[4] = { 198, 18, 1, 2 };
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x00, 0x02, 0x00, 0x01, [15] = 2 };
+	struct bs_tcp_verdict v;
+	uint8_t frame[256];
+	struct tseg s;
+	uint32_t len;
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		t_seg_init(&s, fam == 1, 0);
+		s.flags = BS_TCP_SYN;
+		memcpy(s.src, fam == 1 ? v6 : v4, fam == 1 ? 16 : 4);
+		CHECK_EQ(run(frame, t_build_segment(frame, &s), &v, &len, false),
+			BS_DROP_IP_LOCAL_SOURCE, "IPv%d source on VLAN 100, frame untagged",
+			fam == 1 ? 6 : 4);
+		t_seg_init(&s, fam == 1, 100);
+		s.flags = BS_TCP_SYN;
+		s.src[fam == 1 ? 15 : 3] = 2;
+		s.src[fam == 1 ? 5 : 2] = 0;	/* the untagged address */
+		memcpy(s.dst, fam == 1 ? v6 : v4, fam == 1 ? 16 : 4);
+		CHECK_EQ(run(frame, t_build_segment(frame, &s), &v, &len, false),
+			BS_DROP_IP_LOCAL_SOURCE, "IPv%d untagged source, frame on VLAN 100",
+			fam == 1 ? 6 : 4);
+	}
+}
+
 int
 main(void)
 {
 	addrs_init();
+	test_land_any_vlan();
 	test_one_address_shortcut();
 	test_every_flag_combination();
 	test_options_and_padding();
