@@ -181,6 +181,82 @@ test_bad_headers(void)
 	CHECK_EQ(parse(f, n, &p), BS_DROP_UNHANDLED_PROTO, "UDP");
 }
 
+/* @p f (an untagged IPv6 segment of @p n bytes) with an extension header
+ * of kind @p kind and body @p body (its first two bytes are filled in)
+ * before TCP. @return the new length */
+static size_t
+add_ext(uint8_t *f, size_t n, uint8_t kind, const uint8_t *body, size_t len)
+{
+	uint16_t plen = (uint16_t)(f[18] << 8 | f[19]);
+
+	memmove(f + 54 + len, f + 54, n - 54);
+	memcpy(f + 54, body, len);
+	f[54] = f[20];
+	f[55] = (uint8_t)(len / 8 - 1);
+	f[20] = kind;
+	plen = (uint16_t)(plen + len);
+	f[18] = (uint8_t)(plen >> 8);
+	f[19] = (uint8_t)plen;
+	return n + len;
+}
+
+/* The options of hop-by-hop and destination options headers (ip6_parse_tlv). */
+static void
+test_ipv6_tlv(void)
+{
+	static const struct {
+		const char *what;
+		uint8_t body[24];
+		uint8_t len;
+		int want_dst, want_hbh;
+	} c[] = {
+		{ "PadN 4", { 0, 0, 1, 4, 0, 0, 0, 0 }, 8, 0, 0 },
+		{ "six Pad1", { 0 }, 8, 0, 0 },
+		{ "unknown 00: skipped", { 0, 0, 0x1e, 2, 9, 9, 1, 0 }, 8, 0, 0 },
+		{ "unknown 01: discard", { 0, 0, 0x5e, 2, 9, 9, 1, 0 }, 8, -1, -1 },
+		{ "unknown 10: discard", { 0, 0, 0x9e, 2, 9, 9, 1, 0 }, 8, -1, -1 },
+		{ "unknown 11: discard", { 0, 0, 0xde, 2, 9, 9, 1, 0 }, 8, -1, -1 },
+		{ "PadN not zero", { 0, 0, 1, 4, 0, 7, 0, 0 }, 8, -1, -1 },
+		{ "14 bytes of padding", { 0, 0, 1, 12 }, 16, -1, -1 },
+		{ "option past the header", { 0, 0, 0x1e, 9 }, 8, -1, -1 },
+		{ "router alert", { 0, 0, 5, 2, 0, 0, 1, 0 }, 8, 0, 0 },
+		{ "router alert of length 3", { 0, 0, 5, 3, 0, 0, 0, 0 }, 8, 0, -1 },
+		{ "jumbo payload", { 0, 0, 0xc2, 4, 0, 1, 0, 0 }, 8, -1, -1 },
+		{ "seven options", { 0, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0,
+			0x1e, 0, 0x1e, 0 }, 16, 0, 0 },
+		{ "eight options", { 0, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0,
+			0x1e, 0, 0x1e, 0, 0x1e, 0, 1, 4 }, 24, 0, 0 },
+		{ "nine options (max_dst_opts_cnt 8)", { 0, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0,
+			0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 1, 2 }, 24, -1, -1 },
+	};
+	uint8_t f[512];
+	struct bs_pkt p;
+	struct tseg s;
+	unsigned int i, k;
+	size_t n;
+
+	t_seg_init(&s, true, 0);
+	for (i = 0; i < RTE_DIM(c); i++)
+		for (k = 0; k < 2; k++) {
+			int want = k == 0 ? c[i].want_dst : c[i].want_hbh;
+
+			n = add_ext(f, t_build_segment(f, &s), k == 0 ? 60 : 0, c[i].body,
+				c[i].len);
+			CHECK_EQ(parse(f, n, &p), want == 0 ? 0 : BS_DROP_IPV6_BAD_EXTHDR,
+				"%s in a %s header", c[i].what, k == 0 ? "destination options" :
+				"hop-by-hop");
+		}
+	/* A chain as long as the packet holds: Linux has no other limit. */
+	n = t_build_segment(f, &s);
+	for (i = 0; i < 40; i++) {
+		static const uint8_t d[8] = { 0, 0, 1, 4 };
+
+		n = add_ext(f, n, 60, d, 8);
+	}
+	CHECK_EQ(parse(f, n, &p), 0, "forty destination options headers");
+	CHECK_EQ(p.l3_len, 40 + 40 * 8, "their length");
+}
+
 int
 main(void)
 {
@@ -190,5 +266,6 @@ main(void)
 	test_valid();
 	test_truncation();
 	test_bad_headers();
+	test_ipv6_tlv();
 	return bs_test_done();
 }
