@@ -476,9 +476,12 @@ int ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 uint32_t tcb_rcv_window(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_send_ack(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *reuse);
 bool tcb_oow_limited(struct bs_tcp_ep *ep, uint32_t *last, enum bs_counter c);
-void tcb_send_challenge_ack(struct bs_tcp_ep *ep, struct bs_tcb *t,
+/* Both: @return true when the ACK went out (built in @p reuse, if given);
+ * false when a limit held it back, @p reuse untouched (the caller drops
+ * the segment with its reason). */
+bool tcb_send_challenge_ack(struct bs_tcp_ep *ep, struct bs_tcb *t,
 		struct rte_mbuf *reuse);
-void tcb_send_dupack(struct bs_tcp_ep *ep, struct bs_tcb *t,
+bool tcb_send_dupack(struct bs_tcp_ep *ep, struct bs_tcb *t,
 		const struct bs_tcp_seg *s, struct rte_mbuf *reuse);
 void tcb_send_rst_abort(struct bs_tcp_ep *ep, struct bs_tcb *t,
 		unsigned int reason);

@@ -292,18 +292,16 @@ tcb_oow_limited(struct bs_tcp_ep *ep, uint32_t *last, enum bs_counter c)
 /*
  * tcp_send_challenge_ack (RFC 5961): the per-connection limiter, then the
  * optional per-second budget tcp_challenge_ack_limit drawn from
- * [limit/2, limit + limit/2) each second (section 4.2).
+ * [limit/2, limit + limit/2) each second (section 4.2). Held back, the
+ * segment stays the caller's: it is a drop like any unanswered one.
  */
-void
+bool
 tcb_send_challenge_ack(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *reuse)
 {
 	uint32_t limit = ep->k->tcp_challenge_ack_limit;
 
-	if (tcb_oow_limited(ep, &t->last_oow, BS_CNT_TCPACKSkippedChallenge)) {
-		if (reuse != NULL)
-			rte_pktmbuf_free(reuse);
-		return;
-	}
+	if (tcb_oow_limited(ep, &t->last_oow, BS_CNT_TCPACKSkippedChallenge))
+		return false;
 	if (limit < INT32_MAX) {
 		uint32_t sec = ep->now_ms / 1000;
 
@@ -313,36 +311,32 @@ tcb_send_challenge_ack(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *
 			ep->chal_second = sec;
 			ep->chal_budget = half + ep_random(ep) % (limit == 0 ? 1 : limit);
 		}
-		if (ep->chal_budget == 0) {
-			if (reuse != NULL)
-				rte_pktmbuf_free(reuse);
-			return;
-		}
+		if (ep->chal_budget == 0)
+			return false;
 		ep->chal_budget--;
 	}
 	ep_cnt(ep, BS_CNT_TCPChallengeACK);
 	tcb_send_ack(ep, t, reuse);
+	return true;
 }
 
 /*
  * tcp_send_dupack for an unacceptable segment (Q22): pure ACKs and SYNs
  * go through the limiter, segments with data are always answered.
  */
-void
+bool
 tcb_send_dupack(struct bs_tcp_ep *ep, struct bs_tcb *t, const struct bs_tcp_seg *s,
 		struct rte_mbuf *reuse)
 {
 	if (s->len == 0 && !(s->flags & BS_TCP_FIN) &&
-			tcb_oow_limited(ep, &t->last_oow, BS_CNT_TCPACKSkippedSeq)) {
-		if (reuse != NULL)
-			rte_pktmbuf_free(reuse);
-		return;
-	}
+			tcb_oow_limited(ep, &t->last_oow, BS_CNT_TCPACKSkippedSeq))
+		return false;
 	if ((s->len != 0 || (s->flags & BS_TCP_FIN)) && SEQ_LT(s->seq, t->rcv_nxt)) {
 		ep_cnt(ep, BS_CNT_DelayedACKLost);	/* our ACK was lost: ACK at once */
 		tcb_enter_quickack_mode(ep, t);
 	}
 	tcb_send_ack(ep, t, reuse);
+	return true;
 }
 
 /*

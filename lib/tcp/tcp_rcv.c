@@ -44,6 +44,22 @@ rcv_take(struct rcv *r)
 	return m;
 }
 
+/* A challenge ACK or dupack built in the segment's mbuf when it goes out;
+ * held back by a limit, the segment stays a drop with its reason. */
+static void
+rcv_challenge(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
+{
+	if (tcb_send_challenge_ack(ep, t, r->m))
+		r->m = NULL;
+}
+
+static void
+rcv_dupack(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
+{
+	if (tcb_send_dupack(ep, t, r->s, r->m))
+		r->m = NULL;
+}
+
 /*
  * tcp_reset(): the peer reset the connection. The application sees
  * ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT, ECONNRESET otherwise
@@ -713,7 +729,7 @@ sync_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 		if (!(s->flags & BS_TCP_RST)) {
 			if (s->flags & BS_TCP_SYN)
 				goto syn_challenge;
-			tcb_send_dupack(ep, t, s, rcv_take(r));	/* Q22 */
+			rcv_dupack(ep, t, r);			/* Q22 */
 		} else if (reset_check(t, s)) {
 			goto reset;				/* X12 */
 		}
@@ -736,7 +752,7 @@ sync_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 			if (s->seq == max_sack)
 				goto reset;			/* X11 */
 		}
-		tcb_send_challenge_ack(ep, t, rcv_take(r));	/* X14 */
+		rcv_challenge(ep, t, r);			/* X14 */
 		r->drop = BS_DROP_TCP_RESET;
 		return 0;
 	}
@@ -774,7 +790,7 @@ pass:
 	if (rc < 0) {
 		/* Q25 (ESTABLISHED, live 6.18), Q26, Q27: an ACK, the
 		 * segment dropped. */
-		tcb_send_challenge_ack(ep, t, rcv_take(r));
+		rcv_challenge(ep, t, r);
 		r->drop = (uint8_t)-rc;
 		return 0;
 	}
@@ -844,7 +860,7 @@ syn_challenge:
 	if (t->state == BS_TCP_ESTABLISHED)
 		ep_cnt(ep, BS_CNT_TcpInErrs);
 	ep_cnt(ep, BS_CNT_TCPSYNChallenge);
-	tcb_send_challenge_ack(ep, t, rcv_take(r));
+	rcv_challenge(ep, t, r);
 	r->drop = BS_DROP_TCP_INVALID_SYN;
 	return 0;
 reset:

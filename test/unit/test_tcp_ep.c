@@ -1434,8 +1434,11 @@ c_est_rst_window(bool v6)
 	expect(1, &c, F_ACK, c.x + 1, 101, "T39 challenge ACK");
 	CHECK_EQ(C(TCPChallengeACK), 1, "T39: TCPChallengeACK");
 	adv(100);
+	CHECK_EQ(DROPS(TCP_RESET), 0, "T39: answered, no drop");
 	CHECK_EQ(seg(&c, F_RST, 111, 0, 0), 0, "T40: limited");
 	CHECK_EQ(C(TCPACKSkippedChallenge), 1, "T40: TCPACKSkippedChallenge");
+	CHECK_EQ(last_drop, BS_DROP_TCP_RESET, "T40: unanswered, counted under its reason");
+	CHECK_EQ(DROPS(TCP_RESET), 1, "T40: one drop");
 	adv(400);
 	CHECK_EQ(seg(&c, F_RST, 111, 0, 0), 1, "after 500 ms");
 	CHECK_EQ(states(BS_TCP_ESTABLISHED), 1, "alive");
@@ -1460,6 +1463,7 @@ c_challenge_global(bool v6)
 	n_out = 0;
 	CHECK_EQ(seg(&a, F_RST, 111, 0, 0), 1, "first challenge of the second");
 	CHECK_EQ(seg(&b, F_RST, 111, 0, 0), 0, "budget spent");
+	CHECK_EQ(last_drop, BS_DROP_TCP_RESET, "budget spent: a drop with its reason");
 	CHECK_EQ(C(TCPChallengeACK), 1, "only the one sent is counted");
 	CHECK_EQ(C(TCPACKSkippedChallenge), 0, "not a per-connection skip");
 	at(2000);
