@@ -5,8 +5,9 @@
 # rot between measured runs: argument errors, one Backstop/testpmd pair of
 # item 1 (64 segments, 0.3 s, every reply verified), item 4's memory
 # accounting, the items that need backstop-gen or more CPUs reported as
-# such, and the JSON's shape. Not a measurement (no figure is checked
-# against a target).
+# such, and the JSON's shape; the TRex profiles parse and import only
+# TRex's API, and scripts/pktgen/stray.sh writes its command file. Not a
+# measurement (no figure is checked against a target).
 #
 # usage: test_bench.sh BACKSTOP
 set -euo pipefail
@@ -25,6 +26,29 @@ for bad in "--only nope" "--runs 0" "--duration x" "--skip stray,bogus"; do
 	fi
 done
 echo "ok: bad arguments refused"
+
+# The profiles for real NICs cannot run here (no TRex, no pktgen): they
+# must at least parse, and import nothing but TRex's API (and the scapy
+# TRex bundles) beside the standard library; stray.sh must write a .pkt.
+/usr/bin/python3 - "$ROOT"/scripts/trex/*.py <<'PY'
+import ast, sys
+ok = {"argparse", "os", "trex.stl.api", "trex.astf.api", "scapy.layers.inet6"}
+for p in sys.argv[1:]:
+    tree = ast.parse(open(p).read(), p)
+    mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    if mods - ok:
+        sys.exit("FAIL: %s imports %s" % (p, sorted(mods - ok)))
+    if not any(isinstance(n, ast.FunctionDef) and n.name == "register" for n in tree.body):
+        sys.exit("FAIL: %s has no register()" % p)
+print("ok: %d TRex profiles parse, TRex API imports only" % len(sys.argv[1:]))
+PY
+"$ROOT/scripts/pktgen/stray.sh" --mac 02:70:63:61:70:00 --kind fin --out "$TMP/pg" >/dev/null
+if ! grep -qx 'range 0 tcp flags fin,ack' "$TMP/pg/stray.pkt" ||
+		! grep -qx 'enable 0 range' "$TMP/pg/stray.pkt"; then
+	echo "FAIL: scripts/pktgen/stray.sh"; cat "$TMP/pg/stray.pkt"; exit 1
+fi
+echo "ok: pktgen command file"
 
 timeout -k 5 60 "$ROOT/scripts/bench" --tiny --only stray,cps,conc,scaling --gen /nonexistent \
 	--backstop "$BACKSTOP" --json "$TMP/bench.json" >"$TMP/out" 2>&1 ||
