@@ -197,7 +197,7 @@ bs_addr_local4(const struct bs_addr_table *t, uint16_t vlan, uint32_t ip)
 }
 
 /* A local IPv6 address on @p vlan, or on any VLAN with @p any_vlan. */
-static bool
+static __rte_noinline bool
 local6(const struct bs_addr_table *t, uint16_t vlan, bool any_vlan, const uint8_t ip[16])
 {
 	unsigned int i;
