@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "fuzz.h"
+
+const char *fuzz_path_to_unlink;
+
+void
+fuzz_unlink_path(void)
+{
+	if (fuzz_path_to_unlink != NULL)
+		unlink(fuzz_path_to_unlink);
+}
+
+struct rte_mempool *
+fuzz_eal_pool(const char *name, unsigned int n_mbufs)
+{
+	char prefix[64], pool_name[RTE_MEMPOOL_NAMESIZE];
+	char *eal[] = { "bs-fuzz", "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
+		"--file-prefix", prefix, "--log-level=lib.*:error", "--no-telemetry",
+		"-l", "0", NULL };
+	struct rte_mempool *mp;
+
+	snprintf(prefix, sizeof(prefix), "bs-fuzz-%s-%d", name, (int)getpid());
+	snprintf(pool_name, sizeof(pool_name), "fuzz_%s", name);
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		exit(1);
+	}
+	mp = rte_pktmbuf_pool_create(pool_name, n_mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+		SOCKET_ID_ANY);
+	if (mp == NULL) {
+		fprintf(stderr, "no mbuf pool\n");
+		exit(1);
+	}
+	return mp;
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer harness: one whole frame through bs_worker_handle(), the
+ * worker's path for a received frame, on a fake port (no ethdev: replies
+ * are read from the worker's TX buffers). Input: a knob byte, then the
+ * frame. Knobs: bit 0, an endpoint with listeners (else strays only);
+ * bit 1, the frame split into a two-segment chain.
+ *
+ * Invariants checked on every input, against an independent reading of
+ * the frame (fuzz_frame_ref.c):
+ *  - one outcome: a reply queued, or one drop reason counted, or taken
+ *    (the endpoint, or neighbour news: its counter moved);
+ *  - a reply only when the frame deserves one: from the port's MAC to the
+ *    sender's unicast MAC, IP addresses swapped, never to a frame with a
+ *    bad IPv4 or TCP checksum, never to an RST, never to LAND; a TCP reply
+ *    is the RST of RFC 9293 3.10.7.1 (SEQ = SEG.ACK, or ACK = SEG.SEQ +
+ *    SEG.LEN);
+ *  - no mbuf leaked: the pool (small) is full again after each input.
+ */
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "bs_config.h"
+#include "bs_tcp_ep.h"
+#include "bs_worker.h"
+#include "frames.h"
+#include "fuzz.h"
+#include "fuzz_ref.h"
+
+#define POOL_MBUFS 512
+
+static struct rte_mempool *pool;
+static struct bs_config cfg;
+static struct bs_ip_conf ipc = { .ttl = 64, .hop_limit = 64 };
+static struct bs_addr_table addrs;
+static struct bs_worker *w;
+static uint8_t in_copy[16384];
+
+static const char conf_text[] =
+	"[tcp]\nconnections = 64\nrequests = 64\ntcp_max_tw_buckets = 64\n"
+	"tcp_max_orphans = 64\n\n"
+	"[listener echo4]\naddress = 198.18.0.2\nport = 7\napp = echo\n\n"
+	"[listener echo6]\naddress = 2001:2::2\nport = 7\napp = echo\n\n"
+	"[listener web]\naddress = any\nport = 80\napp = http\n\n"
+	"[listener hold]\naddress = any\nport = 5000\napp = hold\nbacklog = 2\n";
+
+static struct bs_tcp_ep *
+ep_new(void)
+{
+	struct bs_tcp_ep_conf c = {
+		.conf = &cfg, .ip = &ipc, .pool = pool, .stats = &w->stats,
+		.tx = bs_worker_ep_tx, .resolve = bs_worker_ep_resolve,
+		.hold = bs_worker_ep_hold, .tx_arg = w, .worker = 0, .n_workers = 1,
+		.socket = SOCKET_ID_ANY, .tsc_hz = rte_get_tsc_hz(),
+		.port_mac = &w->ports[0].mac, .n_ports = 1,
+	};
+	char err[256];
+	struct bs_tcp_ep *ep = bs_tcp_ep_create(&c, err, sizeof(err));
+
+	FUZZ_ASSERT(ep != NULL, "endpoint: %s", err);
+	return ep;
+}
+
+/* The frame as an mbuf chain: segments of at most @p seg bytes. */
+static struct rte_mbuf *
+frame_mbuf(const uint8_t *f, size_t n, size_t seg)
+{
+	struct rte_mbuf *head = NULL, *m;
+	size_t off = 0;
+
+	do {
+		size_t k = RTE_MIN(n - off, seg);
+
+		m = rte_pktmbuf_alloc(pool);
+		FUZZ_ASSERT(m != NULL, "mbuf for the input");
+		memcpy(rte_pktmbuf_append(m, (uint16_t)k), f + off, k);
+		if (head == NULL)
+			head = m;
+		else
+			FUZZ_ASSERT(rte_pktmbuf_chain(head, m) == 0, "chain");
+		off += k;
+	} while (off < n);
+	return head;
+}
+
+/* Frames held for a neighbour being resolved (none expected). */
+static void
+neigh_free_held(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(w->neigh.e); i++) {
+		struct rte_mbuf *m = bs_neigh_take_held(&w->neigh.e[i]);
+
+		while (m != NULL) {
+			struct rte_mbuf *next = m->next;
+
+			m->next = NULL;
+			m->nb_segs = 1;
+			rte_pktmbuf_free(m);
+			m = next;
+		}
+	}
+}
+
+static uint64_t
+drops(void)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < BS_DROP_MAX; i++)
+		n += w->stats.drop[i];
+	return n;
+}
+
+static bool
+ep_holds_any(void)
+{
+	uint64_t n[BS_TCP_STATE_MAX];
+	unsigned int i;
+	uint64_t sum = 0;
+
+	if (w->ep == NULL)
+		return false;
+	bs_tcp_ep_state_counts(w->ep, n);
+	for (i = 0; i < BS_TCP_STATE_MAX; i++)
+		sum += i == BS_TCP_LISTEN ? 0 : n[i];
+	return sum != 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct bs_worker_port *wp;
+	uint64_t drops0, taken0;
+	uint16_t etx0;
+	struct rte_mbuf *m;
+	uint8_t knobs;
+	size_t n;
+
+	if (size < 2 || size - 1 > sizeof(in_copy) || size - 1 > 4 * 2048)
+		return -1;
+	knobs = data[0];
+	n = size - 1;
+	memcpy(in_copy, data + 1, n);
+	memset(&w->stats, 0, sizeof(w->stats));
+	bs_neigh_init(&w->neigh);
+	w->ep = (knobs & 1) ? ep_new() : NULL;
+	if (w->ep != NULL)
+		bs_tcp_ep_set_time(w->ep, rte_rdtsc());
+	wp = &w->ports[0];
+	drops0 = drops();
+	taken0 = w->stats.cnt[BS_CNT_ArpInReplies] +
+		w->stats.cnt[BS_CNT_Icmp6InNeighborAdvertisements];
+	etx0 = wp->n_etx;
+
+	m = frame_mbuf(in_copy, n, (knobs & 2) && n > 1 ? (n + 1) / 2 : 2048);
+	bs_worker_handle(w, wp, m);
+
+	FUZZ_ASSERT(wp->n_tx <= 1, "%u replies to one frame", wp->n_tx);
+	FUZZ_ASSERT(drops() - drops0 <= 1, "%llu drop reasons for one frame",
+		(unsigned long long)(drops() - drops0));
+	FUZZ_ASSERT(wp->n_tx + (drops() - drops0) <= 1, "replied to and dropped");
+	if (wp->n_tx == 0 && drops() == drops0)
+		FUZZ_ASSERT(wp->n_etx != etx0 || ep_holds_any() ||
+			w->stats.cnt[BS_CNT_ArpInReplies] +
+			w->stats.cnt[BS_CNT_Icmp6InNeighborAdvertisements] != taken0,
+			"the frame vanished: no reply, no drop reason, nothing took it");
+	if (wp->n_tx == 1) {
+		struct rte_mbuf *r = wp->tx[0];
+
+		FUZZ_ASSERT(r->nb_segs >= 1 && r->pkt_len >= r->data_len, "reply mbuf");
+		fuzz_ref_check_reply(in_copy, n, rte_pktmbuf_mtod(r, const uint8_t *),
+			r->data_len, t_port_mac);
+	}
+	rte_pktmbuf_free_bulk(wp->tx, wp->n_tx);
+	rte_pktmbuf_free_bulk(wp->etx, wp->n_etx);
+	wp->n_tx = wp->n_etx = 0;
+	bs_tcp_ep_free(w->ep);
+	w->ep = NULL;
+	neigh_free_held();
+	FUZZ_ASSERT(rte_mempool_in_use_count(pool) == 0, "%u mbufs leaked",
+		rte_mempool_in_use_count(pool));
+	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char *const items[] = { "198.18.0.2/24", "2001:2::2/64",
+		"198.18.1.2/24 vlan 100" };
+	char err[256];
+
+	(void)argc;
+	(void)argv;
+	pool = fuzz_eal_pool("frame", POOL_MBUFS);
+	bs_config_defaults(&cfg);
+	FUZZ_ASSERT(bs_config_parse(&cfg, conf_text, "fuzz", err, sizeof(err)) == 0,
+		"config: %s", err);
+	t_addrs(&addrs, items, RTE_DIM(items));
+	ipc.tsc_hz = rte_get_tsc_hz();
+	ipc.tsc0 = rte_rdtsc();
+	w = rte_zmalloc("fuzz_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
+	FUZZ_ASSERT(w != NULL, "worker");
+	w->lcore = rte_lcore_id();
+	w->ip = &ipc;
+	w->pool = pool;
+	w->n_workers = 1;
+	w->burst = 32;
+	w->n_ports = 1;
+	memcpy(w->ports[0].mac.addr_bytes, t_port_mac, 6);
+	w->ports[0].addrs = &addrs;
+	w->ports[0].polled = true;
+	return 0;
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Write the seed corpora of the frame and tcp harnesses (corpus/frame,
+corpus/tcp): the frames the unit and packet tests send (SYN, ACK, RST,
+FIN, data to closed, listening and echo ports, IPv4 and IPv6, VLAN 100,
+IPv4 options, fragments, ARP, NS, echo). Rerun after changing it; the
+files are committed.   test/fuzz/seeds.py [OUTDIR]"""
+import hashlib, os, struct, sys
+from scapy.all import (ARP, ICMP, IP, IPv6, TCP, Dot1Q, Ether, Raw, ICMPv6EchoRequest,
+                       ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IPOption_RR)
+
+PORT_MAC, PEER_MAC = "02:00:00:00:00:02", "02:00:00:00:00:01"
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
+
+
+def put(harness, data):
+    d = os.path.join(out, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+
+
+def eth(vlan=0):
+    e = Ether(src=PEER_MAC, dst=PORT_MAC)
+    return e / Dot1Q(vlan=vlan) if vlan else e
+
+
+frames = []
+for v6 in (False, True):
+    for vlan in (0, 100):
+        if v6 and vlan:
+            continue
+        ip = IPv6(src="2001:2::1", dst="2001:2::2") if v6 else \
+            IP(src="198.18.1.1" if vlan else "198.18.0.1", dst="198.18.1.2" if vlan else "198.18.0.2")
+        for dport in (23, 7, 80, 5000):
+            for flags, data in (("S", b""), ("A", b""), ("R", b""), ("RA", b""), ("FA", b""),
+                                ("PA", b"GET / HTTP/1.0\r\n\r\n"), ("SF", b"")):
+                opts = [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1, 0)), ("WScale", 7)] \
+                    if "S" in flags else []
+                frames.append(eth(vlan) / ip / TCP(sport=40000, dport=dport, flags=flags,
+                                                   seq=1000, ack=2000, options=opts) / Raw(data))
+frames.append(eth() / IP(src="198.18.0.1", dst="198.18.0.2", options=[IPOption_RR()]) /
+              TCP(sport=40000, dport=23, flags="S"))
+frames.append(eth() / IP(src="198.18.0.1", dst="198.18.0.2", flags="MF") / TCP(dport=23))
+frames.append(eth() / IP(src="198.18.0.1", dst="198.18.0.2") / ICMP() / Raw(b"x" * 32))
+frames.append(eth() / IPv6(src="2001:2::1", dst="2001:2::2") / ICMPv6EchoRequest(data=b"y" * 16))
+frames.append(Ether(src=PEER_MAC, dst="ff:ff:ff:ff:ff:ff") /
+              ARP(op=1, hwsrc=PEER_MAC, psrc="198.18.0.1", pdst="198.18.0.2"))
+frames.append(Ether(src=PEER_MAC, dst=PORT_MAC) /
+              ARP(op=2, hwsrc=PEER_MAC, psrc="198.18.0.1", hwdst=PORT_MAC, pdst="198.18.0.2"))
+frames.append(Ether(src=PEER_MAC, dst="33:33:ff:00:00:02") /
+              IPv6(src="2001:2::1", dst="ff02::1:ff00:2", hlim=255) /
+              ICMPv6ND_NS(tgt="2001:2::2") / ICMPv6NDOptSrcLLAddr(lladdr=PEER_MAC))
+for f in frames:
+    raw = bytes(f)
+    put("frame", bytes([0]) + raw)
+    put("frame", bytes([1]) + raw)
+
+# tcp: a starting state byte, then records (fuzz_tcp.c: struct rec).
+for state in range(12):
+    for recs in ([], [(0x10, 0, 0, 0, 0)], [(0x18, 0, 0, 10, 0)], [(0x11, 0, 0, 0, 5)],
+                 [(0x04, 0, 0, 0, 0)], [(0x02, 0, 0, 0, 0)], [(0x14, 0, 0, 0, 0)],
+                 [(0x18, 0, 0, 100, 0), (0x11, 100, 0, 0, 200), (0x10, 101, 1, 0, 0)]):
+        put("tcp", bytes([state]) + b"".join(
+            struct.pack(">BhhHH", fl, dseq, dack, plen, adv) for fl, dseq, dack, plen, adv in recs))
