@@ -63,3 +63,38 @@ for state in range(12):
                  [(0x18, 0, 0, 100, 0), (0x11, 100, 0, 0, 200), (0x10, 101, 1, 0, 0)]):
         put("tcp", bytes([state]) + b"".join(
             struct.pack(">BhhHH", fl, dseq, dack, plen, adv) for fl, dseq, dack, plen, adv in recs))
+
+# cli: request lines as a client sends them (every command of cli_cmds.def,
+# good and bad arguments, --json, pipelined, over-long, junk bytes).
+cli = [
+    "help\n", "help show\n", "--json help\n", "quit\n", "show version\n", "show ports\n",
+    "show workers\n", "show stats\n", "show stats worker 0\n", "--json show resets\n",
+    "show drops worker 9\n", "show listeners\n", "show config\n", "show policies\n",
+    "show connections\n", "show connections state ESTABLISHED port 7 limit 5\n",
+    "show connections cursor 12 worker 0 addr 198.18.0.1\n", "show tables\n", "clear stats\n",
+    "listener add web2 198.18.0.2 8081 echo backlog=4\n", "listener del web2\n",
+    "listener add x any 0 nope\n", "policy add 198.18.0.0/24 drop\n",
+    "policy add 2001:2::/64 ratelimit 10\n", "policy del 198.18.0.0/24\n",
+    "set tcp tcp_fin_timeout 30\n", "set tcp nope 1\n", "connect 198.18.0.1 9\n",
+    "connect 2001:2::1 80 http\n", "show\n", "bogus words here\n",
+    "show stats\nshow resets\nshow drops\n", "show version\r\n", "\t show  version \n",
+    "show version", "x" * 5000 + "\nshow version\n", "show \x01version\n", "show \xff\n",
+    "--json\n", "--json bogus\n", " ".join(["w"] * 70) + "\n",
+]
+for line in cli:
+    put("cli", line.encode("latin-1"))
+
+# config: the default configuration, and files the unit tests parse.
+conf_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config")
+with open(os.path.join(conf_dir, "backstop.conf"), "rb") as f:
+    put("config", b"\x00" + f.read())
+for text in (b"[tcp]\ntcp_fin_timeout = 30\n",
+             b"[listener w]\naddress = any\nport = 80\napp = http\nhttp_status = 404\n",
+             b"[client c]\naddress = 198.18.0.1\nport = 8080\ncount = 2\n",
+             b"[port net_null0]\naddress = 198.18.0.2/24\naddress = 2001:2::2/64 vlan 7\n",
+             b"[stray]\npolicies = 198.18.0.0/24 drop, 2001:2::/48 ratelimit 5\n",
+             b"[control]\nsocket = /tmp/x.sock\nsocket_mode = 0600\n"):
+    put("config", b"\x00" + text)
+    put("config", b"\x01" + text)
+put("config", b"\x02tcp.tcp_fin_timeout=30\nlistener w.port=81\nlistener w.app=echo\n"
+    b"listener w.address=any\nport net_null0.address=198.18.0.2/24\n")
