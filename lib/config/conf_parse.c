@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config_internal.h"
 
@@ -215,8 +218,8 @@ parse_line(struct parse_state *st, char *s, char *err, size_t errlen)
 	return assign(st, key, value, err, errlen);
 }
 
-int
-bs_config_parse(struct bs_config *out, const char *text, const char *name,
+static int
+config_parse(struct bs_config *out, const char *text, const char *name,
 		char *err, size_t errlen)
 {
 	struct parse_state *st;
@@ -264,16 +267,31 @@ bs_config_parse(struct bs_config *out, const char *text, const char *name,
 	return rc;
 }
 
-int
-bs_config_load(struct bs_config *c, const char *path, char *err, size_t errlen)
+static int
+config_load(struct bs_config *c, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
 	char *text;
+	FILE *f;
 	long size;
 	int rc;
 
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (a directory, FIFO, socket "
+			"or device)", path);
+		close(fd);
+		return -1;
+	}
+	f = fdopen(fd, "r");
 	if (f == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
@@ -296,13 +314,13 @@ bs_config_load(struct bs_config *c, const char *path, char *err, size_t errlen)
 		free(text);
 		return -1;
 	}
-	rc = bs_config_parse(c, text, path, err, errlen);
+	rc = config_parse(c, text, path, err, errlen);
 	free(text);
 	return rc;
 }
 
-int
-bs_config_set(struct bs_config *out, const char *assignment, char *err,
+static int
+config_set(struct bs_config *out, const char *assignment, char *err,
 		size_t errlen)
 {
 	char buf[MAX_LINE], *eq, *dot, *section, *key, *value;
@@ -370,5 +388,50 @@ bs_config_set(struct bs_config *out, const char *assignment, char *err,
 	rc = 0;
 out:
 	free(c);
+	return rc;
+}
+
+void
+conf_err_printable(char *err)
+{
+	for (; *err != '\0'; err++)
+		if ((unsigned char)*err < 0x20 || (unsigned char)*err >= 0x7f)
+			*err = '?';
+}
+
+/*
+ * The public entry points: their messages quote what the input held (a
+ * key, a section, a path, an override), and go to a terminal or a log, so
+ * a control or non-ASCII byte in it is shown as '?' (the CLI does the
+ * same): no escape sequence, no second line.
+ */
+int
+bs_config_parse(struct bs_config *out, const char *text, const char *name, char *err,
+		size_t errlen)
+{
+	int rc = config_parse(out, text, name, err, errlen);
+
+	if (rc != 0)
+		conf_err_printable(err);
+	return rc;
+}
+
+int
+bs_config_load(struct bs_config *c, const char *path, char *err, size_t errlen)
+{
+	int rc = config_load(c, path, err, errlen);
+
+	if (rc != 0)
+		conf_err_printable(err);
+	return rc;
+}
+
+int
+bs_config_set(struct bs_config *out, const char *assignment, char *err, size_t errlen)
+{
+	int rc = config_set(out, assignment, err, errlen);
+
+	if (rc != 0)
+		conf_err_printable(err);
 	return rc;
 }
