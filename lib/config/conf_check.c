@@ -167,5 +167,9 @@ conf_validate(const struct bs_config *c, bool partial, char *err, size_t errlen)
 int
 bs_config_check(const struct bs_config *c, char *err, size_t errlen)
 {
-	return conf_validate(c, false, err, errlen);
+	int rc = conf_validate(c, false, err, errlen);
+
+	if (rc != 0)
+		conf_err_printable(err);
+	return rc;
 }

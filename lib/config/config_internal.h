@@ -69,6 +69,8 @@ void *conf_named_find(struct bs_config *c, enum conf_scope scope, const char *na
 unsigned int conf_named_count(const struct bs_config *c, enum conf_scope scope);
 void *conf_named_at(const struct bs_config *c, enum conf_scope scope, unsigned int i);
 int conf_validate(const struct bs_config *c, bool partial, char *err, size_t errlen);
+/** Show a message's control and non-ASCII bytes as '?' (in place). */
+void conf_err_printable(char *err);
 
 /* conf_value.c: one value of each type, parsed and written back */
 int conf_key_set(const struct conf_key *k, void *base, const char *v, char *err,

@@ -5,7 +5,8 @@
  * text read from a file as --check-config does (bs_config_load), or one
  * --set override a line (bs_config_set, then bs_config_check). Invariants:
  * a failure leaves the configuration untouched and says so in one line
- * that names the file or the override; a success writes an INI that parses
+ * of printable ASCII (whatever bytes the input held) that names the file
+ * or the override; a success writes an INI that parses
  * back to the same configuration (written twice, byte for byte).
  */
 #include <stdio.h>
@@ -27,6 +28,9 @@ check_err(const char *err, const char *name)
 {
 	FUZZ_ASSERT(err[0] != '\0', "an error without a message");
 	FUZZ_ASSERT(strchr(err, '\n') == NULL, "error of more than one line: %s", err);
+	for (const char *p = err; *p != '\0'; p++)
+		FUZZ_ASSERT(*p >= 0x20 && *p < 0x7f, "error holds byte %#x: %s",
+			(unsigned char)*p, err);
 	FUZZ_ASSERT(strncmp(err, name, strlen(name)) == 0,
 		"error does not name %s: %s", name, err);
 }
@@ -82,8 +86,7 @@ fuzz_set(char *text)
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
 		one_set_line(line);
 	if (bs_config_check(&conf, err, sizeof(err)) != 0) {
-		FUZZ_ASSERT(err[0] != '\0' && strchr(err, '\n') == NULL,
-			"check error not one line: %s", err);
+		check_err(err, "");
 		return;
 	}
 	check_roundtrip(&conf);
