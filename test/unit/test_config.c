@@ -5,6 +5,8 @@
  * changes nothing.
  */
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include "bs_config.h"
@@ -653,6 +655,35 @@ test_round_trip(void)
 	free(text);
 }
 
+/* Files that are not configurations, and bytes a terminal would act on:
+ * one line, '?' for each such byte, nothing waits (found by fuzzing and
+ * test/ctl/test_ctl_abuse.py). */
+static void
+test_hostile_files(void)
+{
+	char dir[] = "/tmp/bs-unit-config-XXXXXX", path[64], err[512];
+	struct bs_config c;
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	bs_config_defaults(&c);
+	CHECK_EQ(bs_config_load(&c, dir, err, sizeof(err)), -1, "a directory");
+	CHECK(strstr(err, ": not a regular file (a directory, FIFO, socket or device)") != NULL,
+		"%s", err);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	CHECK_EQ(mkfifo(path, 0600), 0, "mkfifo");
+	CHECK_EQ(bs_config_load(&c, path, err, sizeof(err)), -1, "a FIFO, without a writer");
+	CHECK(strncmp(err, path, strlen(path)) == 0 && strstr(err, "not a regular file") != NULL,
+		"%s", err);
+	unlink(path);
+	rmdir(dir);
+	CHECK_EQ(bs_config_parse(&c, "[tcp]\n\x1b[2Jx\xff = 1\n", "f", err, sizeof(err)), -1,
+		"escape in a key");
+	CHECK(strcmp(err, "f:2: [tcp] has no key '?[2Jx?' (see backstop --help-config)") == 0,
+		"%s", err);
+	CHECK_EQ(bs_config_set(&c, "tcp.\x1b=\n1", err, sizeof(err)), -1, "escape in --set");
+	CHECK(strchr(err, '\x1b') == NULL && strchr(err, '\n') == NULL, "%s", err);
+}
+
 int
 main(void)
 {
@@ -666,5 +697,6 @@ main(void)
 	test_set();
 	test_set_sections();
 	test_round_trip();
+	test_hostile_files();
 	return bs_test_done();
 }
