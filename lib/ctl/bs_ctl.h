@@ -22,6 +22,10 @@
  * control or non-ASCII byte, is answered with an error and dropped; the
  * client stays connected. Only one request of a client is served at a
  * time: the server reads no more from it until its response is written.
+ * A client connecting while every slot is taken gets the slot of the
+ * client that has gone longest without a request (one that never sent
+ * any first), which is told so in one error line and closed: idle and
+ * stalled clients cannot starve the CLI.
  *
  * Control thread only (every function).
  */

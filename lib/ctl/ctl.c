@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,17 @@
 
 #include "bs_ctl.h"
 
+#define CTL_STR_(x) #x
+#define CTL_STR(x) CTL_STR_(x)
+
 struct ctl_client {
 	int fd;
 	bool discard;		/* dropping the rest of an over-long line */
 	bool eof;		/* the client shut its side: answer, then close */
 	bool quit;		/* close once the answer is written */
 	bool gone;		/* a write failed: close it */
+	bool asked;		/* it has sent a request */
+	uint64_t last;		/* s->tick at accept or at its last request */
 	char *out;		/* the answer being written (owned) */
 	size_t out_len;
 	size_t out_off;
@@ -38,6 +44,7 @@ struct bs_ctl_server {
 	dev_t dev;		/* the socket file we made (unlink only it) */
 	ino_t ino;
 	struct bs_emit e;
+	uint64_t tick;		/* counts accepts and requests: clients' age */
 	struct ctl_client *cl[BS_CTL_CLIENTS_MAX];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
@@ -150,6 +157,8 @@ serve_line(struct bs_ctl_server *s, struct ctl_client *cl, char *line, size_t le
 		bs_emit_raw(&s->e, oom, sizeof(oom) - 1);
 	}
 	cl->quit = c.quit;
+	cl->last = ++s->tick;
+	cl->asked = true;
 	client_take(s, cl);
 }
 
@@ -286,26 +295,70 @@ client_event(struct bs_ctl_server *s, unsigned int i, short revents)
 	return served;
 }
 
+/* A word for a client being closed (best effort: it may not read). */
+static void
+say_bye(int fd, const char *msg, size_t len)
+{
+	if (send(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		(void)0;	/* it is being closed anyway */
+}
+
+/* Which of two clients goes first: one that never sent a request, then
+ * the one longest without a request. */
+static bool
+older(const struct ctl_client *a, const struct ctl_client *b)
+{
+	if (a->asked != b->asked)
+		return !a->asked;
+	return a->last < b->last;
+}
+
+/*
+ * Every slot taken: make room by closing the client that has gone longest
+ * without a request (since it connected or since its last one), those that
+ * never sent one first. Clients that connect and never send, or send half
+ * a line and stall, go first: they cannot starve the CLI (a slow-loris);
+ * a client that keeps asking keeps its slot, even while a crowd connects.
+ * @return the slot freed
+ */
+static unsigned int
+evict_oldest(struct bs_ctl_server *s)
+{
+	static const char bye[] = "error: closed: all " CTL_STR(BS_CTL_CLIENTS_MAX)
+		" CLI client slots are taken and this client had gone longest "
+		"without a request\n\0error\n";
+	unsigned int i, old = 0;
+
+	for (i = 1; i < BS_CTL_CLIENTS_MAX; i++)
+		if (older(s->cl[i], s->cl[old]))
+			old = i;
+	if (s->cl[old]->out == NULL)
+		say_bye(s->cl[old]->fd, bye, sizeof(bye) - 1);
+	client_close(s, old);
+	return old;
+}
+
 static void
 accept_clients(struct bs_ctl_server *s)
 {
-	static const char full[] = "error: too many clients\n\0error\n";
+	static const char nomem[] = "error: out of memory for another client\n\0error\n";
 	unsigned int i;
 	int fd;
 
 	while ((fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		for (i = 0; i < BS_CTL_CLIENTS_MAX && s->cl[i] != NULL; i++)
 			;
-		if (i < BS_CTL_CLIENTS_MAX)
-			s->cl[i] = malloc(sizeof(*s->cl[i]));
-		if (i == BS_CTL_CLIENTS_MAX || s->cl[i] == NULL) {
-			if (send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-				(void)0;	/* it is being turned away anyway */
+		if (i == BS_CTL_CLIENTS_MAX)
+			i = evict_oldest(s);
+		s->cl[i] = malloc(sizeof(*s->cl[i]));
+		if (s->cl[i] == NULL) {
+			say_bye(fd, nomem, sizeof(nomem) - 1);
 			close(fd);
 			continue;
 		}
 		memset(s->cl[i], 0, offsetof(struct ctl_client, in));
 		s->cl[i]->fd = fd;
+		s->cl[i]->last = ++s->tick;
 	}
 }
 

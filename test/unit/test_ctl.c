@@ -291,8 +291,9 @@ test_server_clients(struct bs_ctl_server *s, const char *path, int *calls)
 	CHECK(n > 0 && strstr(buf, "- q\n") != NULL, "answered after shutdown");
 	close(fds[0]);
 
-	/* As many clients as allowed, each its own answer; one more is
-	 * turned away. */
+	/* As many clients as allowed, each its own answer; one more takes
+	 * the slot of the one longest without a request (c31, answered
+	 * first), which is told why and closed. */
 	for (i = 0; i < BS_CTL_CLIENTS_MAX; i++) {
 		fds[i] = client(path);
 		bs_ctl_poll(s, 1);
@@ -308,9 +309,19 @@ test_server_clients(struct bs_ctl_server *s, const char *path, int *calls)
 	}
 	CHECK_EQ(bs_ctl_clients(s), BS_CTL_CLIENTS_MAX, "all connected");
 	fds[BS_CTL_CLIENTS_MAX] = client(path);
+	send_all(fds[BS_CTL_CLIENTS_MAX], "echo new\n", 9);
 	n = recv_responses(s, fds[BS_CTL_CLIENTS_MAX], 1, buf, sizeof(buf));
-	CHECK(n > 0 && strncmp(buf, "error: too many clients\n", 24) == 0,
-		"one too many: %s", buf);
+	CHECK(n > 0 && strstr(buf, "  - new\n") != NULL, "one more is served: %s", buf);
+	CHECK_EQ(bs_ctl_clients(s), BS_CTL_CLIENTS_MAX, "still full");
+	n = recv(fds[BS_CTL_CLIENTS_MAX - 1], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	CHECK(n > 0 && strcmp(buf, "error: closed: all 32 CLI client slots are taken and this "
+		"client had gone longest without a request\n") == 0 &&
+		memcmp(buf + strlen(buf), "\0error\n", 7) == 0, "the oldest is told: %s", buf);
+	CHECK_EQ(recv(fds[BS_CTL_CLIENTS_MAX - 1], buf, sizeof(buf), MSG_DONTWAIT), 0,
+		"and closed");
+	n = recv(fds[0], buf, sizeof(buf), MSG_DONTWAIT);
+	CHECK(n < 0 && errno == EAGAIN, "a younger one is kept");
 	for (i = 0; i <= BS_CTL_CLIENTS_MAX; i++)
 		close(fds[i]);
 	for (i = 0; i < 4; i++)
