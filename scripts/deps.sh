@@ -12,7 +12,7 @@ PKGS=(
 	libedit-dev
 	babeltrace
 	netsniff-ng
-	clang
+	clang libclang-rt-14-dev
 )
 
 missing=()

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The whole test suite, from a fresh Debian 12 machine: installs what it
 # needs, builds the release and the ASan+UBSan configurations, runs every
-# suite (unit, packet, e2e) in both, and ends with "N passed, M failed".
+# suite (unit, packet, e2e) in both, runs the fuzz suite (test/fuzz: a
+# bounded run of each libFuzzer harness in a clang build, build-fuzz) and
+# ends with "N passed, M failed".
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    release build only
@@ -44,6 +46,12 @@ if [ $quick -eq 0 ]; then
 	# would be about EAL's allocations, not ours.
 	run_suites build-asan env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 || status=1
+	# The libFuzzer harnesses: the library alone, built by clang with
+	# coverage, ASan and UBSan (docs/reliability.md; longer runs:
+	# scripts/fuzz.sh).
+	CC=clang setup build-fuzz -Dfuzz=true -Db_lto=false -Db_lundef=false \
+		--buildtype=debug -Doptimization=1 -Db_sanitize=address,undefined
+	run_suites build-fuzz env || status=1
 fi
 
 /usr/bin/python3 - "${results[@]}" <<'PY' || status=1
