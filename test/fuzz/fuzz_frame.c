@@ -4,7 +4,9 @@
  * worker's path for a received frame, on a fake port (no ethdev: replies
  * are read from the worker's TX buffers). Input: a knob byte, then the
  * frame. Knobs: bit 0, an endpoint with listeners (else strays only);
- * bit 1, the frame split into a two-segment chain.
+ * bit 1, the frame split into a two-segment chain; bit 2, stray policies
+ * (drop on 198.18.0.0/24, a rate limit of 1 RST a second on 198.18.1.0/24,
+ * reply on 2001:2::/64), their buckets full at each input.
  *
  * Invariants checked on every input, against an independent reading of
  * the frame (fuzz_frame_ref.c):
@@ -22,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "bs_config.h"
+#include "bs_policy.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
 #include "frames.h"
@@ -43,7 +46,11 @@ static const char conf_text[] =
 	"[listener echo4]\naddress = 198.18.0.2\nport = 7\napp = echo\n\n"
 	"[listener echo6]\naddress = 2001:2::2\nport = 7\napp = echo\n\n"
 	"[listener web]\naddress = any\nport = 80\napp = http\n\n"
-	"[listener hold]\naddress = any\nport = 5000\napp = hold\nbacklog = 2\n";
+	"[listener hold]\naddress = any\nport = 5000\napp = hold\nbacklog = 2\n\n"
+	"[stray]\npolicies = 198.18.0.0/24 drop, 198.18.1.0/24 ratelimit 1, 2001:2::/64 reply\n";
+
+static struct bs_policy_reg reg;
+static struct bs_policy_table *policies;
 
 static struct bs_tcp_ep *
 ep_new(void)
@@ -150,6 +157,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&w->stats, 0, sizeof(w->stats));
 	bs_neigh_init(&w->neigh);
 	w->ep = (knobs & 1) ? ep_new() : NULL;
+	w->policy = (knobs & 4) ? policies : NULL;
+	memset(w->pstate, 0, sizeof(*w->pstate));
 	if (w->ep != NULL)
 		bs_tcp_ep_set_time(w->ep, rte_rdtsc());
 	wp = &w->ports[0];
@@ -217,5 +226,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memcpy(w->ports[0].mac.addr_bytes, t_port_mac, 6);
 	w->ports[0].addrs = &addrs;
 	w->ports[0].polled = true;
+	w->pstate = rte_zmalloc("fuzz_pstate", sizeof(*w->pstate), RTE_CACHE_LINE_SIZE);
+	FUZZ_ASSERT(w->pstate != NULL && bs_policy_table_build(&reg, &cfg.stray,
+		rte_get_tsc_hz(), &policies, err, sizeof(err)) == 0 && policies != NULL,
+		"policies: %s", err);
 	return 0;
 }

@@ -53,8 +53,8 @@ frames.append(Ether(src=PEER_MAC, dst="33:33:ff:00:00:02") /
               ICMPv6ND_NS(tgt="2001:2::2") / ICMPv6NDOptSrcLLAddr(lladdr=PEER_MAC))
 for f in frames:
     raw = bytes(f)
-    put("frame", bytes([0]) + raw)
-    put("frame", bytes([1]) + raw)
+    for knobs in (0, 1, 5):  # strays only, an endpoint, an endpoint and policies
+        put("frame", bytes([knobs]) + raw)
 
 # tcp: a starting state byte, then records (fuzz_tcp.c: struct rec).
 for state in range(12):
