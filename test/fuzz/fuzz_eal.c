@@ -16,6 +16,13 @@ fuzz_unlink_path(void)
 		unlink(fuzz_path_to_unlink);
 }
 
+/* EAL's runtime directory (empty: --no-shconf) goes when the run ends. */
+static void
+runtime_dir_remove(void)
+{
+	rmdir(rte_eal_get_runtime_dir());
+}
+
 struct rte_mempool *
 fuzz_eal_pool(const char *name, unsigned int n_mbufs)
 {
@@ -31,6 +38,7 @@ fuzz_eal_pool(const char *name, unsigned int n_mbufs)
 		fprintf(stderr, "EAL init failed\n");
 		exit(1);
 	}
+	atexit(runtime_dir_remove);
 	mp = rte_pktmbuf_pool_create(pool_name, n_mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 		SOCKET_ID_ANY);
 	if (mp == NULL) {
