@@ -31,8 +31,17 @@ if [ -d "$src/regress/$name" ]; then
 	fi
 fi
 
+# The longest input: a jumbo frame in a chain (frame), a start byte and
+# 48 records (tcp), lines over the 4095-byte limit (cli).
+case $name in
+frame) max_len=8193 ;;
+tcp) max_len=433 ;;
+cli) max_len=16384 ;;
+*) max_len=8192 ;;
+esac
+
 rc=0
-"$exe" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
+"$exe" -max_total_time="$secs" -max_len=$max_len -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
 	-artifact_prefix="$art/" "$@" "$work/corpus" "$src/corpus/$name" \
 	>"$work/fuzz.log" 2>&1 || rc=$?
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log" | tail -n 1)
