@@ -295,8 +295,9 @@ def phase_slowloris():
         served += len(rs) == 1 and rs[0][1]
     check("slowloris-newcomer-served", served == 5, "%d of 5" % served)
     told = closed = 0
+    time.sleep(0.2)  # the evicted ones' words are there by now
     for s in idle + half:
-        s.settimeout(0.5)
+        s.settimeout(0.02)
         try:
             d = s.recv(4096)
             told += d == EVICTED + b"\0error\n"
