@@ -381,6 +381,12 @@ worker_ip(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 	int rc;
 
 	b->ip_in++;
+	/* ICMP's header is read in place, like every header: it must lie in
+	 * the first segment (is_nd() peeked past a chain's first segment,
+	 * found by test/fuzz/fuzz_frame). */
+	if (slow && p->l4_proto != IPPROTO_TCP &&
+			unlikely(p->l2_len + p->l3_len + RTE_MIN(p->l4_len, 8u) > m->data_len))
+		return BS_DROP_PKT_TOO_SMALL;
 	/* The protocol alone first: TCP is the common case, and never a
 	 * neighbour solicitation. */
 	if (slow && p->l4_proto != IPPROTO_TCP && is_nd(frame, p))
