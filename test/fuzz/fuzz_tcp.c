@@ -8,7 +8,9 @@
  * IPv6), then records of 9 bytes, big endian:
  *   flags (the TCP flags byte), dseq (int16), dack (int16), len (uint16),
  *   wait (uint16: bits 0-11 milliseconds to let pass first, bit 15: a
- *   timestamp option)
+ *   timestamp option, bit 14: then the control plane closes the
+ *   connection: bs_tcp_ep_disconnect() if flags is odd, else
+ *   bs_tcp_ep_abort(), as the CLI and ss -K do)
  * A record's SEQ is the peer's next sequence number + dseq and its ACK
  * the highest sequence number the endpoint sent + dack, so that fuzzing
  * stays near the window, where the state machine decides.
@@ -22,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "bs_config.h"
+#include "bs_flow.h"
 #include "bs_tcp.h"
 #include "bs_tcp_ep.h"
 #include "frames.h"
@@ -256,6 +259,34 @@ seg(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t len, bool ts)
 	P.in_rst = false;
 }
 
+/* The control plane closes the connection (CLI, ss -K). */
+static void
+close_event(bool disconnect)
+{
+	static const uint8_t v4mapped[12] = BS_FLOW_V4MAPPED_PREFIX;
+	struct bs_flow f;
+
+	memset(&f, 0, sizeof(f));
+	if (P.v6) {
+		f.raddr[0] = f.laddr[0] = 0x20;
+		f.raddr[1] = f.laddr[1] = 0x01;
+		f.raddr[3] = f.laddr[3] = 0x02;
+		f.raddr[15] = 1;
+		f.laddr[15] = 2;
+	} else {
+		memcpy(f.raddr, v4mapped, 12);
+		memcpy(f.laddr, v4mapped, 12);
+		memcpy(f.raddr + 12, (const uint8_t[]){ 198, 18, 0, 1 }, 4);
+		memcpy(f.laddr + 12, (const uint8_t[]){ 198, 18, 0, 2 }, 4);
+	}
+	f.rport = rte_cpu_to_be_16(P.dport);
+	f.lport = rte_cpu_to_be_16(P.sport);
+	if (disconnect)
+		bs_tcp_ep_disconnect(ep, &f);
+	else
+		bs_tcp_ep_abort(ep, &f, 0);
+}
+
 /* The peer's segment, its SEQ and ACK the expected ones; moves P.nxt. */
 static void
 pseg(uint8_t flags, uint16_t len)
@@ -371,7 +402,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len, (wait & 0x8000) != 0);
 		if (dseq == 0)
 			P.nxt += len + !!(flags & BS_TCP_SYN) + !!(flags & BS_TCP_FIN);
+		if (wait & 0x4000)
+			close_event(flags & 1);
 	}
+	if (verbose)
+		print_states(start);
 	bs_tcp_ep_free(ep);
 	ep = NULL;
 	FUZZ_ASSERT(rte_mempool_in_use_count(pool) == 0, "%u mbufs leaked",
