@@ -4,7 +4,11 @@
  * snapshot, refreshed for the command) and run-time tracing.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <rte_mempool.h>
 
 #include "backstop.h"
 #include "bs_metrics.h"
@@ -48,6 +52,50 @@ cli_show_tables(struct app *a, struct bs_cli_call *c)
 	for (i = 1; i < BS_TCP_STATE_MAX; i++)
 		bs_emit_u64(c->e, bs_tcp_state_name(i), st[i]);
 	bs_emit_obj_close(c->e);
+	return 0;
+}
+
+/* Resident and total pages of this process (/proc/self/statm), in KiB. */
+static int
+statm_kib(uint64_t *size_kib, uint64_t *rss_kib)
+{
+	unsigned long long size, rss;
+	long page = sysconf(_SC_PAGESIZE);
+	FILE *f = fopen("/proc/self/statm", "r");
+	int n;
+
+	if (f == NULL)
+		return -1;
+	n = fscanf(f, "%llu %llu", &size, &rss);
+	fclose(f);
+	if (n != 2 || page <= 0)
+		return -1;
+	*size_kib = size * (uint64_t)page / 1024;
+	*rss_kib = rss * (uint64_t)page / 1024;
+	return 0;
+}
+
+/*
+ * The packet pool as rte_mempool counts it (the mbufs in the lcores'
+ * caches count as free) and the process's memory: what a soak run
+ * compares with its baseline.
+ */
+int
+cli_show_memory(struct app *a, struct bs_cli_call *c)
+{
+	uint64_t size_kib, rss_kib;
+
+	if (no_args(c) != 0)
+		return -1;
+	bs_emit_obj_open(c->e, "mbufs");
+	bs_emit_u64(c->e, "size", a->mp->size);
+	bs_emit_u64(c->e, "in_use", rte_mempool_in_use_count(a->mp));
+	bs_emit_u64(c->e, "free", rte_mempool_avail_count(a->mp));
+	bs_emit_obj_close(c->e);
+	if (statm_kib(&size_kib, &rss_kib) == 0) {
+		bs_emit_u64(c->e, "resident_kib", rss_kib);
+		bs_emit_u64(c->e, "virtual_kib", size_kib);
+	}
 	return 0;
 }
 

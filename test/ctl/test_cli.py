@@ -169,7 +169,7 @@ print(n, flush=True)
 
 COMMANDS = ["help", "quit", "show version", "show ports", "show workers", "show stats",
             "show resets", "show drops", "show listeners", "show config", "show policies",
-            "show connections", "show tables", "trace on", "trace off", "trace save",
+            "show connections", "show tables", "show memory", "trace on", "trace off", "trace save",
             "clear stats", "capture start", "capture stop", "show capture", "listener add",
             "listener del", "policy add", "policy del", "set tcp", "connect"]
 
@@ -205,7 +205,7 @@ def test_version():
 def test_bad_commands():
     # Every command that takes no argument, given one: error + its usage.
     for w in ["show version", "show ports", "show workers", "show listeners", "show config",
-              "clear stats", "trace on", "trace off", "trace save"]:
+              "show memory", "clear stats", "trace on", "trace off", "trace save"]:
         rc, out, err = ctl(*(w.split() + ["junk"]))
         check("bad-arg " + w, rc == 1 and out == "" and err ==
               "error: unexpected argument 'junk'\nusage: %s\n" % w, repr(err))
@@ -219,7 +219,7 @@ def test_bad_commands():
         check("unknown-arg " + w, rc == 1 and err.startswith("error: unknown argument 'lcore'\n"), repr(err))
     rc, _, err = ctl("show")
     check("incomplete", rc == 1 and err == "error: incomplete command 'show'\nusage: show version|ports|"
-          "workers|stats|resets|drops|listeners|config|policies|connections|tables|capture\n",
+          "workers|stats|resets|drops|listeners|config|policies|connections|tables|memory|capture\n",
           repr(err))
     rc, _, err = ctl("show", "bogus")
     check("unknown-show", rc == 1 and err.startswith("error: unknown command 'show bogus'\nusage: show version|"), repr(err))
@@ -285,6 +285,22 @@ def test_tables():
     w = cj("show", "tables", "worker", "0")
     check("tables-worker", w["worker"] == 0 and w["answered"] is True and
           w["tables"] == t["tables"] and w["connections"] == t["connections"], w)
+
+
+def test_memory():
+    # The pool's size is the one printed at start; in use and free add up
+    # to it; the resident size is /proc's.
+    m = cj("show", "memory")
+    log = open(E.log).read()
+    size = int(log.split(" mbufs,")[0].rsplit("backstop: ", 1)[1])
+    with open("/proc/%d/statm" % cj("show", "version")["pid"]) as f:
+        rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    check("memory-values", m["mbufs"]["size"] == size and
+          m["mbufs"]["in_use"] + m["mbufs"]["free"] == size and
+          abs(m["resident_kib"] - rss) < 4096 and m["virtual_kib"] >= m["resident_kib"],
+          "%s, %d mbufs, %d KiB" % (m, size, rss))
+    rc, out, _ = ctl("show", "memory")
+    check("memory-text", rc == 0 and "mbufs:\n  size: %d\n" % size in out, out)
 
 
 def walk(*args, commands=60):
@@ -585,7 +601,7 @@ def main():
         if r.returncode != 0:
             print("FAIL topology", r.stderr)
             return 1
-        log = os.path.join(E.tmp, "bs.log")
+        log = E.log = os.path.join(E.tmp, "bs.log")
         E.bs = start_backstop("bs-cli-%d" % os.getpid(), "net_af_packet0,iface=%s-d0" % E.ns,
                               ["port net_af_packet0.address=198.18.0.2/24, 2001:2::2/64",
                                "control.socket=" + E.sock,
@@ -599,7 +615,7 @@ def main():
         ready = holder.stdout.readline().strip()
         check("holder-connected", ready == "ready", ready)
         for t in (test_help, test_version, test_bad_commands, test_ports, test_listeners_config,
-                  test_connections, test_tables, test_counters, test_capture, test_concurrent,
+                  test_connections, test_tables, test_memory, test_counters, test_capture, test_concurrent,
                   test_junk_flood, test_piped_and_tty):
             try:
                 t()
