@@ -362,6 +362,7 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 	/* The pool keeps a floor of 16 entries; the limit is the sysctl's
 	 * (0: no TIME_WAIT at all, every close overflows: N4). */
 	ep->tw_limit = RTE_MIN((k->tcp_max_tw_buckets + c->n_workers - 1) / c->n_workers, n_tw);
+	ep->mbuf_reserve = (uint32_t)((uint64_t)c->pool->size * c->conf->mbuf_reserve / 100);
 	ep->ext.base = rte_zmalloc_socket("bs_tcp_ext", (size_t)n_ext * sizeof(struct tcb_ext),
 		RTE_CACHE_LINE_SIZE, c->socket);
 	ep->wheel = rte_zmalloc_socket("bs_tcp_wheel", sizeof(struct bs_wheel),

@@ -318,6 +318,7 @@ struct bs_tcp_ep {
 	uint32_t tw_count;
 	uint32_t tw_limit;		/* tcp_max_tw_buckets, this worker's share */
 	uint32_t orphans;
+	uint32_t mbuf_reserve;		/* free mbufs below which memory is short */
 	uint32_t chal_second;		/* tcp_challenge_ack_limit budget */
 	uint32_t chal_budget;
 	uint64_t rnd;			/* xorshift state */
@@ -345,6 +346,25 @@ struct bs_tcp_ep {
 	uint8_t tx_rst;			/* reset reason + 1 of the RST-ABORT being
 					 * sent (tcb_send_rst_abort), 0: none */
 };
+
+/*
+ * Memory pressure (Linux: tcp_under_memory_pressure, tcp_mem): the packet
+ * pool's shared store holds fewer free mbufs than [backstop] mbuf_reserve.
+ * Receiving needs mbufs (the RX rings are refilled from the pool): a pool
+ * emptied by queues would stop every connection, the ACKs that free
+ * queues included. Those in the lcores' caches are not counted, so the
+ * test errs on the short side. Read on SYNs and data only, never on the
+ * stray path.
+ */
+static inline bool
+ep_mem_short(const struct bs_tcp_ep *ep)
+{
+	const struct rte_mempool *mp = ep->c.pool;
+
+	/* rte_mempool_ops_get_count() without its call (it is internal). */
+	return ep->mbuf_reserve != 0 && (uint32_t)rte_mempool_get_ops(mp->ops_index)->get_count(mp) <
+		ep->mbuf_reserve;
+}
 
 /* Counters: the worker's, written by it only. */
 static inline void

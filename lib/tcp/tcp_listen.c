@@ -172,12 +172,16 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 	uint32_t idx = TCP_NONE;
 	uint32_t isn = ep->tw_isn;	/* a SYN that reopens TIME_WAIT (4.4) */
 
-	/* Backstop's own tables full ([tcp] overload): a SYN cookie as Linux
-	 * would (a request entry is what a cookie spares; with the connection
+	/* Backstop's own tables full or the packet pool short ([tcp]
+	 * overload): a SYN cookie as Linux would (a request entry is what a
+	 * cookie spares, and its SYN-ACK retransmissions; with the connection
 	 * table full the cookie's ACK may find room later), an RST, or
 	 * nothing. */
-	if (unlikely(ep->req.used >= ep->req.cap || ep->tcb.used >= ep->tcb.cap)) {
+	if (unlikely(ep->req.used >= ep->req.cap || ep->tcb.used >= ep->tcb.cap ||
+			ep_mem_short(ep))) {
 		overload = true;
+		if (ep_mem_short(ep))
+			ep_cnt(ep, BS_CNT_OverloadMbufs);
 		if (k->overload == BS_OVERLOAD_RESET) {
 			ep_cnt(ep, BS_CNT_OverloadResets);
 			listen_drop(ep);

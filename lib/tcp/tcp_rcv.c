@@ -457,7 +457,7 @@ ooo_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 	struct rte_mbuf *m, **pp;
 
 	if (x == NULL || r->m == NULL || r->m->nb_segs != 1 || r->s->len == 0 ||
-			x->ooo_bytes + r->s->len > ep->k->tcp_rmem[1]) {
+			x->ooo_bytes + r->s->len > ep->k->tcp_rmem[1] || ep_mem_short(ep)) {
 		ep_drop_cnt(ep, BS_DROP_TCP_OFO_DROP);
 		return;
 	}
@@ -495,6 +495,17 @@ data_queue(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rcv *r)
 		if (len != 0 && rcv_window_left(t) == 0) {
 			ep_drop_cnt(ep, BS_DROP_TCP_ZEROWINDOW);
 			ep_cnt(ep, BS_CNT_TCPZeroWindowDrop);
+			tcb_ack_now(ep, t);
+			return;
+		}
+		if (len != 0 && !(t->fl & TCB_RCV_SHUT) && ep_mem_short(ep) &&
+				(x = tcb_ext(ep, t)) != NULL && x->rcv_head != NULL) {
+			/* tcp_try_rmem_schedule() failed: a queue that holds
+			 * data takes no more while memory is short (an empty
+			 * one does, sk_forced_mem_schedule); the peer sends it
+			 * again. */
+			ep_drop_cnt(ep, BS_DROP_NOMEM);
+			ep_cnt(ep, BS_CNT_TCPRcvQDrop);
 			tcb_ack_now(ep, t);
 			return;
 		}

@@ -100,6 +100,11 @@ tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len,
 			t->state != BS_TCP_CLOSE_WAIT))
 		return -EPIPE;
 	space = tcb_write_space(ep, t);
+	/* sk_stream_memory_free under pressure: only an empty send queue
+	 * takes data while memory is short (APP_WRITABLE comes with the ACK
+	 * that empties it). */
+	if (ep_mem_short(ep) && tcb_ext(ep, t) != NULL && tcb_ext(ep, t)->snd_head != NULL)
+		space = 0;
 	if (len > space)
 		t->nospace = 1;
 	len = RTE_MIN(len, space);

@@ -2279,6 +2279,53 @@ c_free_delack(bool v6)
 	teardown();
 }
 
+/*
+ * Memory pressure ([backstop] mbuf_reserve = 50 % of the test's pool):
+ * with fewer free, a SYN is overload (here an RST), data for a receive
+ * queue that holds data is dropped and ACKed at once (TCPRcvQDrop), an
+ * empty queue still takes a segment; once the mbufs are back, both pass.
+ */
+static void
+c_mem_short(bool v6)
+{
+	static const char *const ov[] = { "backstop.mbuf_reserve=50", "tcp.overload=reset", NULL };
+	static struct rte_mbuf *taken[4096];
+	unsigned int n = 0, i;
+	struct bs_tcb *t;
+	struct peer c, d;
+
+	setup("mem-short", v6, ov);
+	peer_init(&c, v6, P_HOLD);
+	peer_init(&d, v6, P_HOLD);
+	d.sport = 40001;
+	est(&c, true);
+	while (rte_mempool_avail_count(pool) >= pool->size / 2 && n < RTE_DIM(taken))
+		taken[n++] = rte_pktmbuf_alloc(pool);
+	n_out = 0;
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10), 1, "mem-short: empty queue takes data");
+	expect(0, &c, F_ACK, c.x + 1, 111, "quick ACK of the first data");
+	n_out = 0;
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 111, c.x + 1, 10), 1, "mem-short: queue not empty");
+	expect(0, &c, F_ACK, c.x + 1, 111, "ACK now, the data not taken");
+	CHECK_EQ(C(TCPRcvQDrop), 1, "TCPRcvQDrop");
+	CHECK_EQ(st.drop[BS_DROP_NOMEM], 1, "drop reason NOMEM");
+	n_out = 0;
+	CHECK_EQ(seg_opt(&d, F_SYN, PEER_ISN, 0, 0, opt_mss, 4), 1, "mem-short: SYN gets the overload RST");
+	expect_reply(0, &d, F_RST | F_ACK, 0, PEER_ISN + 1, "overload RST");
+	CHECK_EQ(C(OverloadMbufs), 1, "OverloadMbufs");
+	CHECK_EQ(C(OverloadResets), 1, "OverloadResets");
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(taken[i]);
+	n_out = 0;
+	seg(&c, F_ACK | F_PSH, 111, c.x + 1, 10);
+	t = tcb_of(&c);
+	CHECK(t != NULL && t->rcv_nxt == 121, "%s: mbufs back: the data taken", case_name);
+	syn(&d);
+	CHECK_EQ(C(OverloadMbufs), 1, "mbufs back: no overload");
+	CHECK_EQ(C(TCPRcvQDrop), 1, "mbufs back: no drop");
+	teardown();
+}
+
 /* T68 X10 (CLOSE_WAIT) */
 static void
 c_cw_rst(bool v6)
@@ -2964,6 +3011,7 @@ static const struct tcase cases[] = {
 	{ "req-out-of-window", c_req_oow, "Q16 Q17 T24" },
 	{ "overflow-abort", c_overflow_abort, "R2 T26" },
 	{ "overflow-drop", c_overflow_drop, "R2b Q18 T27" },
+	{ "mem-short", c_mem_short, "" },
 	{ "req-listener-closed", c_req_listener_gone, "N3 L4 T28" },
 	{ "req-timeout", c_req_timeout, "R7 Q19" },
 	{ "listener-close-child", c_listener_close_child, "L3 T73" },
