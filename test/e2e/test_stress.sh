@@ -14,7 +14,8 @@
 #
 # Prints `ok NAME` / `FAIL NAME why` and `# figure` lines, then `N passed,
 # M failed`; 77 when it cannot run. BS_STRESS_KEEP=DIR keeps the run's
-# files (configuration, Backstop's output, stats JSON, capture).
+# files (configuration, Backstop's output, stats JSON, capture);
+# BS_STRESS_SET=SECTION.KEY=VALUE adds one --set (e.g. backstop.mbuf_reserve=0).
 set -euo pipefail
 
 [ $# -ge 3 ] || { echo "usage: $0 BACKSTOP_BINARY SOURCE_ROOT flood|exhaust|soak [SECONDS]" >&2; exit 2; }
@@ -75,8 +76,6 @@ trap 'exit 130' INT TERM
 		CONF
 		;;
 	exhaust) cat <<-CONF
-		[backstop]
-		mbufs = 4096
 		[listener echo]
 		port = 8080
 		app = echo
@@ -89,7 +88,7 @@ trap 'exit 130' INT TERM
 		[listener big]
 		port = 8084
 		app = http
-		http_body = 200000
+		http_body = 8000
 		http_keepalive = 0
 		[tcp]
 		connections = 48
@@ -97,6 +96,7 @@ trap 'exit 130' INT TERM
 		tcp_max_tw_buckets = 8
 		tcp_max_orphans = 4
 		tcp_synack_retries = 1
+		tcp_rmem = 4096 1048576 6291456
 		CONF
 		;;
 	soak) cat <<-CONF
@@ -121,7 +121,8 @@ MAC=$(ip -n "$A-d" -o link show "$A-d0" | sed -n 's/.*link\/ether \([0-9a-f:]*\)
 LIFE=$(( ${SECS:-20} + 150 ))
 ip netns exec "$A-d" timeout "$LIFE" "$BIN" -l 0,1 --no-huge -m 512 --no-pci \
 	--file-prefix "$PREFIX" --vdev="net_af_packet0,iface=$A-d0" -- \
-	--config "$T/backstop.conf" --stats-json "$T/stats.json" >"$T/bs.out" 2>"$T/bs.err" &
+	--config "$T/backstop.conf" ${BS_STRESS_SET:+--set "$BS_STRESS_SET"} \
+	--stats-json "$T/stats.json" >"$T/bs.out" 2>"$T/bs.err" &
 BS_PID=$!
 if ! wait_running "$T/bs.out" "$BS_PID" 45; then
 	echo "FAIL backstop-start"
