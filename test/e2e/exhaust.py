@@ -112,7 +112,7 @@ def table_full(r, c):
         s.sendall(b"ping %d\n" % i)
         ok &= s.recv(64) == b"ping %d\n" % i
     r.check("table-full-connections-echo", ok)
-    r.check("table-full-worker-answers", c.workers_answer())
+    r.check("table-full-worker-answers", wait(c.workers_answer, 2))
     for s in conns[:10]:
         s.close()
     freed = wait(lambda: c.tables()["Connections"] <= t0["ConnectionsMax"] - 10, 5)
@@ -159,7 +159,7 @@ def time_wait_cap(r, c):
     r.check("tw-cap-raised", not errs and t2["TimeWaitLimit"] == min(100, t2["TimeWaitEntriesMax"])
             and t2["TimeWait"] == 12 and
             d2["TCPTimeWaitOverflow"] == 4, "%s %s %s" % (errs[:2], t2, d2["TCPTimeWaitOverflow"]))
-    r.check("tw-worker-answers", c.workers_answer())
+    r.check("tw-worker-answers", wait(c.workers_answer, 2))
 
 
 def orphan_cap(r, c):
@@ -200,7 +200,7 @@ def orphan_cap(r, c):
     r.check("orphan-cap-recovered", orphaned and err is None and len(data) > 8000 and
             d2["TCPAbortOnMemory"] == 4, "orphan %s, %r, %d bytes, %d aborts" % (
                 orphaned, err, len(data), d2["TCPAbortOnMemory"]))
-    r.check("orphan-worker-answers", c.workers_answer())
+    r.check("orphan-worker-answers", wait(c.workers_answer, 2))
 
 
 def pool_short(r, c):
@@ -249,7 +249,7 @@ def pool_short(r, c):
     echo.run(1.0)
     r.check("pool-short-echo", not echo.errors and min(echo.done) >= 3,
             "errors %s rounds %s" % (echo.errors[:3], echo.done))
-    r.check("pool-short-worker-answers", c.workers_answer())
+    r.check("pool-short-worker-answers", wait(c.workers_answer, 2))
     for s in holds:
         abort(s)
     back = wait(lambda: c.memory()["mbufs"]["in_use"] <= m0["mbufs"]["in_use"], 5)

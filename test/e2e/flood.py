@@ -19,9 +19,9 @@ bytes in rounds every 50 ms:
     table's capacity; every connection completes rounds, none fails.
 
 Throughout, mbufs in use and resident memory (show memory) stay within
-fixed margins over the baseline, and at every half-second sample the
-worker answers a control request (show workers), which only its poll loop
-serves. Once the flood stops: every connection echoes
+fixed margins over the baseline, and the worker answers a control request
+(show workers, which only its poll loop serves) at least every SILENT_MAX
+s (sampled every half second). Once the flood stops: every connection echoes
 again without a pause, the request table drains to 0, cookies stop, a new
 connection completes a normal handshake (neither SyncookiesSent nor
 SyncookiesRecv moves) and echoes, mbufs in use are back to the baseline.
@@ -40,6 +40,8 @@ from stress_lib import Ctl, Echoes, Flood, Results, rss_kib
 RATE1 = 4000		# SYN/s of phase 1: 360 times what port 8080 can hold
 			# (33 requests for 3 s), below what an ASan build takes
 GAP1 = 1.0		# s without an echo when nothing is lost (rounds: 50 ms)
+SILENT_MAX = 2.0	# s without the worker answering a control request: stuck
+			# (one missed 100 ms answer on a loaded machine is not)
 COOKIES = ("SyncookiesSent", "TCPReqQFullDoCookies", "OverloadSyncookies", "ListenDrops")
 MBUF_MARGIN = 1024	# in flight: a burst per queue, the TX rings of af_packet
 RSS_MARGIN_KIB = 32768	# tables and pools are preallocated: only first touches
@@ -55,13 +57,14 @@ def phase(r, c, bs_pid, flood, echoes, seconds):
     for t in th:
         t.start()
     samples = []
-    stalls = 0
+    stalls, last = 0.0, time.monotonic()	# the longest time without an answer
     while any(t.is_alive() for t in th):
         time.sleep(0.5)
         tb, m = c.tables(), c.memory()
         samples.append((tb["Requests"], m["mbufs"]["in_use"], rss_kib(bs_pid)))
-        if not c.workers_answer():
-            stalls += 1
+        if c.workers_answer():
+            last = time.monotonic()
+        stalls = max(stalls, time.monotonic() - last)
     for t in th:
         t.join()
     sent = flood.join()
@@ -114,7 +117,7 @@ def main():
     for e, fam in ((e4, "ipv4"), (e6, "ipv6")):
         r.check("flood1-established-%s" % fam, not e.errors and max(e.gap) < GAP1,
                 "errors %s gaps %s" % (e.errors[:3], ["%.2f" % g for g in e.gap]))
-    r.check("flood1-worker-polling", stalls == 0, "a worker did not answer %d times" % stalls)
+    r.check("flood1-worker-polling", stalls < SILENT_MAX, "no answer for %.1f s" % stalls)
 
     # 2. Both ports at full rate: more than the worker can receive, the
     # request table fills (Backstop's overload: cookies again). The link
@@ -137,7 +140,7 @@ def main():
     for e, fam in ((e4, "ipv4"), (e6, "ipv6")):
         r.check("flood2-established-%s" % fam, not e.errors and min(e.done) >= 1,
                 "errors %s rounds %s" % (e.errors[:3], e.done))
-    r.check("flood2-worker-polling", stalls == 0, "a worker did not answer %d times" % stalls)
+    r.check("flood2-worker-polling", stalls < SILENT_MAX, "no answer for %.1f s" % stalls)
     for e, fam in ((e4, "ipv4"), (e6, "ipv6")):
         e.gap = [0.0] * len(e.gap)
         e.run(1.0)

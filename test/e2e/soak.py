@@ -14,7 +14,9 @@ banner 8083, a request table of 256):
   - live reconfiguration: every RECONF_S, SIGHUP with the file changed (a
     listener added or removed) or CLI changes in turn (listener add|del,
     policy add|del, set tcp);
-  - CLI polling: show stats, tables, memory, workers, connections, resets.
+  - CLI polling: show stats, tables, memory, workers, connections, resets;
+    the worker must answer its control requests (show workers) and never
+    stay silent for SILENT_MAX_MS.
 
 Every RST Backstop sends is counted three ways: its reason counters
 (show resets), on the wire (an AF_PACKET socket in the peer namespace
@@ -51,7 +53,8 @@ SOL_PACKET, PACKET_STATISTICS = 263, 6
 
 stop = threading.Event()
 lock = threading.Lock()
-tally = {"echo": 0, "banner": 0, "refused": 0, "reconf": 0, "polls": 0}
+tally = {"echo": 0, "banner": 0, "refused": 0, "reconf": 0, "polls": 0, "silent_ms": 0}
+SILENT_MAX_MS = 2000	# a worker unanswering for longer is stuck
 errors = []
 
 
@@ -101,17 +104,28 @@ def churn():
 
 
 def poll(c):
+    """CLI polling. A worker that misses the CLI's 100 ms for one request
+    (a loaded 2-core machine, ASan) is not stuck: what counts is the
+    longest time without an answer (tally "silent_ms")."""
     words = (["show", "stats"], ["show", "tables"], ["show", "memory"], ["show", "resets"],
              ["show", "connections", "limit", "20"])
-    i = 0
+    i, last = 0, time.monotonic()
     while not stop.is_set():
+        answered = True
         try:
             c(*words[i % len(words)])
-            if not c.workers_answer():
-                bump("poll", "a worker did not answer")
+            answered = c.workers_answer()
             bump("polls")
         except Exception as e:  # noqa: BLE001
-            bump("poll", repr(e))
+            if "did not answer" in str(e):
+                answered = False
+            else:
+                bump("poll", repr(e))
+        now = time.monotonic()
+        if answered:
+            last = now
+        with lock:
+            tally["silent_ms"] = max(tally["silent_ms"], int((now - last) * 1000))
         i += 1
         time.sleep(0.1)
 
@@ -285,6 +299,8 @@ def main():
     r.check("soak-no-errors", not errors, "; ".join(errors[:5]))
     r.check("soak-load-ran", tally["echo"] > 0 and tally["banner"] > 0 and tally["refused"] > 0 and
             tally["reconf"] >= seconds / RECONF_S / 2 and tally["polls"] > 0 and sent > 0, str(tally))
+    r.check("soak-worker-polling", tally["silent_ms"] < SILENT_MAX_MS,
+            "no answer for %d ms" % tally["silent_ms"])
     r.check("soak-settled", settled)
     r.check("soak-resets-sum", sum(by_reason.values()) == n1 - n0 and n1 - n0 >= sent,
             "%s vs %d, %d stray SYNs" % (by_reason, n1 - n0, sent))
@@ -309,7 +325,7 @@ def main():
             "%d > %d" % (m1["mbufs"]["in_use"], m0["mbufs"]["in_use"]))
     r.check("soak-rss-baseline", rss1 <= rss0 + RSS_SLACK_KIB, "%d > %d + %d" % (
         rss1, rss0, RSS_SLACK_KIB))
-    r.check("soak-worker-answers", c.workers_answer())
+    r.check("soak-worker-answers", c.workers_answer() or c.workers_answer())
     return 0 if r.failed == 0 else 1
 
 
