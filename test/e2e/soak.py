@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """
 Soak (test_stress.sh soak; scripts/soak.sh for long runs; issue 6 item 7):
-for SECONDS, everything at once against Backstop (listeners echo 8080 and
-banner 8083, a request table of 256):
+for SECONDS, everything at once against Backstop (listeners echo 8080,
+banner 8083 and abort 8085, a request table of 256):
 
   - stray floods: a raw socket sends SYNs to a closed port (7777) from
     spoofed IPv4 and IPv6 sources at STRAY_PPS, each answered by an RST
@@ -53,7 +53,7 @@ SOL_PACKET, PACKET_STATISTICS = 263, 6
 
 stop = threading.Event()
 lock = threading.Lock()
-tally = {"echo": 0, "banner": 0, "refused": 0, "reconf": 0, "polls": 0, "silent_ms": 0}
+tally = {"echo": 0, "banner": 0, "aborted": 0, "refused": 0, "reconf": 0, "polls": 0, "silent_ms": 0}
 SILENT_MAX_MS = 2000	# a worker unanswering for longer is stuck
 errors = []
 
@@ -64,6 +64,17 @@ def bump(k, err=None):
             tally[k] += 1
         elif len(errors) < 20:
             errors.append("%s: %s" % (k, err))
+
+
+def abort_once(fam, addr):
+    with socket.socket(fam) as s:
+        s.settimeout(3)
+        s.connect((addr, 8085))
+        try:
+            s.recv(256)
+            raise ValueError("abort: no RST")
+        except ConnectionResetError:
+            bump("aborted")
 
 
 def churn():
@@ -92,6 +103,8 @@ def churn():
                 while s.recv(256):
                     pass
             bump("banner")
+            if i % 7 == 0:	# the application waits delay_ms (100) first
+                abort_once(fam, addr)
             with socket.socket(fam) as s:
                 s.settimeout(3)
                 try:
@@ -298,6 +311,7 @@ def main():
            "(lost %d)" % (by_reason, n1 - n0, wire, sdrops, epb, cap.get("lost", -1)))
     r.check("soak-no-errors", not errors, "; ".join(errors[:5]))
     r.check("soak-load-ran", tally["echo"] > 0 and tally["banner"] > 0 and tally["refused"] > 0 and
+            tally["aborted"] > 0 and
             tally["reconf"] >= seconds / RECONF_S / 2 and tally["polls"] > 0 and sent > 0, str(tally))
     r.check("soak-worker-polling", tally["silent_ms"] < SILENT_MAX_MS,
             "no answer for %d ms" % tally["silent_ms"])

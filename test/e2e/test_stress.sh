@@ -106,6 +106,9 @@ trap 'exit 130' INT TERM
 		[listener banner]
 		port = 8083
 		app = banner
+		[listener abort]
+		port = 8085
+		app = abort
 		[tcp]
 		requests = 256
 		tcp_synack_retries = 1
