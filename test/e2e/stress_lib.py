@@ -57,6 +57,17 @@ class Ctl:
     def counters(self):
         return self("show stats")["counters"]
 
+    def patient(self, *words, tries=10):
+        """A command that asks a worker, tried again while the worker
+        misses the CLI's 100 ms (a loaded machine)."""
+        for i in range(tries):
+            try:
+                return self(*words)
+            except RuntimeError as e:
+                if "did not answer" not in str(e) or i == tries - 1:
+                    raise
+                time.sleep(0.2)
+
     def drops(self):
         return self("show drops")["drops"]
 
@@ -115,6 +126,21 @@ def syn_frame(dst_mac, i, dport, rnd):
     tcp = tcp[:16] + struct.pack("!H", _csum(ph + tcp)) + tcp[18:]
     ip = struct.pack("!IHBB16s16s", 6 << 28, len(tcp), 6, 64, src, dst)
     return dst_mac + FLOOD_MAC + b"\x86\xdd" + ip + tcp
+
+
+def send_rst4(ifname, dst_mac, sport, dport, seq):
+    """An RST from the peer's own address and MAC (IPv4, to Backstop)."""
+    src_mac = bytes.fromhex(open("/sys/class/net/%s/address" % ifname).read().strip()
+                            .replace(":", ""))
+    src, dst = socket.inet_aton("198.18.0.1"), socket.inet_aton(DUT4)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x04, 0, 0, 0)
+    ph = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", _csum(ph + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
+        s.bind((ifname, 0))
+        s.send(bytes.fromhex(dst_mac.replace(":", "")) + src_mac + b"\x08\x00" + ip + tcp)
 
 
 def _flood_run(ifname, frames, seconds, pps, sent):
