@@ -124,6 +124,8 @@ def main():
     # drops what the worker cannot take, the flood's and the connections'
     # segments alike: the connections retransmit, none is lost.
     r.info("phase 2: ports 8080 and 8081, full rate")
+    for e in (e4, e6):
+        e.limit = 30.0	# a segment lost 5 times waits 6.2 s (RTO backoff)
     sent, d, mx, stalls = phase(r, c, bs_pid, Flood(ifname, mac, (8080, 8081), seconds / 2),
                                 (e4, e6), seconds / 2)
     t_end = time.monotonic()

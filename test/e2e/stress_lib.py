@@ -209,6 +209,7 @@ class Echoes:
             s.setblocking(False)
             self.socks.append(s)
         self.period = period
+        self.limit = 5.0	# s a round may wait for its echoes
         self.done = [0] * n
         self.last = [0.0] * n
         self.gap = [0.0] * n
@@ -232,7 +233,7 @@ class Echoes:
                     want[i] = b""
                 except OSError as e:
                     self.errors.append("conn %d send: %r" % (i, e))
-            limit = time.monotonic() + 5
+            limit = time.monotonic() + self.limit
             while want and time.monotonic() < limit:
                 for key, _ in sel.select(0.2):
                     i = key.data
@@ -260,7 +261,7 @@ class Echoes:
                         self.done[i] += 1
                         want.pop(i)
             for i in want:
-                self.errors.append("conn %d: no echo in 5 s" % i)
+                self.errors.append("conn %d: no echo in %.0f s" % (i, self.limit))
             time.sleep(self.period)
         sel.close()
         t = time.monotonic()
