@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The generator's port: one RX and one TX queue, no offloads (the
+ * checksums are computed: the frames are what the wire carries); ARP for
+ * the target, and ARP answers for our source addresses.
+ */
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "gen.h"
+
+#define NB_MBUF 8191
+#define NB_DESC 1024
+
+int
+gen_port_open(struct gen_port *p, const struct gen_opts *o, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf;
+	uint16_t nb_rx = NB_DESC, nb_tx = NB_DESC;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (o->port != NULL) {
+		if (rte_eth_dev_get_port_by_name(o->port, &p->id) != 0) {
+			snprintf(err, errlen, "--port %s: no such ethdev", o->port);
+			return -1;
+		}
+	} else if (rte_eth_dev_count_avail() == 0) {
+		snprintf(err, errlen, "no ethdev: give one with EAL's --vdev or -a");
+		return -1;
+	} else {
+		p->id = (uint16_t)rte_eth_find_next(0);
+	}
+	p->mp = rte_pktmbuf_pool_create("gen_pool", NB_MBUF, 256, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (p->mp == NULL) {
+		snprintf(err, errlen, "mbuf pool: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(p->id, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->id, &nb_rx, &nb_tx);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(p->id, 0, nb_rx, rte_eth_dev_socket_id(p->id),
+			NULL, p->mp);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(p->id, 0, nb_tx, rte_eth_dev_socket_id(p->id), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(p->id);
+	if (rc == 0)
+		rc = rte_eth_macaddr_get(p->id, &p->mac);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %u: %s", p->id, rte_strerror(-rc));
+		return -1;
+	}
+	rte_eth_promiscuous_enable(p->id);
+	return 0;
+}
+
+void
+gen_port_close(struct gen_port *p)
+{
+	rte_eth_dev_stop(p->id);
+	rte_eth_dev_close(p->id);
+}
+
+/* An ARP frame (request or reply) from us. */
+static struct rte_mbuf *
+arp_frame(struct gen_port *p, const struct bs_gen_flow *f, uint16_t op,
+		const struct rte_ether_addr *tha, uint32_t sip, uint32_t tip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(p->mp);
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *a;
+
+	if (m == NULL)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + sizeof(*a));
+	a = (struct rte_arp_hdr *)(eth + 1);
+	if (op == RTE_ARP_OP_REQUEST)
+		memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
+	else
+		eth->dst_addr = *tha;
+	eth->src_addr = f->src_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = RTE_ETHER_ADDR_LEN;
+	a->arp_plen = 4;
+	a->arp_opcode = rte_cpu_to_be_16(op);
+	a->arp_data.arp_sha = f->src_mac;
+	a->arp_data.arp_sip = rte_cpu_to_be_32(sip);
+	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
+	if (op == RTE_ARP_OP_REPLY)
+		a->arp_data.arp_tha = *tha;
+	a->arp_data.arp_tip = rte_cpu_to_be_32(tip);
+	return m;
+}
+
+static const struct rte_arp_hdr *
+arp_of(struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (m->data_len < sizeof(*eth) + sizeof(struct rte_arp_hdr) ||
+			eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))
+		return NULL;
+	return (const struct rte_arp_hdr *)(eth + 1);
+}
+
+int
+gen_port_arp(struct gen_port *p, struct gen_opts *o, char *err, size_t errlen)
+{
+	struct bs_gen_flow *f = &o->flow;
+	uint64_t hz = rte_get_tsc_hz(), end = rte_get_tsc_cycles() + 3 * hz, next = 0;
+	struct rte_mbuf *pkts[32];
+	uint16_t n, i;
+
+	while (rte_get_tsc_cycles() < end && !gen_stop) {
+		if (rte_get_tsc_cycles() >= next) {
+			struct rte_mbuf *m = arp_frame(p, f, RTE_ARP_OP_REQUEST, NULL,
+				f->src4, f->dst4);
+
+			if (m != NULL && rte_eth_tx_burst(p->id, 0, &m, 1) == 0)
+				rte_pktmbuf_free(m);
+			next = rte_get_tsc_cycles() + hz / 5;
+		}
+		n = rte_eth_rx_burst(p->id, 0, pkts, RTE_DIM(pkts));
+		for (i = 0; i < n; i++) {
+			const struct rte_arp_hdr *a = arp_of(pkts[i]);
+
+			if (a != NULL && a->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY) &&
+					a->arp_data.arp_sip == rte_cpu_to_be_32(f->dst4)) {
+				f->dst_mac = a->arp_data.arp_sha;
+				end = 0;
+			}
+			rte_pktmbuf_free(pkts[i]);
+		}
+	}
+	if (end != 0) {
+		snprintf(err, errlen, "no ARP reply from the target in 3 s: give --dst-mac");
+		return -1;
+	}
+	return 0;
+}
+
+bool
+gen_arp_input(struct gen_port *p, const struct bs_gen_flow *f, struct rte_mbuf *m,
+		struct gen_result *res)
+{
+	const struct rte_arp_hdr *a = arp_of(m);
+	struct rte_mbuf *r;
+	uint32_t tip;
+
+	if (a == NULL)
+		return false;
+	tip = rte_be_to_cpu_32(a->arp_data.arp_tip);
+	if (a->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) &&
+			tip - f->src4 < f->src_n) {
+		r = arp_frame(p, f, RTE_ARP_OP_REPLY, &a->arp_data.arp_sha, tip,
+			rte_be_to_cpu_32(a->arp_data.arp_sip));
+		if (r != NULL && rte_eth_tx_burst(p->id, 0, &r, 1) == 0)
+			rte_pktmbuf_free(r);
+		res->arp++;
+	}
+	return true;
+}
