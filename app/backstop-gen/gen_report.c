@@ -92,7 +92,7 @@ gen_report_text(FILE *f, const struct gen_result *r)
 			ns(h->max, r->tsc_hz), h->n);
 	errs_of(r, &n, &e);
 	for (i = 0; i < n; i++)
-		fprintf(f, "  mismatch: %s\n", e[i]);
+		fprintf(f, "  %s: %s\n", r->t != NULL ? "mismatch" : "error", e[i]);
 	fprintf(f, "%s\n", mismatches(r) == 0 ? "OK: 0 mismatches" : "FAIL: mismatches");
 }
 

@@ -60,6 +60,9 @@ run(struct gen_opts *o, struct gen_result *res)
 		rc = gen_flood(&port, o, res);
 	else
 		rc = gen_conns(&port, o, res);
+	/* The last frames sent still sit in the device's ring (memif: in
+	 * shared memory the peer reads on its next poll): let them go. */
+	rte_delay_ms(100);
 	gen_port_close(&port);
 	return rc;
 }

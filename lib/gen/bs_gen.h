@@ -159,6 +159,11 @@ int bs_gen_mix_parse(const char *s, unsigned int w[BS_GEN_KIND_MAX],
  * message */
 int bs_gen_flow_init(struct bs_gen_flow *f, char *err, size_t errlen);
 
+/** The 4-tuple of index @p idx (a segment's, or a connection's): position
+ * idx % space of the flow's order. Ports in host order. */
+void bs_gen_tuple(const struct bs_gen_flow *f, uint64_t idx, uint32_t *src_idx,
+		uint16_t *sport, uint16_t *dport);
+
 /** The segment of index @p idx. */
 void bs_gen_seg(const struct bs_gen_flow *f, uint64_t idx, struct bs_gen_seg *s);
 

@@ -181,17 +181,26 @@ perm_inv(const struct bs_gen_flow *f, uint64_t y)
 }
 
 void
+bs_gen_tuple(const struct bs_gen_flow *f, uint64_t idx, uint32_t *src_idx,
+		uint16_t *sport, uint16_t *dport)
+{
+	uint64_t t = perm(f, idx % f->space);
+
+	*src_idx = (uint32_t)(t % f->src_n);
+	t /= f->src_n;
+	*sport = (uint16_t)(f->sport_lo + t % f->sport_n);
+	*dport = (uint16_t)(f->dport_lo + t / f->sport_n);
+}
+
+void
 bs_gen_seg(const struct bs_gen_flow *f, uint64_t idx, struct bs_gen_seg *s)
 {
 	static const uint16_t wins[4] = { 502, 64240, 65535, 29200 };
 	uint64_t h1 = bs_gen_mix64(f->seed ^ (idx * UINT64_C(0x9e3779b97f4a7c15)));
-	uint64_t h2 = bs_gen_mix64(h1), t = perm(f, idx % f->space);
+	uint64_t h2 = bs_gen_mix64(h1);
 
 	s->idx = idx;
-	s->src_idx = (uint32_t)(t % f->src_n);
-	t /= f->src_n;
-	s->sport = (uint16_t)(f->sport_lo + t % f->sport_n);
-	s->dport = (uint16_t)(f->dport_lo + t / f->sport_n);
+	bs_gen_tuple(f, idx, &s->src_idx, &s->sport, &s->dport);
 	s->kind = f->mix[h1 & 0xff];
 	s->flags = bs_gen_kind_flags[s->kind];
 	s->v6 = f->family == 6 || (f->family == 0 && (h1 & 0x100) != 0);

@@ -313,6 +313,46 @@ def test_flood(bs_bin, gen_bin):
              0 <= late <= rp["syn_ack"], "%d + ARP vs %s" % (j["received"], c.get("TxFrames")))
 
 
+def test_conns(bs_bin, gen_bin):
+    bs = Backstop(bs_bin, "conns")
+    runs = []
+    try:
+        if not ck.check("conns: backstop runs", bs.running()):
+            return
+        for mode, extra in (("http", []), ("echo", ["--family", "46", "--request", "300"])):
+            rc, j, out = gen(gen_bin, ["--mode", mode, "--count", "100", "--concurrency", "16",
+                                       "--seed", str(20 + len(runs)), "--timeout-ms", "3000"] + extra,
+                             eal=bs.eal)
+            runs.append((mode, rc, j, out))
+    finally:
+        st = bs.stop()
+    for mode, rc, j, out in runs:
+        if not ck.check("%s: exit 0, JSON written" % mode, rc == 0 and j is not None, out):
+            continue
+        cn = j["connections"]
+        ck.check("%s: 100 connections completed, none failed" % mode,
+                 cn["started"] == cn["completed"] == 100 and cn["failed"] == 0, str(cn))
+        ck.check("%s: responses right, 0 mismatches" % mode,
+                 j["mismatches"] == 0 and cn["bad_bytes"] == 0 and cn["resets"] == 0,
+                 "; ".join(j["errors"]))
+        ck.check("%s: a latency per connection" % mode,
+                 j["connection_ns"]["samples"] == 100 and j["connect_ns"]["samples"] == 100
+                 and 0 < j["connect_ns"]["p50"] <= j["connection_ns"]["p50"], str(j["connection_ns"]))
+    if len(runs) != 2 or not ck.check("conns: backstop's stats.json", st is not None):
+        return
+    c = st["counters"]
+    sent = sum(r[2]["sent"] for r in runs if r[2])
+    recv = sum(r[2]["received"] for r in runs if r[2])
+    ck.check("conns: backstop's TcpPassiveOpens = 200", c.get("TcpPassiveOpens") == 200,
+             str(c.get("TcpPassiveOpens")))
+    ck.check("conns: no reset either way", sum(st["resets"].values()) == 0
+             and c.get("TcpEstabResets", 0) == 0, str(st["resets"]))
+    ck.check("conns: backstop got every segment we sent (and 2 ARPs)",
+             c.get("RxFrames") == sent + 2, "%s vs %d + 2" % (c.get("RxFrames"), sent))
+    ck.check("conns: we got every segment backstop sent (but its 2 ARP replies)",
+             c.get("TxFrames") == recv + 2, "%s vs %d + 2" % (c.get("TxFrames"), recv))
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -322,6 +362,7 @@ def main():
         path, args, pkts = test_pcap(gen_bin)
         test_check(gen_bin, path, args, pkts)
         test_flood(bs_bin, gen_bin)
+        test_conns(bs_bin, gen_bin)
     finally:
         for p in prefixes:
             if p is not None:
