@@ -24,7 +24,7 @@
 #define RX_BURST 64
 #define TX_BURST 64
 #define MSS 1460
-#define SYN_TRIES 4	/* hold: a SYN and up to 3 retransmissions */
+#define SYN_TRIES 4	/* hold: rounds of SYNs again without a new connection */
 
 enum conn_state {
 	C_FREE = 0,
@@ -475,11 +475,12 @@ hold_run(struct cctx *x)
 {
 	uint64_t hz = rte_get_tsc_hz(), t0 = rte_get_tsc_cycles(), now, wait_end = UINT64_MAX;
 	uint64_t c, hold_end;
+	uint64_t last_est = 0;
 	unsigned int tries = 0;
 
 	/* 1. Open them all; a SYN still unanswered goes again after the
-	 * timeout, up to SYN_TRIES times (a listener whose queues are full
-	 * drops SYNs, as Linux does: the client's retransmission gets in). */
+	 * timeout (a listener whose queues are full drops SYNs, as Linux
+	 * does: the client's retransmission gets in). */
 	while (!gen_stop) {
 		now = rte_get_tsc_cycles();
 		if (x->started < x->limit) {
@@ -501,6 +502,11 @@ hold_run(struct cctx *x)
 		if (x->st->established == x->limit)
 			break;
 		if (now >= wait_end) {
+			/* Rounds go on while connections come up (a listener
+			 * draining its accept queue); SYN_TRIES idle ones end it. */
+			if (x->st->established > last_est)
+				tries = 0;
+			last_est = x->st->established;
 			if (++tries >= SYN_TRIES)
 				break;
 			x->syn_tsc = rte_get_tsc_cycles();
