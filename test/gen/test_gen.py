@@ -69,6 +69,9 @@ tx_desc = 1024
 address = any
 port = 7
 app = echo
+; no accept-queue overflow (SYN cookies) however slow the machine: the
+; connection counts below are exact
+backlog = 4096
 [listener http]
 address = any
 port = 80
@@ -311,12 +314,12 @@ def test_flood(bs_bin, gen_bin):
              sb["rst"] == d.get("NO_SOCKET", 0) + d.get("TCP_RESET", 0),
              "%d vs %s + %s" % (sb["rst"], d.get("NO_SOCKET"), d.get("TCP_RESET")))
     ck.check("flood: backstop received every segment (and our ARP)",
-             c.get("TcpInSegs") == n and c.get("RxFrames") == n + j["arp_answered"] + 1,
+             c.get("TcpInSegs") == n and c.get("RxFrames") == n + c.get("ArpInRequests", 0),
              "TcpInSegs %s RxFrames %s" % (c.get("TcpInSegs"), c.get("RxFrames")))
     # Every RST backstop sent reached us (checked exactly above); what it
     # sent after we left can only be SYN-ACKs retransmitted by its request
     # timers (1 s, then 3 s...), at most one per SYN-ACK we got.
-    late = c.get("TxFrames", 0) - 1 - j["received"]
+    late = c.get("TxFrames", 0) - c.get("ArpOutReplies", 0) - j["received"]
     ck.check("flood: we received every frame backstop sent before we left",
              0 <= late <= rp["syn_ack"], "%d + ARP vs %s" % (j["received"], c.get("TxFrames")))
 
@@ -363,10 +366,13 @@ def test_conns(bs_bin, gen_bin):
              str(c.get("TcpPassiveOpens")))
     ck.check("conns: no reset from backstop; hold's 500 taken", sum(st["resets"].values()) == 0
              and c.get("TcpEstabResets", 0) == 500, "%s %s" % (st["resets"], c.get("TcpEstabResets")))
-    ck.check("conns: backstop got every segment we sent (and 3 ARPs)",
-             c.get("RxFrames") == sent + 3, "%s vs %d + 3" % (c.get("RxFrames"), sent))
-    ck.check("conns: we got every segment backstop sent (but its 3 ARP replies)",
-             c.get("TxFrames") == recv + 3, "%s vs %d + 3" % (c.get("TxFrames"), recv))
+    # Our ARP requests for backstop's MAC (one every 200 ms until answered)
+    # and its replies, consumed before the run, are in its counters only.
+    arp_in, arp_out = c.get("ArpInRequests", 0), c.get("ArpOutReplies", 0)
+    ck.check("conns: backstop got every segment we sent (and our ARPs)",
+             c.get("RxFrames") == sent + arp_in, "%s vs %d + %d" % (c.get("RxFrames"), sent, arp_in))
+    ck.check("conns: we got every segment backstop sent (but its ARP replies)",
+             c.get("TxFrames") == recv + arp_out, "%s vs %d + %d" % (c.get("TxFrames"), recv, arp_out))
 
 
 def main():
