@@ -21,6 +21,7 @@ gen_port_open(struct gen_port *p, const struct gen_opts *o, char *err, size_t er
 {
 	struct rte_eth_conf conf;
 	uint16_t nb_rx = NB_DESC, nb_tx = NB_DESC;
+	unsigned int tries;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
@@ -50,8 +51,15 @@ gen_port_open(struct gen_port *p, const struct gen_opts *o, char *err, size_t er
 			NULL, p->mp);
 	if (rc == 0)
 		rc = rte_eth_tx_queue_setup(p->id, 0, nb_tx, rte_eth_dev_socket_id(p->id), NULL);
-	if (rc == 0)
+	/* A memif client cannot start while the server still tears down
+	 * its previous connection: try again for up to 3 s. */
+	for (tries = 0; rc == 0 && tries < 30; tries++) {
 		rc = rte_eth_dev_start(p->id);
+		if (rc == 0)
+			break;
+		rte_delay_ms(100);
+		rc = tries < 29 ? 0 : rc;
+	}
 	if (rc == 0)
 		rc = rte_eth_macaddr_get(p->id, &p->mac);
 	if (rc != 0) {
