@@ -62,7 +62,7 @@ run(struct gen_opts *o, struct gen_result *res)
 		rc = gen_conns(&port, o, res);
 	/* The last frames sent still sit in the device's ring (memif: in
 	 * shared memory the peer reads on its next poll): let them go. */
-	rte_delay_ms(100);
+	rte_delay_ms(RTE_MAX(100u, o->drain_ms));
 	gen_port_close(&port);
 	return rc;
 }

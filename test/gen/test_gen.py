@@ -336,7 +336,7 @@ def test_conns(bs_bin, gen_bin):
                              eal=bs.eal)
             runs.append((mode, rc, j, out))
         rc, hj, hout = gen(gen_bin, ["--mode", "hold", "--conns", "500", "--rate", "5000",
-                                     "--dport", "7", "--duration", "0.3", "--seed", "30",
+                                     "--dport", "7", "--duration", "0.3", "--seed", "30", "--drain-ms", "1000",
                                      "--family", "46"], eal=bs.eal)
     finally:
         st = bs.stop()
