@@ -134,7 +134,7 @@ bs_gen_expect(const struct bs_gen_flow *f, const struct bs_gen_seg *s)
 	return (s->flags & BS_TCP_ACK) ? BS_GEN_REPLY_RST : BS_GEN_REPLY_RST_ACK;
 }
 
-static int
+static int __attribute__((format(printf, 3, 4)))
 fail(char *why, size_t n, const char *fmt, ...)
 {
 	va_list ap;
