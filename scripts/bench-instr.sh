@@ -34,7 +34,8 @@ done
 command -v valgrind >/dev/null || { echo "bench-instr: valgrind not found (apt-get install valgrind)" >&2; exit 1; }
 
 TMP=$(mktemp -d /tmp/bench-instr.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# EAL's runtime directories too: a run under valgrind does not remove its own.
+trap 'rm -rf "$TMP" /var/run/dpdk/bench-instr-$$ /var/run/dpdk/bench-instr-t$$' EXIT
 # net_pcap0's MAC is fixed by the driver (02:70:63:61:70 and the port's
 # index), as scripts/bench-stray.sh's probe run reads it.
 "$PY" "$ROOT/scripts/benchlib/gen_stray.py" "$TMP/in.pcap" 4096 02:70:63:61:70:00
