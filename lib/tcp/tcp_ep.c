@@ -146,10 +146,15 @@ bs_tcp_ep_now_ms(const struct bs_tcp_ep *ep)
 void
 bs_tcp_ep_set_time(struct bs_tcp_ep *ep, uint64_t tsc)
 {
+	const struct rte_mempool *mp = ep->c.pool;
+
 	if (tsc == ep->tsc)
 		return;		/* same burst */
 	ep->tsc = tsc;
 	ep->now_ms = (uint32_t)((tsc - ep->tsc0) * 1000 / ep->c.tsc_hz) + 1;
+	/* rte_mempool_ops_get_count() without its call (it is internal). */
+	ep->mem_short = ep->mbuf_reserve != 0 &&
+		rte_mempool_get_ops(mp->ops_index)->get_count(mp) < ep->mbuf_reserve;
 }
 
 void

@@ -319,6 +319,7 @@ struct bs_tcp_ep {
 	uint32_t tw_limit;		/* tcp_max_tw_buckets, this worker's share */
 	uint32_t orphans;
 	uint32_t mbuf_reserve;		/* free mbufs below which memory is short */
+	bool mem_short;			/* so at this burst's start (ep_mem_short) */
 	uint32_t chal_second;		/* tcp_challenge_ack_limit budget */
 	uint32_t chal_budget;
 	uint64_t rnd;			/* xorshift state */
@@ -349,21 +350,18 @@ struct bs_tcp_ep {
 
 /*
  * Memory pressure (Linux: tcp_under_memory_pressure, tcp_mem): the packet
- * pool's shared store holds fewer free mbufs than [backstop] mbuf_reserve.
- * Receiving needs mbufs (the RX rings are refilled from the pool): a pool
- * emptied by queues would stop every connection, the ACKs that free
- * queues included. Those in the lcores' caches are not counted, so the
- * test errs on the short side. Read on SYNs and data only, never on the
- * stray path.
+ * pool's shared store held fewer free mbufs than [backstop] mbuf_reserve
+ * when this burst began. Receiving needs mbufs (the RX rings are refilled
+ * from the pool): a pool emptied by queues would stop every connection,
+ * the ACKs that free queues included. Those in the lcores' caches are not
+ * counted, so the test errs on the short side. Sampled once per burst
+ * (bs_tcp_ep_set_time(): a call through the pool's ops and a read of the
+ * store's shared indices), read on SYNs, data and sends.
  */
 static inline bool
 ep_mem_short(const struct bs_tcp_ep *ep)
 {
-	const struct rte_mempool *mp = ep->c.pool;
-
-	/* rte_mempool_ops_get_count() without its call (it is internal). */
-	return ep->mbuf_reserve != 0 && (uint32_t)rte_mempool_get_ops(mp->ops_index)->get_count(mp) <
-		ep->mbuf_reserve;
+	return ep->mem_short;
 }
 
 /* Counters: the worker's, written by it only. */

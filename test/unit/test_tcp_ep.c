@@ -231,6 +231,16 @@ tsc_at(uint32_t ms)
 	return t0 + (uint64_t)ms * hz / 1000;
 }
 
+/* A new burst at the same millisecond, as a worker's next RX burst
+ * begins: the endpoint samples the pool's free mbufs then. */
+static void
+new_burst(void)
+{
+	static uint64_t n;
+
+	bs_tcp_ep_set_time(ep, tsc_at(now) + 1 + ++n % 63);
+}
+
 /* Advance the clock to @p ms, one millisecond at a time, as a worker
  * loop would poll. */
 static void
@@ -2301,6 +2311,7 @@ c_mem_short(bool v6)
 	est(&c, true);
 	while (rte_mempool_avail_count(pool) >= pool->size / 2 && n < RTE_DIM(taken))
 		taken[n++] = rte_pktmbuf_alloc(pool);
+	new_burst();
 	n_out = 0;
 	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 10), 1, "mem-short: empty queue takes data");
 	expect(0, &c, F_ACK, c.x + 1, 111, "quick ACK of the first data");
@@ -2316,6 +2327,7 @@ c_mem_short(bool v6)
 	CHECK_EQ(C(OverloadResets), 1, "OverloadResets");
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(taken[i]);
+	new_burst();
 	n_out = 0;
 	seg(&c, F_ACK | F_PSH, 111, c.x + 1, 10);
 	t = tcb_of(&c);
