@@ -36,18 +36,18 @@ bs_sip_round(uint64_t v[4])
 }
 
 /**
- * SipHash-c-d over @p n words. The final block carries the byte length
- * (8 * n) in its top byte, as the reference does for a whole-word input.
+ * SipHash-c-d over @p n whole words and a final block @p last: the 0-7
+ * bytes of input past the words in its low bytes, the input's length in
+ * bytes in its top byte, as the reference pads.
  */
 static inline uint64_t
 bs_siphash_cd(const struct bs_sipkey *k, const uint64_t *w, unsigned int n,
-		unsigned int c, unsigned int d)
+		uint64_t last, unsigned int c, unsigned int d)
 {
 	uint64_t v[4] = {
 		k->k0 ^ 0x736f6d6570736575ULL, k->k1 ^ 0x646f72616e646f6dULL,
 		k->k0 ^ 0x6c7967656e657261ULL, k->k1 ^ 0x7465646279746573ULL,
 	};
-	uint64_t last = (uint64_t)(n * 8) << 56;
 	unsigned int i, r;
 
 	for (i = 0; i <= n; i++) {
@@ -68,14 +68,26 @@ bs_siphash_cd(const struct bs_sipkey *k, const uint64_t *w, unsigned int n,
 static inline uint64_t
 bs_siphash(const struct bs_sipkey *k, const uint64_t *w, unsigned int n)
 {
-	return bs_siphash_cd(k, w, n, 2, 4);
+	return bs_siphash_cd(k, w, n, (uint64_t)(n * 8) << 56, 2, 4);
+}
+
+/**
+ * SipHash-2-4 of @p n 64-bit words followed by the @p tail_len (0-7) low
+ * bytes of @p tail: the layout of Linux's siphash_3u32() (one word, a
+ * 4-byte tail) and of its hashes of structures padded to 4 bytes.
+ */
+static inline uint64_t
+bs_siphash_tail(const struct bs_sipkey *k, const uint64_t *w, unsigned int n,
+		uint64_t tail, unsigned int tail_len)
+{
+	return bs_siphash_cd(k, w, n, tail | (uint64_t)(n * 8 + tail_len) << 56, 2, 4);
 }
 
 /** SipHash-1-3 of @p n 64-bit words. */
 static inline uint64_t
 bs_siphash13(const struct bs_sipkey *k, const uint64_t *w, unsigned int n)
 {
-	return bs_siphash_cd(k, w, n, 1, 3);
+	return bs_siphash_cd(k, w, n, (uint64_t)(n * 8) << 56, 1, 3);
 }
 
 #endif /* BS_SIPHASH_H */

@@ -41,6 +41,14 @@ uint32_t bs_tcp_isn(const struct bs_sipkey *key, const struct bs_flow *f,
  */
 uint32_t bs_tcp_ts_off(const struct bs_sipkey *key, const struct bs_flow *f);
 
+/**
+ * The timestamp-offset key derived from the ISN key: two SipHash-2-4
+ * values of fixed labels under it, so that appliances configured with the
+ * same isn_secret agree on timestamp offsets (which SYN cookies carrying
+ * options depend on) while the two keys stay independent.
+ */
+void bs_tcp_ts_key(const struct bs_sipkey *isn_key, struct bs_sipkey *ts_key);
+
 /*
  * SYN cookies. The 32-bit cookie (our ISN in the SYN-ACK) is
  *   H0(tuple) + SEG.SEQ + (count << 24) + ((H1(tuple, count) + mssind) & 0xffffff)

@@ -147,7 +147,7 @@ connect_init(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int client)
 	t->iss = bs_tcp_isn(&ep->isn_key, &t->flow, ep_now_ns(ep));
 	t->snd_una = t->iss;
 	t->snd_nxt = t->iss;
-	t->ts_off = ep->k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->isn_key, &t->flow) : 0;
+	t->ts_off = ep->k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->ts_key, &t->flow) : 0;
 	t->ts_recent = ep_ts_now(ep);	/* retrans_stamp until established */
 	t->mss = TCP_MSS_DEFAULT;
 	t->cwnd = TCP_INIT_CWND;

@@ -128,13 +128,10 @@ uint8_t
 ep_rcv_wscale(const struct bs_tcp_ep *ep)
 {
 	uint32_t space = ep->k->tcp_rmem[2];
-	uint8_t ws = 0;
+	/* the bits of @p space above the low 16: the shifts that fit it */
+	unsigned int ws = space > 65535 ? 16u - (unsigned int)__builtin_clz(space) : 0;
 
-	while (space > 65535 && ws < TCP_MAX_WSCALE) {
-		space >>= 1;
-		ws++;
-	}
-	return ws;
+	return (uint8_t)RTE_MIN(ws, (unsigned int)TCP_MAX_WSCALE);
 }
 
 uint32_t
@@ -398,6 +395,7 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 	}
 	ep->rnd = rte_rand() | 1;
 	key_from(&ep->isn_key, k->isn_secret, k->isn_secret_set);
+	bs_tcp_ts_key(&ep->isn_key, &ep->ts_key);
 	key_from(&ep->cookie_keys.k[0], k->syncookie_secret, k->syncookie_secret_set);
 	/* The second cookie key derives from the first, so appliances that
 	 * share syncookie_secret validate each other's cookies. */

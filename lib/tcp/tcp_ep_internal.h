@@ -324,6 +324,7 @@ struct bs_tcp_ep {
 	uint32_t chal_budget;
 	uint64_t rnd;			/* xorshift state */
 	struct bs_sipkey isn_key;
+	struct bs_sipkey ts_key;		/* timestamp offsets (bs_tcp_ts_key) */
 	struct bs_cookie_keys cookie_keys;
 	unsigned int n_listeners;
 	struct tcp_listener lsn[BS_MAX_LISTENERS];

@@ -8,6 +8,15 @@
 
 #include "tcp_ep_internal.h"
 
+static inline uint32_t
+opt_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
 /* tcp_parse_options: what a segment's options say. */
 void
 tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
@@ -17,6 +26,27 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->ws = 0xff;
+	/* The two layouts a Linux peer sends most, read as the loop below
+	 * would read them (Linux's tcp_fast_parse_options does the first):
+	 * NOP NOP TS on a synchronized connection's segments, and a SYN's
+	 * MSS, SACK-permitted, TS, NOP, window scale (tcp_syn_options). */
+	if (left == TCPOLEN_TS_ALIGNED && memcmp(p, "\x01\x01\x08\x0a", 4) == 0) {
+		o->ts = true;
+		o->tsval = opt_be32(p + 4);
+		o->tsecr = opt_be32(p + 8);
+		return;
+	}
+	if (left == 20 && (s->flags & BS_TCP_SYN) && memcmp(p, "\x02\x04", 2) == 0 &&
+			memcmp(p + 4, "\x04\x02\x08\x0a", 4) == 0 &&
+			memcmp(p + 16, "\x01\x03\x03", 3) == 0) {
+		o->mss = (uint16_t)(p[2] << 8 | p[3]);
+		o->sack_ok = true;
+		o->ts = true;
+		o->tsval = opt_be32(p + 8);
+		o->tsecr = opt_be32(p + 12);
+		o->ws = RTE_MIN(p[19], (uint8_t)TCP_MAX_WSCALE);
+		return;
+	}
 	while (left > 0) {
 		uint8_t kind = p[0], len;
 
@@ -242,7 +272,7 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 	if (o.ts && k->tcp_timestamps != 0) {
 		r->fl |= TCB_TS;
 		r->ts_recent = o.tsval;
-		r->ts_off = k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->isn_key, f) : 0;
+		r->ts_off = k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->ts_key, f) : 0;
 	}
 	if (o.sack_ok && k->tcp_sack != 0)
 		r->fl |= TCB_SACK;
@@ -319,7 +349,7 @@ cookie_check(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_tcp_seg *s,
 	if (o.ts && ep->k->tcp_timestamps != 0) {
 		struct bs_cookie_opts co;
 
-		ts_off = ep->k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->isn_key, f) : 0;
+		ts_off = ep->k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->ts_key, f) : 0;
 		bs_cookie_ts_decode(o.tsecr - ts_off, &co);
 		/* cookie_timestamp_decode: an option we have disabled is a
 		 * forgery. */

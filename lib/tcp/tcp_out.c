@@ -135,7 +135,14 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 		chain_copy((uint8_t *)(th + 1) + o->opt_len, o->data, o->data_off,
 			o->data_len);
 	sum = bs_csum_pseudo(ip, v4 ? BS_PKT_IPV4 : BS_PKT_IPV6, l4, IPPROTO_TCP);
-	th->cksum = (uint16_t)~bs_csum_fold(bs_csum_add(th, l4, sum));
+	/* A header without data (every SYN-ACK, ACK and RST): the branch-free
+	 * sum, when its 64 bytes lie in the buffer. */
+	if (l4 <= BS_CSUM_MASKED_MAX && (uint8_t *)th + BS_CSUM_MASKED_MAX <=
+			(uint8_t *)m->buf_addr + m->buf_len)
+		sum = bs_csum_add64_masked(th, l4, sum);
+	else
+		sum = bs_csum_add(th, l4, sum);
+	th->cksum = (uint16_t)~bs_csum_fold(sum);
 
 	if (!(o->flags & BS_TCP_RST))
 		ep_cnt(ep, BS_CNT_TcpOutNoRst);

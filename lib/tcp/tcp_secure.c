@@ -6,6 +6,10 @@
  * appliances sharing keys compute the same values.
  */
 
+#include <string.h>
+
+#include <rte_byteorder.h>
+
 #include "bs_tcp_secure.h"
 
 /* Linux msstab in net/ipv4/syncookies.c: the most common MSS values. */
@@ -21,19 +25,19 @@ static const uint16_t cookie_msstab6[] = {
 static inline uint64_t
 le64(const uint8_t *p)
 {
-	uint64_t v = 0;
-	int i;
+	uint64_t v;
 
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	memcpy(&v, p, sizeof(v));
+	return rte_le_to_cpu_64(v);
 }
 
 static inline uint32_t
 le32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		(uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_le_to_cpu_32(v);
 }
 
 /* Ports as Linux packs them: (u32)sport << 16 | dport, network order values. */
@@ -43,30 +47,66 @@ ports_word(uint16_t sport, uint16_t dport)
 	return (uint32_t)sport << 16 | dport;
 }
 
+/* Ports as they lie in Linux's struct of an IPv6 tuple: ours, then the
+ * peer's, read as one little-endian word. */
+static inline uint32_t
+ports_mem(uint16_t lport, uint16_t rport)
+{
+	return (uint32_t)rte_cpu_to_le_16(lport) | (uint32_t)rte_cpu_to_le_16(rport) << 16;
+}
+
 uint32_t
 bs_tcp_isn(const struct bs_sipkey *key, const struct bs_flow *f,
 		uint64_t now_ns)
 {
-	/* secure_tcp_seq(saddr, daddr, sport, dport): our side first */
-	uint64_t w[5] = {
-		le64(f->laddr), le64(f->laddr + 8),
-		le64(f->raddr), le64(f->raddr + 8),
-		ports_word(f->lport, f->rport),
-	};
+	uint64_t h;
 
+	if (bs_flow_is_v4(f)) {
+		/* secure_tcp_seq(): siphash_3u32(saddr, daddr, sport << 16 |
+		 * dport), our side first */
+		uint64_t w = le32(f->laddr + 12) | (uint64_t)le32(f->raddr + 12) << 32;
+
+		h = bs_siphash_tail(key, &w, 1, ports_word(f->lport, f->rport), 4);
+	} else {
+		/* secure_tcpv6_seq(): the 36 bytes of { saddr, daddr, sport,
+		 * dport } */
+		uint64_t w[4] = {
+			le64(f->laddr), le64(f->laddr + 8),
+			le64(f->raddr), le64(f->raddr + 8),
+		};
+
+		h = bs_siphash_tail(key, w, 4, ports_mem(f->lport, f->rport), 4);
+	}
 	/* seq_scale(): a 64 ns clock, wrapping every 274 s, beyond one MSL */
-	return (uint32_t)bs_siphash(key, w, 5) + (uint32_t)(now_ns >> 6);
+	return (uint32_t)h + (uint32_t)(now_ns >> 6);
 }
 
 uint32_t
 bs_tcp_ts_off(const struct bs_sipkey *key, const struct bs_flow *f)
 {
-	uint64_t w[4] = {
-		le64(f->laddr), le64(f->laddr + 8),
-		le64(f->raddr), le64(f->raddr + 8),
-	};
+	if (bs_flow_is_v4(f)) {
+		/* secure_tcp_ts_off(): siphash_2u32(saddr, daddr) */
+		uint64_t w = le32(f->laddr + 12) | (uint64_t)le32(f->raddr + 12) << 32;
 
-	return (uint32_t)bs_siphash(key, w, 4);
+		return (uint32_t)bs_siphash(key, &w, 1);
+	} else {
+		/* secure_tcpv6_ts_off(): the 32 bytes of { saddr, daddr } */
+		uint64_t w[4] = {
+			le64(f->laddr), le64(f->laddr + 8),
+			le64(f->raddr), le64(f->raddr + 8),
+		};
+
+		return (uint32_t)bs_siphash(key, w, 4);
+	}
+}
+
+void
+bs_tcp_ts_key(const struct bs_sipkey *isn_key, struct bs_sipkey *ts_key)
+{
+	static const uint64_t label[2] = { 0x66666f5f7374ULL, 0x79656b5f7374ULL };
+
+	ts_key->k0 = bs_siphash(isn_key, &label[0], 1);
+	ts_key->k1 = bs_siphash(isn_key, &label[1], 1);
 }
 
 /*

@@ -89,15 +89,17 @@ def cookie_mss(keys, rip, lip, rport, lport, syn_seq, cookie, now_min):
     return MSSTAB4[mssind] if mssind < len(MSSTAB4) else 0
 
 
-def mapped(ip4):
-    return b"\0" * 10 + b"\xff\xff" + ip4
+def ts_key(isn_key):
+    """bs_tcp_ts_key(): the timestamp-offset key, derived from the ISN key."""
+    return (siphash24(isn_key[0], isn_key[1], [0x66666f5f7374]),
+            siphash24(isn_key[0], isn_key[1], [0x79656b5f7374]))
 
 
 def ts_off(isn_key, lip, rip):
-    """bs_tcp_ts_off(): SipHash-2-4 of the local then remote v4-mapped address."""
-    la, ra = mapped(lip), mapped(rip)
-    w = [int.from_bytes(x, "little") for x in (la[:8], la[8:], ra[:8], ra[8:])]
-    return siphash24(isn_key[0], isn_key[1], w) & 0xffffffff
+    """bs_tcp_ts_off() for IPv4: siphash_2u32(laddr, raddr) under the ts key."""
+    k = ts_key(isn_key)
+    w = int.from_bytes(lip, "little") | int.from_bytes(rip, "little") << 32
+    return siphash24(k[0], k[1], [w]) & 0xffffffff
 
 
 def opts_of(t):

@@ -45,6 +45,61 @@ flow6(struct bs_flow *f, uint8_t last, uint16_t rport)
 	f->lport = 80 << 8;
 }
 
+/* The reference vectors (key 00..0f, message 00 01 02 ..., SipHash-2-4 as
+ * in the paper's appendix) at the lengths Backstop hashes: 8 (IPv4
+ * timestamp offsets), 12 (IPv4 ISNs), 16 (IPv4 cookies), 36 (IPv6 ISNs). */
+static void
+test_siphash_vectors(void)
+{
+	const uint64_t w[4] = {
+		0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+		0x1716151413121110ULL, 0x1f1e1d1c1b1a1918ULL,
+	};
+
+	CHECK_EQ(bs_siphash(&key_a, w, 1), 0x93f5f5799a932462ULL, "8 bytes");
+	CHECK_EQ(bs_siphash_tail(&key_a, w, 1, 0x0b0a0908ULL, 4), 0x751e8fbc860ee5fbULL,
+		"12 bytes");
+	CHECK_EQ(bs_siphash(&key_a, w, 2), 0x3f2acc7f57c29bdbULL, "16 bytes");
+	CHECK_EQ(bs_siphash_tail(&key_a, w, 4, 0x23222120ULL, 4), 0x314dffbe0815a3b4ULL,
+		"36 bytes");
+}
+
+/* Linux's inputs (secure_seq.c): siphash_3u32(saddr, daddr, sport << 16 |
+ * dport) for an IPv4 ISN, siphash_2u32(saddr, daddr) for its timestamp
+ * offset, our side first; IPv6 hashes { saddr, daddr[, sport, dport] }. */
+static void
+test_linux_layouts(void)
+{
+	struct bs_flow f, g;
+	uint64_t w4, w6[4];
+	const uint8_t *lp, *rp;
+	unsigned int i;
+	uint32_t tail;
+
+	flow4(&f, 1, 0x409c);
+	w4 = (uint64_t)(198 | 18 << 8 | 2u << 24) | (uint64_t)(198 | 18 << 8 | 1u << 24) << 32;
+	CHECK_EQ(bs_tcp_isn(&key_a, &f, 0),
+		(uint32_t)bs_siphash_tail(&key_a, &w4, 1, (uint32_t)f.lport << 16 | f.rport, 4),
+		"IPv4 ISN: siphash_3u32(laddr, raddr, lport << 16 | rport)");
+	CHECK_EQ(bs_tcp_ts_off(&key_a, &f), (uint32_t)bs_siphash(&key_a, &w4, 1),
+		"IPv4 ts_off: siphash_2u32(laddr, raddr)");
+
+	flow6(&g, 1, 0x409c);
+	memset(w6, 0, sizeof(w6));
+	for (i = 0; i < 16; i++) {
+		w6[i / 8] |= (uint64_t)g.laddr[i] << (8 * (i % 8));
+		w6[2 + i / 8] |= (uint64_t)g.raddr[i] << (8 * (i % 8));
+	}
+	/* the ports as they lie in memory: ours, then the peer's */
+	lp = (const uint8_t *)&g.lport;
+	rp = (const uint8_t *)&g.rport;
+	tail = lp[0] | (uint32_t)lp[1] << 8 | (uint32_t)rp[0] << 16 | (uint32_t)rp[1] << 24;
+	CHECK_EQ(bs_tcp_isn(&key_a, &g, 0), (uint32_t)bs_siphash_tail(&key_a, w6, 4, tail, 4),
+		"IPv6 ISN: the 36 bytes of the tuple");
+	CHECK_EQ(bs_tcp_ts_off(&key_a, &g), (uint32_t)bs_siphash(&key_a, w6, 4),
+		"IPv6 ts_off: the 32 bytes of the addresses");
+}
+
 static void
 test_isn(void)
 {
@@ -264,6 +319,8 @@ test_timestamps(void)
 int
 main(void)
 {
+	test_siphash_vectors();
+	test_linux_layouts();
 	test_isn();
 	test_cookies();
 	test_timestamps();

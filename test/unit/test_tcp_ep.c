@@ -3258,6 +3258,53 @@ check_rows_claimed(void)
 	}
 }
 
+/* tcp_parse_opts: its two shortcut layouts read as the general loop reads
+ * them, and near misses that must take the loop. */
+static void
+test_opts_layouts(void)
+{
+	static const uint8_t syn[20] = {
+		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0x11, 0x22, 0x33, 0x44,
+		0, 0, 0, 0, 1, 3, 3, 7,
+	};
+	static const uint8_t ts[12] = {
+		1, 1, 8, 10, 0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04,
+	};
+	struct bs_tcp_seg s = { .flags = BS_TCP_SYN, .opt_len = 20, .opts = syn };
+	uint8_t b[20];
+	struct tcp_opts o;
+
+	tcp_parse_opts(&s, &o);
+	CHECK(o.mss == 1460 && o.sack_ok && o.ts && o.tsval == 0x11223344 &&
+		o.tsecr == 0 && o.ws == 7 && o.n_sacks == 0, "Linux SYN layout");
+	s.flags = BS_TCP_ACK;	/* not a SYN: only the timestamps count */
+	tcp_parse_opts(&s, &o);
+	CHECK(o.mss == 0 && !o.sack_ok && o.ts && o.tsval == 0x11223344 && o.ws == 0xff,
+		"SYN layout without SYN");
+	memcpy(b, syn, sizeof(b));
+	b[19] = 20;		/* a scale above 14 is taken as 14 */
+	s.flags = BS_TCP_SYN;
+	s.opts = b;
+	tcp_parse_opts(&s, &o);
+	CHECK(o.ws == TCP_MAX_WSCALE && o.mss == 1460, "window scale clamped");
+	b[16] = 0;		/* EOL where the NOP was: no window scale */
+	tcp_parse_opts(&s, &o);
+	CHECK(o.mss == 1460 && o.sack_ok && o.ts && o.ws == 0xff, "EOL before WS");
+	memcpy(b, syn, sizeof(b));
+	b[5] = 3;		/* SACK-permitted of length 3: the loop stops there */
+	tcp_parse_opts(&s, &o);
+	CHECK(o.mss == 1460 && !o.sack_ok && !o.ts && o.ws == 0xff, "bad length stops");
+	s.opts = ts;
+	s.opt_len = 12;
+	s.flags = BS_TCP_ACK;
+	tcp_parse_opts(&s, &o);
+	CHECK(o.ts && o.tsval == 0xdeadbeef && o.tsecr == 0x01020304 && o.mss == 0 &&
+		o.ws == 0xff && !o.sack_ok, "NOP NOP TS");
+	s.opt_len = 11;		/* cut short: the TS option does not fit */
+	tcp_parse_opts(&s, &o);
+	CHECK(!o.ts, "TS cut short");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -3269,6 +3316,8 @@ main(int argc, char **argv)
 		return 1;
 	hz = rte_get_tsc_hz();
 	memcpy(port_mac.addr_bytes, t_port_mac, 6);
+	if (only == NULL)
+		test_opts_layouts();
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		if (only != NULL && strcmp(only, cases[i].name) != 0)
 			continue;
