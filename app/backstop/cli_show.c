@@ -17,6 +17,7 @@
 #include <rte_version.h>
 
 #include "bs_tcp_ep.h"
+#include "bs_tcp_secure.h"
 #include "bs_worker.h"
 #include "bs_worker_ctl.h"
 #include "cli.h"
@@ -47,6 +48,7 @@ cli_show_version(struct app *a, struct bs_cli_call *c)
 	bs_emit_u64(c->e, "workers", a->n_workers);
 	bs_emit_u64(c->e, "ports", a->n_ports);
 	bs_emit_str(c->e, "config", a->conf->source);
+	bs_emit_str(c->e, "syn_hash", bs_tcp_secure_simd_name());
 	return 0;
 }
 

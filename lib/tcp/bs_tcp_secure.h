@@ -90,6 +90,28 @@ uint32_t bs_cookie_init(const struct bs_cookie_keys *keys,
 		uint64_t now_ms);
 
 /**
+ * bs_cookie_init() and, into @p ts_off, bs_tcp_ts_off() under @p ts_key,
+ * in one pass: the three SipHash-2-4 values side by side in one vector
+ * where the CPU has AVX2 or AVX-512VL (bs_tcp_secure_simd()). The values
+ * are those of the two functions.
+ */
+uint32_t bs_cookie_init_ts(const struct bs_cookie_keys *keys,
+		const struct bs_sipkey *ts_key, const struct bs_flow *f,
+		uint32_t syn_seq, uint16_t *mss, uint64_t now_ms, uint32_t *ts_off);
+
+/**
+ * Choose how bs_cookie_init_ts() computes its hashes: "scalar", "avx2" or
+ * "avx512"; NULL: the best the CPU supports (the choice at start-up).
+ * Before any lcore runs: the choice is process-wide.
+ *
+ * @return 0, or -1 when the CPU (or the build) lacks it
+ */
+int bs_tcp_secure_simd(const char *name);
+
+/** The implementation bs_cookie_init_ts() uses. */
+const char *bs_tcp_secure_simd_name(void);
+
+/**
  * Validate the cookie acknowledged by a bare ACK (Linux __cookie_v4_check /
  * __cookie_v6_check and check_tcp_syn_cookie): SEG.ACK - 1 must be a cookie
  * made for this tuple and SEG.SEQ - 1 less than BS_COOKIE_MAX_AGE minutes

@@ -272,7 +272,9 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 	if (o.ts && k->tcp_timestamps != 0) {
 		r->fl |= TCB_TS;
 		r->ts_recent = o.tsval;
-		r->ts_off = k->tcp_timestamps == 1 ? bs_tcp_ts_off(&ep->ts_key, f) : 0;
+		/* with a cookie, computed beside it */
+		if (k->tcp_timestamps == 1 && !want_cookie)
+			r->ts_off = bs_tcp_ts_off(&ep->ts_key, f);
 	}
 	if (o.sack_ok && k->tcp_sack != 0)
 		r->fl |= TCB_SACK;
@@ -284,8 +286,9 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 		uint16_t mss_used;
 
 		mss_used = o.mss != 0 ? o.mss : TCP_MSS_DEFAULT;
-		r->iss = bs_cookie_init(&ep->cookie_keys, f, s->seq, &mss_used,
-			ep->utc_ms0 + ep->now_ms);
+		r->iss = bs_cookie_init_ts(&ep->cookie_keys, &ep->ts_key, f, s->seq,
+			&mss_used, ep->utc_ms0 + ep->now_ms,
+			(r->fl & TCB_TS) && k->tcp_timestamps == 1 ? &r->ts_off : NULL);
 		if (r->fl & TCB_TS) {
 			struct bs_cookie_opts co = {
 				.wscale_ok = (r->fl & TCB_WS) != 0,

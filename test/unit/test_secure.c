@@ -4,6 +4,11 @@
  * syncookies.c semantics under our own keys).
  */
 
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+
 #include "bs_test.h"
 #include "bs_tcp_secure.h"
 
@@ -98,6 +103,57 @@ test_linux_layouts(void)
 		"IPv6 ISN: the 36 bytes of the tuple");
 	CHECK_EQ(bs_tcp_ts_off(&key_a, &g), (uint32_t)bs_siphash(&key_a, w6, 4),
 		"IPv6 ts_off: the 32 bytes of the addresses");
+}
+
+/* bs_cookie_init_ts(): each implementation the CPU has gives exactly
+ * bs_cookie_init() and bs_tcp_ts_off(), IPv4 and IPv6. */
+static void
+test_cookie_ts_impls(void)
+{
+	static const char *const impls[] = { "scalar", "avx2", "avx512" };
+	const char *best = bs_tcp_secure_simd_name();
+	uint64_t rnd = 0x9e3779b97f4a7c15ULL;
+	unsigned int i, n, bad, ran = 0;
+
+	CHECK_EQ(bs_tcp_secure_simd("sse9"), -1, "unknown implementation refused");
+	CHECK(strcmp(bs_tcp_secure_simd_name(), best) == 0, "a refusal changes nothing");
+	for (i = 0; i < RTE_DIM(impls); i++) {
+		if (bs_tcp_secure_simd(impls[i]) != 0) {
+			printf("# %s: not on this CPU\n", impls[i]);
+			continue;
+		}
+		ran++;
+		for (n = 0, bad = 0; n < 2000; n++) {
+			struct bs_flow f;
+			uint16_t mss_a, mss_b;
+			uint32_t ts = 0, seq, c_a, c_b;
+			uint64_t now;
+			unsigned int j;
+
+			rnd ^= rnd << 13; rnd ^= rnd >> 7; rnd ^= rnd << 17;
+			if (n & 1)
+				flow6(&f, (uint8_t)rnd, (uint16_t)(rnd >> 8));
+			else
+				flow4(&f, (uint8_t)rnd, (uint16_t)(rnd >> 8));
+			for (j = 0; j < 4; j++)
+				f.raddr[(n & 1) ? j : 12 + j] ^= (uint8_t)(rnd >> (16 + 8 * j));
+			f.lport = (uint16_t)(rnd >> 48);
+			seq = (uint32_t)(rnd >> 20);
+			now = rnd >> 30;
+			mss_a = mss_b = (uint16_t)(500 + (rnd >> 40) % 9000);
+			c_a = bs_cookie_init(&ckeys, &f, seq, &mss_a, now);
+			c_b = bs_cookie_init_ts(&ckeys, &key_b, &f, seq, &mss_b, now,
+				(n & 2) ? &ts : NULL);
+			bad += c_a != c_b || mss_a != mss_b;
+			if (n & 2)
+				bad += ts != bs_tcp_ts_off(&key_b, &f);
+		}
+		CHECK_EQ(bad, 0, "%s: 2000 cookies and offsets as the scalar functions",
+			impls[i]);
+	}
+	CHECK(ran >= 1, "at least the scalar implementation ran");
+	bs_tcp_secure_simd(NULL);
+	CHECK(strcmp(bs_tcp_secure_simd_name(), best) == 0, "NULL: the start-up choice");
 }
 
 static void
@@ -323,6 +379,7 @@ main(void)
 	test_linux_layouts();
 	test_isn();
 	test_cookies();
+	test_cookie_ts_impls();
 	test_timestamps();
 	return bs_test_done();
 }
