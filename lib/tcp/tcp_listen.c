@@ -304,6 +304,19 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 		req_send_synack(ep, r, m);
 		return BS_TCP_EP_DONE;
 	}
+	if (isn == 0 && k->tcp_syncookies == 0 &&
+			(int64_t)k->tcp_max_syn_backlog - l->n_req <
+			(int64_t)(k->tcp_max_syn_backlog >> 2)) {
+		/* tcp_conn_request: without cookies, the last quarter of
+		 * tcp_max_syn_backlog is kept for peers proven alive (a TCP
+		 * metrics entry with an RTT). Backstop keeps no metrics, as a
+		 * host whose cache is empty: the SYN is dropped. */
+		if (idx != TCP_NONE)
+			pool_put(&ep->req, idx);
+		listen_drop(ep);
+		v->reason = BS_DROP_TCP_SYN_BACKLOG;
+		return BS_TCP_EP_VERDICT;
+	}
 	if (isn != 0)
 		r->iss = isn;
 	else

@@ -796,6 +796,45 @@ c_synq_full(bool v6)
 	teardown();
 }
 
+/* Q14: without cookies, tcp_max_syn_backlog's last quarter is for proven
+ * peers (tcp_conn_request); Backstop has none to prove. With cookies on,
+ * the rule does not apply. */
+static void
+c_syn_backlog(bool v6)
+{
+	static const char *const ov[] = { "tcp.tcp_syncookies=0", "tcp.tcp_max_syn_backlog=8",
+		NULL };
+	static const char *const ov1[] = { "tcp.tcp_syncookies=1", "tcp.tcp_max_syn_backlog=8",
+		NULL };
+	struct peer p[8];
+	unsigned int i;
+
+	setup("syn-backlog", v6, ov);
+	for (i = 0; i < 8; i++) {
+		peer_init(&p[i], v6, P_DISCARD);
+		p[i].sport = (uint16_t)(41000 + i);
+	}
+	for (i = 0; i < 7; i++)
+		syn(&p[i]);	/* 8 - 6 < 2 holds only from the 8th on */
+	CHECK_EQ(seg_opt(&p[7], F_SYN, 100, 0, 0, opt_mss, 4), 0,
+		"Q14: SYN past 3/4 of tcp_max_syn_backlog dropped");
+	CHECK_EQ(last_drop, BS_DROP_TCP_SYN_BACKLOG, "Q14: drop reason");
+	CHECK_EQ(C(ListenDrops), 1, "ListenDrops");
+	CHECK_EQ(C(TCPReqQFullDrop), 0, "not a full queue");
+	CHECK_EQ(states(BS_TCP_NEW_SYN_RECV), 7, "seven pending handshakes");
+	teardown();
+
+	setup("syn-backlog-cookies", v6, ov1);
+	for (i = 0; i < 8; i++) {
+		peer_init(&p[i], v6, P_DISCARD);
+		p[i].sport = (uint16_t)(41000 + i);
+		syn(&p[i]);
+	}
+	CHECK_EQ(C(ListenDrops), 0, "cookies on: no drop");
+	CHECK_EQ(C(SyncookiesSent), 0, "below the backlog: request entries, not cookies");
+	teardown();
+}
+
 /* ==== 6.3 SYN_RECV (request entries) ================================ */
 
 /*
@@ -3016,6 +3055,7 @@ static const struct tcase cases[] = {
 	{ "cookies-ecmp", c_cookies_ecmp, "L1" },
 	{ "conn-page", c_conn_page, "" },
 	{ "synq-full", c_synq_full, "Q14" },
+	{ "syn-backlog", c_syn_backlog, "Q14" },
 	{ "req-wrong-ack", c_req_wrong_ack, "L2 X7 T19 T25" },
 	{ "req-syn-again", c_req_syn_again, "Q15 T20" },
 	{ "req-syn-in-window", c_req_syn_inwin, "R1 T21" },
