@@ -117,7 +117,8 @@ static const struct {
 	[F_PORT_TX] = { "backstop_port_tx_frames_total", "counter", "port, queue, worker",
 		"frames sent, per port and queue" },
 	[F_BUSY_CYCLES] = { "backstop_busy_cycles_total", "counter", "worker",
-		"TSC cycles a worker spent on bursts that received frames" },
+		"TSC cycles a worker spent on bursts that received frames and on the "
+		"TCP endpoint's turns that did work (accepts, applications, timers)" },
 	[F_BUSY_POLLS] = { "backstop_busy_polls_total", "counter", "worker",
 		"RX polls that returned frames" },
 	[F_LCORE] = { "backstop_worker_lcore", "gauge", "worker", "the lcore a worker runs on" },

@@ -45,7 +45,8 @@ struct bs_stats {
 	uint64_t rst[BS_RST_REASON_MAX];	/**< RSTs sent, per reason */
 	uint64_t drop[BS_DROP_MAX];		/**< frames dropped, per reason */
 	struct bs_port_counters port[BS_MAX_PORTS];
-	uint64_t busy_cycles;	/**< TSC cycles spent on bursts that received frames */
+	uint64_t busy_cycles;	/**< TSC cycles spent on bursts that received frames
+				 * and on the TCP endpoint's turns that did work */
 	uint64_t busy_polls;	/**< RX polls that returned frames */
 } __rte_cache_aligned;
 

@@ -160,10 +160,13 @@ int bs_tcp_ep_tx_rst(const struct bs_tcp_ep *ep);
 bool bs_tcp_ep_busy(const struct bs_tcp_ep *ep);
 
 /**
- * Advance the clock and run what is due: timers (bounded per call), the
- * applications' pending work, scheduled active opens. Worker loop.
+ * Advance the clock and run what is due: accept() of the children whose
+ * handshakes the last bursts completed (their applications' turn), timers
+ * (bounded per call), scheduled active opens. Worker loop.
+ * @return how much ran (children accepted, timers fired, clients polled): 0
+ *   when the call found nothing due
  */
-void bs_tcp_ep_poll(struct bs_tcp_ep *ep, uint64_t tsc);
+unsigned int bs_tcp_ep_poll(struct bs_tcp_ep *ep, uint64_t tsc);
 
 /** Set the clock without running anything (tests). */
 void bs_tcp_ep_set_time(struct bs_tcp_ep *ep, uint64_t tsc);

@@ -50,16 +50,33 @@ at_eof(struct bs_tcp_ep *ep, const struct bs_tcb *t)
 	return (t->fl & TCB_PEER_FIN) && tcb_readable(ep, t) == 0;
 }
 
-/* The response header of the listener's http parameters. @return length */
-static uint32_t
-http_header(const struct bs_app_params *pa, char *hdr, size_t n)
+/*
+ * The response header of @p t's listener (or client) for its http
+ * parameters. Built with snprintf() once, then kept with the parameters it
+ * was built from: a listener replaced by a reconfiguration, or given other
+ * parameters, gets its own again. @return its text, *len its length
+ */
+static const char *
+http_header(struct bs_tcp_ep *ep, const struct bs_tcb *t, uint32_t *len)
 {
-	int len = snprintf(hdr, n, "HTTP/1.1 %u %s\r\nContent-Length: %u\r\n"
-		"Connection: %s\r\n\r\n", pa->http_status,
-		pa->http_status == 200 ? "OK" : "Status", pa->http_body,
-		pa->http_keepalive ? "keep-alive" : "close");
+	const struct bs_app_params *pa = tcb_params(ep, t);
+	struct tcp_http_hdr *h = (t->fl & TCB_ACTIVE) ? &ep->cli[t->owner].http :
+		&ep->lsn[t->owner].http;
+	int n;
 
-	return len < 0 ? 0 : RTE_MIN((uint32_t)len, (uint32_t)n - 1);
+	if (unlikely(h->len == 0 || h->status != pa->http_status ||
+			h->body != pa->http_body || h->keepalive != pa->http_keepalive)) {
+		n = snprintf(h->text, sizeof(h->text), "HTTP/1.1 %u %s\r\nContent-Length: %u\r\n"
+			"Connection: %s\r\n\r\n", pa->http_status,
+			pa->http_status == 200 ? "OK" : "Status", pa->http_body,
+			pa->http_keepalive ? "keep-alive" : "close");
+		h->len = (uint8_t)(n < 0 ? 0 : RTE_MIN((size_t)n, sizeof(h->text) - 1));
+		h->status = pa->http_status;
+		h->body = pa->http_body;
+		h->keepalive = pa->http_keepalive;
+	}
+	*len = h->len;
+	return h->text;
 }
 
 /*
@@ -74,8 +91,10 @@ http_flush(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {
 	const struct bs_app_params *pa = tcb_params(ep, t);
 	struct tcb_ext *x = tcb_ext(ep, t);
-	char hdr[160];
-	uint32_t h = http_header(pa, hdr, sizeof(hdr)), len = h + pa->http_body;
+	uint32_t h, len;
+	const char *hdr = http_header(ep, t, &h);
+
+	len = h + pa->http_body;
 
 	while (x != NULL && x->app_u32 != 0) {
 		uint32_t pos = (len - x->app_u32 % len) % len;
@@ -103,11 +122,12 @@ http_respond(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int reqs)
 {
 	const struct bs_app_params *pa = tcb_params(ep, t);
 	struct tcb_ext *x;
-	char hdr[160];
+	uint32_t h;
 
 	if (reqs == 0 || (x = tcb_ext_get(ep, t)) == NULL)
 		return;
-	x->app_u32 += reqs * (http_header(pa, hdr, sizeof(hdr)) + pa->http_body);
+	http_header(ep, t, &h);
+	x->app_u32 += reqs * (h + pa->http_body);
 }
 
 /* accept(): off the listener's accept queue. */

@@ -610,17 +610,24 @@ bool
 bs_tcp_ep_busy(const struct bs_tcp_ep *ep)
 {
 	return ep->wheel->count != 0 || bs_tring_count(ep->tring) != 0 ||
-		ep->clients_pending;
+		ep->clients_pending || ep->n_acc != 0;
 }
 
-void
+unsigned int
 bs_tcp_ep_poll(struct bs_tcp_ep *ep, uint64_t tsc)
 {
+	unsigned int n = ep->n_acc;
+
 	bs_tcp_ep_set_time(ep, tsc);
-	bs_wheel_advance(ep->wheel, ep->now_ms, 256, ep_timer_cb, ep);
-	bs_tring_advance(ep->tring, ep->now_ms, 256, tw_ring_cb, ep);
-	if (ep->clients_pending)
+	if (n != 0)
+		tcp_accept_run(ep);
+	n += bs_wheel_advance(ep->wheel, ep->now_ms, 256, ep_timer_cb, ep);
+	n += bs_tring_advance(ep->tring, ep->now_ms, 256, tw_ring_cb, ep);
+	if (ep->clients_pending) {
 		tcp_clients_poll(ep);
+		n++;
+	}
+	return n;
 }
 
 int

@@ -63,6 +63,9 @@
 #define TCP_INIT_CWND 10
 #define TCP_INFINITE_SSTHRESH 0x7fffffff
 #define TCP_SYN_LINEAR_TIMEOUTS 4	/* net.ipv4.tcp_syn_linear_timeouts */
+/* Passive children accept() returns at the end of the poll that completed
+ * their handshakes (struct bs_tcp_ep.acc); more wait for their timer. */
+#define TCP_ACCEPT_BATCH 256
 
 /* TCP option kinds and lengths (RFC 9293, 7323, 2018). */
 #define TCPOPT_EOL 0
@@ -270,6 +273,16 @@ _Static_assert(TCP_ADJ_MAX <= 4096, "struct tcp_tw.adj is 12 bits");
 #define TCP_ADJ_NONE UINT16_MAX	/* ep_adj_get(): the table is full */
 
 /* A listener as one worker runs it. */
+/* The http application's response header, built once for the parameters
+ * it was built from (len 0: not yet). */
+struct tcp_http_hdr {
+	uint32_t status;
+	uint32_t body;
+	bool keepalive;
+	uint8_t len;
+	char text[110];
+};
+
 struct tcp_listener {
 	const struct bs_listener_conf *c;	/* &lc */
 	struct bs_listener_conf lc;	/* the endpoint's copy: a configuration
@@ -283,6 +296,7 @@ struct tcp_listener {
 	uint32_t backlog;	/* min(backlog, somaxconn) */
 	uint32_t last_overflow;	/* ms of the last SYN-queue overflow (cookies) */
 	bool overflowed;
+	struct tcp_http_hdr http;	/* app http */
 };
 
 struct tcp_client {
@@ -291,6 +305,7 @@ struct tcp_client {
 	uint32_t started;	/* connections opened so far */
 	uint32_t next_port;	/* ephemeral port search */
 	struct bs_tcp_client_stats st;
+	struct tcp_http_hdr http;	/* app http */
 };
 
 struct tcp_pool {
@@ -347,6 +362,9 @@ struct bs_tcp_ep {
 					 * segments to their ports are checked (tcp_connect.c) */
 	uint8_t tx_rst;			/* reset reason + 1 of the RST-ABORT being
 					 * sent (tcb_send_rst_abort), 0: none */
+	uint32_t n_acc;			/* entries in acc[] */
+	uint32_t acc[TCP_ACCEPT_BATCH];	/* connection indices: passive children
+					 * whose handshakes completed this poll */
 };
 
 /*
@@ -576,6 +594,8 @@ void tcp_tw_free(struct bs_tcp_ep *ep, struct tcp_tw *tw);
 
 /* tcp_timer.c */
 void tcp_tcb_timer(struct bs_tcp_ep *ep, struct bs_tcb *t);
+/* accept() of the children whose handshakes completed this poll. */
+void tcp_accept_run(struct bs_tcp_ep *ep);
 void tcb_keepalive_arm(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_timer_update(struct bs_tcp_ep *ep, struct bs_tcb *t);
 uint32_t tcb_fin_time_ms(struct bs_tcp_ep *ep, const struct bs_tcb *t);

@@ -261,6 +261,31 @@ timer_accept(struct bs_tcp_ep *ep, struct bs_tcb *t)
 		tcb_push(ep, t);
 }
 
+/* The application's turn after a poll's bursts: accept() returns the
+ * children whose handshakes they completed, in order. An entry whose
+ * connection is gone, or was accepted already (freed and reused by another
+ * child in the same poll), is skipped. Out of line: the poll loop calls it
+ * only when a handshake completed. */
+__rte_noinline void
+tcp_accept_run(struct bs_tcp_ep *ep)
+{
+	uint32_t i, n = ep->n_acc;
+
+	for (i = 0; i < n; i++) {
+		struct bs_tcb *t = ep_tcb(ep, ep->acc[i]);
+
+		if (t->state == BS_TCP_NONE || t->tev != TEV_ACCEPT)
+			continue;
+		t->tev = TEV_NONE;
+		timer_accept(ep, t);
+		if (t->state != BS_TCP_NONE) {
+			tcb_ext_maybe_put(ep, t);
+			tcb_timer_update(ep, t);
+		}
+	}
+	ep->n_acc = 0;
+}
+
 void
 tcp_tcb_timer(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {

@@ -855,8 +855,14 @@ bs_worker_poll(struct bs_worker *w)
 		if (w->ports[i].polled)
 			n += worker_rx(w, &w->ports[i]);
 	if (w->ep != NULL && bs_tcp_ep_busy(w->ep)) {
-		bs_tcp_ep_poll(w->ep, rte_rdtsc());
+		/* The endpoint's turns that did work (accepts, applications,
+		 * timers) are busy cycles too: CPU per connection counts them. */
+		uint64_t t0 = rte_rdtsc();
+		unsigned int done = bs_tcp_ep_poll(w->ep, t0);
+
 		bs_worker_flush(w);
+		if (done != 0)
+			bs_cnt_add(&w->stats.busy_cycles, rte_rdtsc() - t0);
 	}
 	if (unlikely(bs_worker_neigh_busy(w))) {
 		bs_worker_neigh_poll(w);

@@ -2670,6 +2670,50 @@ c_app_http(bool v6)
 	teardown();
 }
 
+/* accept() returns a child on the application's next turn: the end of
+ * the poll whose burst completed its handshake, not a tick later (a
+ * handshake ACK that carries an http request has its response at once,
+ * with the clock where it was). More children than TCP_ACCEPT_BATCH in one
+ * poll: the rest at the next tick, by their timers. */
+static void
+c_accept_turn(bool v6)
+{
+	static const char *const ov[] = { "listener discard4.backlog=1024",
+		"listener discard6.backlog=1024", NULL };
+	static const uint8_t req[] = "GET / HTTP/1.1\r\nHost: backstop\r\n\r\n";
+	const uint16_t n = sizeof(req) - 1;
+	unsigned int i, lsn = listener_idx("discard", v6);
+	struct peer c, d;
+
+	setup("accept-turn", v6, ov);
+	peer_init(&c, v6, P_HTTP);
+	c.data = req;
+	syn(&c);
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, PEER_ISN + 1, c.x + 1, n), 1,
+		"handshake ACK with the request: its quick ACK only");
+	expect(1, &c, F_ACK, c.x + 1, PEER_ISN + 1 + n, "quick ACK");
+	bs_tcp_ep_poll(ep, tsc_at(now));	/* the same millisecond */
+	CHECK_EQ(n_out, 3, "%s: the response at the end of the poll", case_name);
+	expect(2, &c, F_ACK | F_PSH, c.x + 1, PEER_ISN + 1 + n, "response");
+	CHECK_EQ(out[2].plen, 127, "%s: the whole response", case_name);
+	for (i = 0; i < TCP_ACCEPT_BATCH + 2; i++) {
+		peer_init(&d, v6, P_DISCARD);
+		d.sport = (uint16_t)(41000 + i);
+		n_out = 0;
+		est(&d, false);
+	}
+	CHECK_EQ(ep->lsn[lsn].n_accept, TCP_ACCEPT_BATCH + 2, "%s: all on the accept queue",
+		case_name);
+	bs_tcp_ep_poll(ep, tsc_at(now));
+	CHECK_EQ(ep->lsn[lsn].n_accept, 2, "%s: a batch accepted at the end of the poll",
+		case_name);
+	adv(1);
+	CHECK_EQ(ep->lsn[lsn].n_accept, 0, "%s: the rest at the next tick", case_name);
+	CHECK_EQ(states(BS_TCP_ESTABLISHED), TCP_ACCEPT_BATCH + 3, "%s: all established",
+		case_name);
+	teardown();
+}
+
 /* discard (diff: app-discard): data ACKed at once, the FIN by the
  * application's FIN. */
 static void
@@ -3124,6 +3168,7 @@ static const struct tcase cases[] = {
 	{ "app-banner", c_app_banner, "app (finwait1-data)" },
 	{ "app-echo", c_app_echo, "app" },
 	{ "app-http", c_app_http, "app" },
+	{ "accept-turn", c_accept_turn, "app" },
 	{ "app-discard", c_app_discard, "app" },
 	{ "delack", c_delack, "delayed-ACK" },
 	{ "echo-nospace", c_echo_nospace, "app" },
