@@ -29,11 +29,13 @@
  * the designed load; the table keeps accepting entries past it, to about
  * 99 % of its slots, before an insertion fails with -ENOSPC.
  *
- * Hash. SipHash-1-3 of the packed 4-tuple (2 words for IPv4, 5 for IPv6)
- * under a per-table secret key, so a peer cannot aim many tuples at one
- * bucket. The low 32 bits choose the primary bucket, bits 32-47 are the
- * fingerprint; the other bucket is derived from the primary and the
- * fingerprint, so a relocation needs no key and no rehash.
+ * Hash. SipHash-1-3 of the packed 4-tuple (2 words for IPv4: the addresses,
+ * then the ports; 5 for IPv6) under a per-table secret key, so a peer
+ * cannot aim many tuples at one bucket. The packing is the headers' own
+ * order, so a received segment is hashed where it lies
+ * (bs_table_hash_hdr()). The low 32 bits choose the primary bucket, bits
+ * 32-47 are the fingerprint; the other bucket is derived from the primary
+ * and the fingerprint, so a relocation needs no key and no rehash.
  *
  * Memory is taken once at creation; add, delete and lookups never allocate,
  * lock, log or make a system call.
@@ -128,6 +130,25 @@ int bs_table_set_pool_eq(struct bs_table *t, unsigned int id, void *base,
  * bs_table_lookup(). Any thread (reads only the table's secret key).
  */
 uint64_t bs_table_hash(const struct bs_table *t, const struct bs_flow *key);
+
+/**
+ * The hash bs_table_hash() gives the flow of a received TCP segment, read
+ * from its headers where they lie, without building its struct bs_flow:
+ * @p addrs is the IP header's source address followed by its destination
+ * (the remote and the local address: 8 bytes from offset 12 of an IPv4
+ * header, 32 bytes from offset 8 of an IPv6 header, @p v6), @p ports the
+ * first 4 bytes of the TCP header. Any thread.
+ */
+uint64_t bs_table_hash_hdr(const struct bs_table *t, const void *addrs, bool v6,
+		const void *ports);
+
+/**
+ * Prefetch the two buckets a key of @p hash may lie in, ahead of its
+ * bs_table_lookup(): a caller that hashes a whole burst first overlaps
+ * their cache (and TLB) misses instead of taking them one key at a time.
+ * Reads nothing itself. Owner only.
+ */
+void bs_table_prefetch(const struct bs_table *t, uint64_t hash);
 
 /**
  * Insert @p key -> @p value; the object @p value points at must already hold

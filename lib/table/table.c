@@ -96,6 +96,16 @@ bs_table_hash(const struct bs_table *t, const struct bs_flow *key)
 	return bs_table_hash_inl(t, key);
 }
 
+uint64_t
+bs_table_hash_hdr(const struct bs_table *t, const void *addrs, bool v6,
+		const void *ports)
+{
+	uint32_t p;
+
+	memcpy(&p, ports, 4);
+	return v6 ? bs_table_hash6(t, addrs, p) : bs_table_hash4(t, addrs, p);
+}
+
 static inline void
 slot_set(struct bs_table_bucket *bk, unsigned int s, uint16_t fp, uint32_t v)
 {

@@ -3,6 +3,7 @@
 #define BS_TABLE_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -97,28 +98,58 @@ bs_table_match(const struct bs_table_bucket *bk, uint16_t fp)
 }
 
 /*
- * The keyed hash (bs_table_hash()), inline for the burst lookup. The words
- * hashed: for IPv4, the two addresses then the two ports (2 words);
- * otherwise the 36 bytes as 4.5 words (5). Loads are in memory order.
+ * The keyed hash. The words hashed: for IPv4, the two addresses (remote
+ * first, the 8 bytes as they lie in an IPv4 header) then the two ports
+ * (the 4 bytes as they lie in a TCP header): 2 words; otherwise the two
+ * addresses (32 bytes, as in an IPv6 header) then the ports: 5 words.
+ * bs_table_hash() (a struct bs_flow) and bs_table_hash_hdr() (the
+ * headers) both come here, so they agree.
  */
+static inline uint64_t
+bs_table_hash4(const struct bs_table *t, const uint8_t addrs[8], uint32_t ports)
+{
+	uint64_t w[2];
+
+	memcpy(&w[0], addrs, 8);
+	w[1] = ports;
+	return bs_siphash13(&t->key, w, 2);
+}
+
+static inline uint64_t
+bs_table_hash6(const struct bs_table *t, const uint8_t addrs[32], uint32_t ports)
+{
+	uint64_t w[5];
+
+	memcpy(w, addrs, 32);
+	w[4] = ports;
+	return bs_siphash13(&t->key, w, 5);
+}
+
+/* bs_table_hash(), inline for the burst lookup. Loads in memory order. */
 static inline uint64_t
 bs_table_hash_inl(const struct bs_table *t, const struct bs_flow *key)
 {
-	const uint8_t *k = (const uint8_t *)key;
-	uint64_t w[5];
-	uint32_t r, l, ports;
+	uint8_t a[8];
+	uint32_t ports;
 
-	memcpy(&ports, k + 32, 4);
+	memcpy(&ports, (const uint8_t *)key + offsetof(struct bs_flow, rport), 4);
 	if (bs_flow_is_v4(key)) {
-		memcpy(&r, key->raddr + 12, 4);
-		memcpy(&l, key->laddr + 12, 4);
-		w[0] = (uint64_t)r | (uint64_t)l << 32;
-		w[1] = ports;
-		return bs_siphash13(&t->key, w, 2);
+		memcpy(a, key->raddr + 12, 4);
+		memcpy(a + 4, key->laddr + 12, 4);
+		return bs_table_hash4(t, a, ports);
 	}
-	memcpy(w, k, 32);
-	w[4] = ports;
-	return bs_siphash13(&t->key, w, 5);
+	return bs_table_hash6(t, (const uint8_t *)key, ports);
+}
+
+/* The two buckets of @p hash, both as bs_table_lookup() reads them. */
+static inline void
+bs_table_buckets(const struct bs_table *t, uint64_t hash,
+		const struct bs_table_bucket **b1, const struct bs_table_bucket **b2)
+{
+	uint32_t b = bs_table_prim(t, hash);
+
+	*b1 = &t->b[b];
+	*b2 = &t->b[bs_table_alt(t, b, bs_table_fp(hash))];
 }
 
 /* The object a value points at. */

@@ -2,7 +2,9 @@
 /*
  * Connection table lookups: one key, or a burst in three stages so that the
  * two bucket reads and the object read of every key overlap with the work
- * on the others (the pattern of rte_hash_lookup_bulk).
+ * on the others (the pattern of rte_hash_lookup_bulk); and the prefetch of
+ * one key's buckets, for a caller that hashes a burst ahead of its
+ * one-at-a-time lookups (the worker: lib/worker/worker_flow.c).
  */
 #include <rte_prefetch.h>
 
@@ -23,6 +25,16 @@ bs_table_lookup(const struct bs_table *t, const struct bs_flow *key,
 	bk = &t->b[bs_table_alt(t, b, fp)];
 	s = bs_table_find(t, bk, bs_table_match(bk, fp), key);
 	return s >= 0 ? bk->val[s] : BS_TABLE_MISS;
+}
+
+void
+bs_table_prefetch(const struct bs_table *t, uint64_t hash)
+{
+	const struct bs_table_bucket *b1, *b2;
+
+	bs_table_buckets(t, hash, &b1, &b2);
+	rte_prefetch0(b1);
+	rte_prefetch0(b2);
 }
 
 static inline void
@@ -46,11 +58,9 @@ lookup_pass(const struct bs_table *t, const struct bs_flow *const keys[],
 	/* 1. Hash every key and prefetch both of its buckets. */
 	for (i = 0; i < n; i++) {
 		uint64_t h = bs_table_hash_inl(t, keys[i]);
-		uint32_t b = bs_table_prim(t, h);
 
 		fp[i] = bs_table_fp(h);
-		b1[i] = &t->b[b];
-		b2[i] = &t->b[bs_table_alt(t, b, fp[i])];
+		bs_table_buckets(t, h, &b1[i], &b2[i]);
 		rte_prefetch0(b1[i]);
 		rte_prefetch0(b2[i]);
 	}
