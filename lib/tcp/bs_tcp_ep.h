@@ -51,6 +51,7 @@ enum bs_tcp_state {
 /** Name of a TCP state ("ESTABLISHED"). */
 const char *bs_tcp_state_name(unsigned int state);
 
+struct bs_table;
 struct bs_tcp_ep;
 
 /** Hands a built frame to the worker's TX buffer of port @p port. */
@@ -141,6 +142,23 @@ enum bs_tcp_ep_result {
 enum bs_tcp_ep_result bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 		const struct bs_pkt *p, const struct bs_tcp_seg *s,
 		const struct bs_tcp_l2 *l2, struct bs_tcp_verdict *v);
+
+/**
+ * bs_tcp_ep_input() of a segment whose table hash the caller has already
+ * computed: @p hash is bs_table_hash() of its flow (remote = source), as
+ * bs_table_hash_hdr() gives it from the same headers. The worker hashes
+ * an RX burst ahead and prefetches the buckets (bs_tcp_ep_table()).
+ */
+enum bs_tcp_ep_result bs_tcp_ep_input_hashed(struct bs_tcp_ep *ep, struct rte_mbuf *m,
+		const struct bs_pkt *p, const struct bs_tcp_seg *s,
+		const struct bs_tcp_l2 *l2, uint64_t hash, struct bs_tcp_verdict *v);
+
+/**
+ * The endpoint's connection table, for the worker's look-ahead over an RX
+ * burst: bs_table_count(), bs_table_hash_hdr() and bs_table_prefetch()
+ * only (the endpoint alone adds and deletes). Worker lcore.
+ */
+const struct bs_table *bs_tcp_ep_table(const struct bs_tcp_ep *ep);
 
 /**
  * Can a segment to local port @p dport (network order) only be a stray

@@ -518,10 +518,11 @@ pkt_tos(const struct rte_mbuf *m, const struct bs_pkt *p)
 	return (uint8_t)((l3[0] << 4) | (l3[1] >> 4));
 }
 
-enum bs_tcp_ep_result
-bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
+/* @p hash: the table hash of @p m's flow, or NULL (computed here). */
+static __rte_always_inline enum bs_tcp_ep_result
+ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
 		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2,
-		struct bs_tcp_verdict *v)
+		const uint64_t *hash, struct bs_tcp_verdict *v)
 {
 	struct bs_flow f;
 	uint32_t val;
@@ -529,7 +530,8 @@ bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p
 
 	flow_of(&f, m, p, s);
 	/* 1. Connections, pending handshakes, TIME_WAIT (__inet_lookup_established). */
-	val = bs_table_lookup(ep->table, &f, bs_table_hash(ep->table, &f));
+	val = bs_table_lookup(ep->table, &f, hash != NULL ? *hash :
+		bs_table_hash(ep->table, &f));
 	if (val != BS_TABLE_MISS) {
 		uint32_t idx = TCP_VAL_IDX(val);
 
@@ -575,6 +577,28 @@ bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p
 	bs_tcp_input(s, v);
 	v->state = BS_TCP_CLOSE;
 	return BS_TCP_EP_VERDICT;
+}
+
+enum bs_tcp_ep_result
+bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
+		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2,
+		struct bs_tcp_verdict *v)
+{
+	return ep_input(ep, m, p, s, l2, NULL, v);
+}
+
+enum bs_tcp_ep_result
+bs_tcp_ep_input_hashed(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
+		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2, uint64_t hash,
+		struct bs_tcp_verdict *v)
+{
+	return ep_input(ep, m, p, s, l2, &hash, v);
+}
+
+const struct bs_table *
+bs_tcp_ep_table(const struct bs_tcp_ep *ep)
+{
+	return ep->table;
 }
 
 static void

@@ -47,6 +47,17 @@ struct bs_worker_port {
 	struct rte_mbuf *etx[BS_MAX_BURST];
 };
 
+/**
+ * A TCP segment of the current RX burst, hashed ahead for the endpoint's
+ * table lookup (worker_flow.c): which frame, the hash, and where the
+ * headers it was read from lie (so that the endpoint's parse must agree).
+ */
+struct bs_worker_flow {
+	const struct rte_mbuf *m;
+	uint64_t hash;
+	uint32_t hdr;
+};
+
 struct bs_tcp_ep;
 struct bs_tcp_l2;
 struct bs_flow;
@@ -86,6 +97,9 @@ struct bs_worker {
 					 *   NULL: none */
 	struct bs_capture_tap cap;	/**< written by this worker only, in a
 					 *   control request; cap.filter NULL: off */
+	uint16_t n_flow;		/**< flow[] of this RX burst; 0 between bursts */
+	uint16_t next_flow;		/**< flow[] before it were looked up */
+	struct bs_worker_flow flow[BS_MAX_BURST];
 } __rte_cache_aligned;
 
 /**
@@ -125,6 +139,15 @@ void bs_worker_snap_take(struct bs_worker *w);
  */
 void bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp,
 		struct rte_mbuf *m);
+
+/**
+ * Handle @p n (at most BS_MAX_BURST) frames received together on @p wp,
+ * as the poll loop handles an RX burst: replies queued on their output
+ * ports' TX buffers (wp->tx, wp->etx), to be sent by bs_worker_flush()
+ * or taken by the caller before the next call. Exposed for tests.
+ */
+void bs_worker_handle_burst(struct bs_worker *w, struct bs_worker_port *wp,
+		struct rte_mbuf **pkts, uint16_t n);
 
 /** TX callback of the worker's TCP endpoint (struct bs_tcp_ep_conf). */
 void bs_worker_ep_tx(void *arg, unsigned int port, struct rte_mbuf *m);

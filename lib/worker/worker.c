@@ -175,10 +175,17 @@ worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf 
 {
 	struct bs_tcp_l2 l2 = { .port = wp->tx_idx, .rx_port = wp->idx, .vlan = p.vlan };
 	struct bs_tcp_verdict v;
+	enum bs_tcp_ep_result r;
+	uint64_t hash;
 
 	memcpy(&l2.peer, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
 	bs_tcp_ep_set_time(w->ep, w->burst_tsc);
-	if (bs_tcp_ep_input(w->ep, m, &p, &s, &l2, &v) == BS_TCP_EP_DONE)
+	/* Hashed ahead with the burst (worker_flow.c), its buckets fetched. */
+	if (worker_flow_hash(w, m, &p, &hash))
+		r = bs_tcp_ep_input_hashed(w->ep, m, &p, &s, &l2, hash, &v);
+	else
+		r = bs_tcp_ep_input(w->ep, m, &p, &s, &l2, &v);
+	if (r == BS_TCP_EP_DONE)
 		v.action = VERDICT_TAKEN;
 	return v;
 }
@@ -787,23 +794,22 @@ rx_burst_plain(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *
 	return burst_loop(w, wp, pkts, n, n_tx, b, LOOP_PLAIN);
 }
 
-/* RX one burst from one queue and answer it. */
-static unsigned int
-worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
+/* Answer a burst received on @p wp: replies queued, not sent. */
+static __rte_always_inline void
+burst(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
-	struct rte_mbuf *pkts[BS_MAX_BURST];
 	struct burst_cnt b = { 0 };
-	uint64_t t0 = rte_rdtsc();
-	uint16_t n, i, n_tx;
+	uint16_t i, n_tx;
 
-	n = rte_eth_rx_burst(wp->port_id, wp->queue, pkts, w->burst);
-	if (n == 0)
-		return 0;
-	w->burst_tsc = t0;	/* the endpoint's clock for this burst */
 	if (wp->prefetch)
 		for (i = 0; i < n; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	/* Every TCP segment is looked up while the table holds anything: in
+	 * a large table, the burst's hashes first, their buckets prefetched
+	 * (worker_flow.c). */
+	if (worker_lookahead(w))
+		worker_flows(w, pkts, n);
 	n_tx = out->n_tx;
 	/* Capture or stray policies: chosen once per burst. */
 	if (unlikely(w->cap.filter != NULL || w->policy != NULL)) {
@@ -818,7 +824,31 @@ worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
 		n_tx = rx_burst(w, wp, pkts, n, n_tx, &b);
 done:
 	out->n_tx = n_tx;
+	w->n_flow = 0;
 	burst_cnt_add(w, &b);
+}
+
+void
+bs_worker_handle_burst(struct bs_worker *w, struct bs_worker_port *wp,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	w->burst_tsc = rte_rdtsc();
+	burst(w, wp, pkts, n);
+}
+
+/* RX one burst from one queue and answer it. */
+static unsigned int
+worker_rx(struct bs_worker *w, struct bs_worker_port *wp)
+{
+	struct rte_mbuf *pkts[BS_MAX_BURST];
+	uint64_t t0 = rte_rdtsc();
+	uint16_t n;
+
+	n = rte_eth_rx_burst(wp->port_id, wp->queue, pkts, w->burst);
+	if (n == 0)
+		return 0;
+	w->burst_tsc = t0;	/* the endpoint's clock for this burst */
+	burst(w, wp, pkts, n);
 	bs_worker_flush(w);
 	bs_cnt_add(&w->stats.port[wp->idx].rx, n);
 	bs_cnt_add(&w->stats.cnt[BS_CNT_RxFrames], n);

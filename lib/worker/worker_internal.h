@@ -2,11 +2,48 @@
 #ifndef WORKER_INTERNAL_H
 #define WORKER_INTERNAL_H
 
-/* Shared by the worker's files (worker_neigh.c, worker_setup.c). */
+/* Shared by the worker's files (worker_neigh.c, worker_setup.c, worker_flow.c). */
 
 #include <rte_ring.h>
 
+#include "bs_table.h"
+#include "bs_tcp_ep.h"
 #include "bs_worker.h"
+
+/*
+ * The look-ahead of worker_flow.c. worker_flows(): hash @p pkts' TCP
+ * segments for the endpoint's table and prefetch their buckets, into
+ * w->flow[] (the endpoint must exist; its table should hold entries).
+ * worker_flow_hash(): the hash of @p m's segment, parsed as @p p, when
+ * worker_flows() computed it this burst and read the headers where the
+ * parse found them. Frames must be asked for in burst order; w->n_flow
+ * is reset to 0 at the end of the burst.
+ */
+void worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n);
+
+/*
+ * Tables whose buckets take more than this are looked up with the burst's
+ * look-ahead. Below it, the buckets stay in a core's L2 cache and its
+ * TLB (256 pages of 4 KiB), and the look-ahead, whose cost (the headers
+ * parsed twice, the buckets located twice: about 100 instructions a
+ * segment) does not depend on the size, would only cost
+ * (docs/performance.md).
+ */
+#define WORKER_LOOKAHEAD_BYTES (UINT32_C(1) << 20)
+
+/* Does this burst get the look-ahead? (One test per burst.) */
+static inline bool
+worker_lookahead(const struct bs_worker *w)
+{
+	const struct bs_table *t;
+
+	if (w->ep == NULL)
+		return false;
+	t = bs_tcp_ep_table(w->ep);
+	return bs_table_count(t) != 0 && bs_table_memory(t) > WORKER_LOOKAHEAD_BYTES;
+}
+bool worker_flow_hash(struct bs_worker *w, const struct rte_mbuf *m,
+		const struct bs_pkt *p, uint64_t *hash);
 
 /* Neighbour news passed from one worker to another (an inbox element). */
 struct worker_neigh_msg {
