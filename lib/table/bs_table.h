@@ -89,8 +89,11 @@ struct bs_table *bs_table_init(void *mem, size_t size, uint32_t capacity,
 		const struct bs_sipkey *key);
 
 /**
- * Allocate (rte_zmalloc_socket) and build a table for @p capacity entries
- * at the designed load. Control thread, at start, after rte_eal_init().
+ * Allocate and build a table for @p capacity entries at the designed load:
+ * EAL memory (rte_zmalloc_socket), or, when the EAL runs without hugepages
+ * and the table needs 2 MiB or more, private memory of its own asked for in
+ * transparent huge pages (the EAL's 4 KiB pages cost a TLB miss per bucket
+ * read in a large table). Control thread, at start, after rte_eal_init().
  * @return the table, or NULL (bad capacity, no memory)
  */
 struct bs_table *bs_table_create(uint32_t capacity,

@@ -40,6 +40,8 @@ struct bs_table {
 	size_t size;			/* bytes: this header and the buckets */
 	struct bs_table_pool pool[BS_TABLE_POOLS];
 	struct bs_table_bucket *b;
+	void *map;			/* bs_table_create()'s own mapping, or NULL */
+	size_t map_len;
 } __rte_aligned(64);
 
 #define BS_TABLE_SLOT_MASK ((1u << BS_TABLE_SLOTS) - 1)
