@@ -23,13 +23,14 @@ void worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 
 /*
  * Tables whose buckets take more than this are looked up with the burst's
- * look-ahead. Below it, the buckets stay in a core's L2 cache and its
- * TLB (256 pages of 4 KiB), and the look-ahead, whose cost (the headers
- * parsed twice, the buckets located twice: about 100 instructions a
- * segment) does not depend on the size, would only cost
- * (docs/performance.md).
+ * look-ahead: about 2 M entries and more, well beyond a core's L2 cache.
+ * Smaller ones (the default configuration's is 2.5 MiB) are read from L2
+ * or L3 and, in huge pages (bs_table_create()), within TLB reach, where
+ * the look-ahead's cost (the headers parsed twice, the buckets located
+ * twice: about 100 instructions a segment, whatever the size) is not
+ * repaid (docs/performance.md).
  */
-#define WORKER_LOOKAHEAD_BYTES (UINT32_C(1) << 20)
+#define WORKER_LOOKAHEAD_BYTES (UINT32_C(16) << 20)
 
 /* Does this burst get the look-ahead? (One test per burst.) */
 static inline bool

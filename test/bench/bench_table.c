@@ -11,9 +11,15 @@
  * are reached at random. Query arrays are larger than the last-level cache,
  * so a large table is not measured from cache.
  *
- *   taskset -c 1 bench_table [--no-thp] [--queries N] [entries...]
+ *   taskset -c 1 bench_table [--no-thp] [--queries N] [--work N] [entries...]
  *
  * Default sizes 1000 and 10000000; default 4 Mi queries of each kind.
+ * "Look-ahead miss" is the worker's way with a large table
+ * (lib/worker/worker_flow.c): a burst of 32 hashed and both buckets of
+ * each prefetched, then looked up one at a time. --work N adds N dependent
+ * multiply-adds after each one-at-a-time lookup (single and look-ahead),
+ * a stand-in for the rest of a segment's handling, which keeps the CPU
+ * from overlapping one lookup's misses with the next's by itself.
  *
  * Memory comes from mmap with MADV_HUGEPAGE (transparent huge pages, as the
  * EAL's hugepages would give) unless --no-thp. No EAL needed.
@@ -40,6 +46,8 @@ struct obj {
 
 static bool use_thp = true;
 static uint32_t n_queries = QUERIES_MAX;
+static unsigned int work;
+static volatile uint64_t work_sink;
 static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
 static double tsc_hz;
 
@@ -143,19 +151,57 @@ run_burst(const struct bs_table *t, const struct bs_flow *q, uint32_t hits_per_b
 	return rate(rte_rdtsc() - c0, LOOKUPS / n_queries * n_queries);
 }
 
+/* --work: dependent operations on a lookup's result. */
+static inline void
+do_work(uint32_t v)
+{
+	uint64_t x = v;
+	unsigned int k;
+
+	for (k = 0; k < work; k++)
+		x = x * 3 + 1;
+	work_sink += x;
+}
+
 /* One-at-a-time lookups (hash, then lookup) of all queries, LOOKUPS in all. */
 static struct result
 run_single(const struct bs_table *t, const struct bs_flow *q, bool hit)
 {
-	uint32_t i, r, bad = 0;
+	uint32_t i, r, v, bad = 0;
 	uint64_t c0 = rte_rdtsc();
 
 	for (r = 0; r < LOOKUPS / n_queries; r++)
-		for (i = 0; i < n_queries; i++)
-			bad += (bs_table_lookup(t, &q[i], bs_table_hash(t, &q[i])) !=
-				BS_TABLE_MISS) != hit;
+		for (i = 0; i < n_queries; i++) {
+			v = bs_table_lookup(t, &q[i], bs_table_hash(t, &q[i]));
+			bad += (v != BS_TABLE_MISS) != hit;
+			do_work(v);
+		}
 	if (bad != 0)
 		printf("ERROR: %u wrong single lookups\n", bad);
+	return rate(rte_rdtsc() - c0, LOOKUPS / n_queries * n_queries);
+}
+
+/* The worker's look-ahead: 32 hashed and prefetched, then one at a time. */
+static struct result
+run_ahead(const struct bs_table *t, const struct bs_flow *q, bool hit)
+{
+	uint32_t i, j, r, v, bad = 0;
+	uint64_t c0 = rte_rdtsc(), h[32];
+
+	for (r = 0; r < LOOKUPS / n_queries; r++)
+		for (i = 0; i < n_queries; i += 32) {
+			for (j = 0; j < 32; j++) {
+				h[j] = bs_table_hash(t, &q[i + j]);
+				bs_table_prefetch(t, h[j]);
+			}
+			for (j = 0; j < 32; j++) {
+				v = bs_table_lookup(t, &q[i + j], h[j]);
+				bad += (v != BS_TABLE_MISS) != hit;
+				do_work(v);
+			}
+		}
+	if (bad != 0)
+		printf("ERROR: %u wrong look-ahead lookups\n", bad);
 	return rate(rte_rdtsc() - c0, LOOKUPS / n_queries * n_queries);
 }
 
@@ -169,7 +215,7 @@ bench(uint32_t n)
 	struct obj *o = big_alloc((size_t)n_obj * sizeof(*o));
 	struct bs_flow *qh = big_alloc((size_t)n_queries * sizeof(*qh));
 	struct bs_flow *qm = big_alloc((size_t)n_queries * sizeof(*qm));
-	struct result ins, bh, bm, sh, sm;
+	struct result ins, bh, bm, sh, sm, am;
 	uint64_t c0;
 
 	bs_table_set_pool(t, 0, o, sizeof(*o));
@@ -189,16 +235,17 @@ bench(uint32_t n)
 	bm = run_burst(t, qm, 0);
 	sh = run_single(t, qh, true);
 	sm = run_single(t, qm, false);
+	am = run_ahead(t, qm, false);
 	for (full = n; full < n_obj; full++)
 		if (bs_table_add(t, &o[full].key, bs_table_hash(t, &o[full].key),
 				BS_TABLE_VALUE(0, full)) != 0)
 			break;
 	printf("| %10u | %7.1f | %5.2f | %5.3f | %6.2f %5.0f | %6.2f %5.0f | %6.2f %5.0f"
-		" | %6.2f %5.0f | %6.2f %5.0f | %5.3f |\n",
+		" | %6.2f %5.0f | %6.2f %5.0f | %6.2f %5.0f | %5.3f |\n",
 		n, (double)bs_table_memory(t) / (1 << 20),
 		(double)bs_table_memory(t) / n, (double)n / (double)bs_table_slots(t),
 		ins.mops, ins.cycles, bh.mops, bh.cycles, bm.mops, bm.cycles,
-		sh.mops, sh.cycles, sm.mops, sm.cycles,
+		sh.mops, sh.cycles, sm.mops, sm.cycles, am.mops, am.cycles,
 		(double)full / (double)bs_table_slots(t));
 	munmap(qm, (size_t)n_queries * sizeof(*qm));
 	munmap(qh, (size_t)n_queries * sizeof(*qh));
@@ -217,8 +264,11 @@ main(int argc, char **argv)
 			use_thp = false;
 		else if (strcmp(argv[i], "--queries") == 0 && i + 1 < argc)
 			n_queries = (uint32_t)strtoul(argv[++i], NULL, 0) & ~31u;
+		else if (strcmp(argv[i], "--work") == 0 && i + 1 < argc)
+			work = (unsigned int)strtoul(argv[++i], NULL, 0);
 		else if (argv[i][0] == '-')
-			return printf("usage: bench_table [--no-thp] [--queries N] [entries...]\n"), 2;
+			return printf("usage: bench_table [--no-thp] [--queries N] [--work N] "
+				"[entries...]\n"), 2;
 		else if (n < 16)
 			sizes[n++] = (uint32_t)strtoul(argv[i], NULL, 0);
 	}
@@ -226,12 +276,12 @@ main(int argc, char **argv)
 		n = 2;
 	calibrate();
 	printf("TSC %.3f GHz; %u-byte objects; %s; %u lookups per figure, "
-		"bursts of 32\n\n", tsc_hz / 1e9, OBJ_SIZE,
-		use_thp ? "transparent huge pages" : "4 KiB pages", LOOKUPS);
+		"bursts of 32; %u queries; work %u\n\n", tsc_hz / 1e9, OBJ_SIZE,
+		use_thp ? "transparent huge pages" : "4 KiB pages", LOOKUPS, n_queries, work);
 	printf("| entries | table MiB | B/entry | load | insert Mops/s cyc "
 		"| burst hit Mops/s cyc | burst miss Mops/s cyc | single hit Mops/s cyc "
-		"| single miss Mops/s cyc | load at -ENOSPC |\n");
-	printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		"| single miss Mops/s cyc | look-ahead miss Mops/s cyc | load at -ENOSPC |\n");
+	printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < n; i++)
 		bench(sizes[i]);
 	return 0;
