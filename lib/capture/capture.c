@@ -135,13 +135,26 @@ bs_capture_frame(struct bs_capture_tap *tap, const struct rte_mbuf *m,
 {
 	const struct bs_capture_filter *f = tap->filter;
 	struct capture_msg c;
+	uint8_t hdr[CAPTURE_HDR_BYTES];
+	const uint8_t *d;
+	uint32_t keep, len;
 
 	if (!(f->what & (1u << kind)))
 		return;
-	if (!bs_capture_filter_tuple(f, rte_pktmbuf_mtod(m, const uint8_t *),
-			m->data_len))
+	/* Headers that go on into a chain's next segment: read flat. */
+	d = rte_pktmbuf_mtod(m, const uint8_t *);
+	len = m->data_len;
+	if (unlikely(len < m->pkt_len && len < CAPTURE_HDR_BYTES)) {
+		len = RTE_MIN(m->pkt_len, (uint32_t)CAPTURE_HDR_BYTES);
+		d = rte_pktmbuf_read(m, 0, len, hdr);
+	}
+	if (!bs_capture_filter_tuple(f, d, len))
 		return;
-	c.m = rte_pktmbuf_copy(m, tap->pool, 0, RTE_MIN(f->snaplen, m->pkt_len));
+	keep = f->snaplen > CAPTURE_HDR_BYTES ? f->snaplen : CAPTURE_HDR_BYTES;
+	/* rte_pktmbuf_copy() refuses an empty frame (a runt of 0 bytes is
+	 * a drop too): its copy is an empty mbuf. */
+	c.m = m->pkt_len != 0 ? rte_pktmbuf_copy(m, tap->pool, 0, RTE_MIN(keep, m->pkt_len)) :
+		rte_pktmbuf_alloc(tap->pool);
 	if (unlikely(c.m == NULL)) {
 		bs_cnt_add(&tap->st->lost, 1);
 		return;

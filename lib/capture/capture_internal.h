@@ -26,6 +26,12 @@ struct capture_msg {
 
 _Static_assert(sizeof(struct capture_msg) == 32, "ring elements of 8 32-bit words");
 
+/* The bytes of a frame that the filter and bs_capture_comment() read
+ * (Ethernet with a VLAN tag, IPv4 with options, TCP to its flags): a copy
+ * keeps at least these, whatever the snaplen, which the file's EPB
+ * applies; the filter reads them flat from a chain. */
+#define CAPTURE_HDR_BYTES (18 + 60 + 14)
+
 /*
  * pcapng blocks (pcapng.c; draft-ietf-opsawg-pcapng), written in host byte
  * order. Each returns the bytes written, or -1 (errno set).

@@ -178,17 +178,20 @@ write_one(struct bs_capture *c, const struct capture_msg *meta)
 	struct rte_mbuf *m = meta->m;
 	const uint8_t *data;
 	char comment[128];
-	uint32_t caplen = m->pkt_len, size;
+	/* The copy holds the headers the comment reads even past the
+	 * snaplen, which cuts what the file gets. */
+	uint32_t caplen = RTE_MIN(m->pkt_len, c->filter->snaplen), size;
 	long n;
 
 	if (c->limit || c->werr != 0) {
 		c->skipped++;
 		return;
 	}
-	data = rte_pktmbuf_read(m, 0, caplen, c->frame);
+	data = rte_pktmbuf_read(m, 0, m->pkt_len, c->frame);
 	if (data == NULL)
 		return;
-	bs_capture_comment(meta->kind, meta->reason, data, caplen, comment, sizeof(comment));
+	bs_capture_comment(meta->kind, meta->reason, data, m->pkt_len, comment,
+		sizeof(comment));
 	size = pcapng_epb_size(caplen, comment);
 	if (c->filter->bytes != 0 && c->bytes + size > c->filter->bytes) {
 		c->limit = true;
