@@ -7,7 +7,7 @@
 # its input in build-fuzz/test/fuzz/fuzz-artifacts/HARNESS/: make it a
 # regression input (test/fuzz/regress/HARNESS/) once the bug is fixed.
 #
-#   scripts/fuzz.sh [--time S] [HARNESS...]     HARNESS: config frame tcp cli
+#   scripts/fuzz.sh [--time S] [HARNESS...]     HARNESS: config frame tcp cli capture
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ if [ "${1:-}" = --time ]; then
 	shift 2
 fi
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(config frame tcp cli)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(config frame tcp cli capture)
 
 if [ ! -f build-fuzz/build.ninja ]; then
 	CC=clang meson setup build-fuzz -Dfuzz=true -Db_lto=false -Db_lundef=false \

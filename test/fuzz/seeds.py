@@ -99,3 +99,28 @@ for text in (b"[tcp]\ntcp_fin_timeout = 30\n",
     put("config", b"\x01" + text)
 put("config", b"\x02tcp.tcp_fin_timeout=30\nlistener w.port=81\nlistener w.app=echo\n"
     b"listener w.address=any\nport net_null0.address=198.18.0.2/24\n")
+
+# capture: a knob byte, filter words and a newline, then frames each with
+# a 16-bit length (fuzz_capture.c): SYNs and RSTs (dropped) to 23 (IPv4),
+# 80 (IPv6) and 7 (VLAN 100), which each filter's hosts and ports match one
+# way or the other, an 802.1ad tag, a later IPv4 fragment whose bytes look
+# like ports, then two or three of the frames above, under the filters the
+# unit and packet tests use.
+filters = [b"", b"all", b"resets", b"sends", b"drops", b"all host 198.18.0.1",
+           b"resets host 198.18.0.1 port 23 count 1000", b"drops port 7 snaplen 40",
+           b"sends host 2001:2::1 host 2001:2::2 port 40000 port 80",
+           b"all host 198.18.0.2 host 198.18.0.1 port 23 port 40000",
+           b"all host 198.18.1.2 port 7", b"all port 40000 port 80 snaplen 60",
+           b"all snaplen 16 count 2", b"all bytes 400", b"host 198.18.1.1 port 23",
+           b"drops port 23", b"drops host 198.18.1.1 port 7",
+           b"bogus", b"port 65536", b"snaplen 15", b"host ::1 host ::2 host ::3"]
+raws = [bytes(f) for f in frames]
+qinq = bytearray(bytes(frames[37]))
+qinq[12:14] = b"\x88\xa8"
+syns = [bytes(frames[i]) for i in (0, 2, 70, 72, 35)] + [bytes(qinq), bytes(
+    eth() / IP(src="198.18.0.1", dst="198.18.0.2", frag=0x1000) / TCP(sport=40000, dport=23))]
+for i, words in enumerate(filters):
+    for k, knobs in enumerate((0, 1, 3, 5, 9)):
+        pick = syns + [raws[(i * 7 + k * 3 + j * 29) % len(raws)] for j in range(2 + (i + k) % 2)]
+        put("capture", bytes([knobs]) + words + b"\n" +
+            b"".join(struct.pack(">H", len(r)) + r for r in pick))
