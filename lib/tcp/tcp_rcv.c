@@ -564,11 +564,19 @@ synrecv_established(struct bs_tcp_ep *ep, struct bs_tcb *t, const struct bs_tcp_
 	/* A passive child waits on the accept queue until the application's
 	 * next turn, the end of this poll (bs_tcp_ep_poll, after every port's
 	 * burst): that is when accept() returns it, so a burst of handshakes
-	 * can fill the queue (R2, R2b, L3). Its timer (the next tick) stands in
-	 * when more than TCP_ACCEPT_BATCH complete in one poll. */
-	tcb_arm(ep, t, TEV_ACCEPT, 0);
-	if (ep->n_acc < TCP_ACCEPT_BATCH)
+	 * can fill the queue (R2, R2b, L3). On the list it needs no timer (tev
+	 * without a deadline); its timer (the next tick) stands in when more
+	 * than TCP_ACCEPT_BATCH complete in one poll. */
+	if (ep->n_acc < TCP_ACCEPT_BATCH) {
+		struct tcb_ext *x = tcb_ext(ep, t);
+
+		t->tev = TEV_ACCEPT;
+		if (x != NULL)
+			x->tev_at = 0;
 		ep->acc[ep->n_acc++] = ep_tcb_idx(ep, t);
+		return;
+	}
+	tcb_arm(ep, t, TEV_ACCEPT, 0);
 }
 
 /* FIN_WAIT1 and our FIN acknowledged (tcp_rcv_state_process). */
