@@ -324,6 +324,11 @@ worker_nd(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 
 	if (!l4_csum_ok(m, frame, *p))
 		return BS_DROP_ICMP_CSUM;
+	/* The message and its options are read in place: like a TCP
+	 * segment's options (bs_tcp_seg_parse), they must all lie in the
+	 * first segment. */
+	if (unlikely(p->l2_len + p->l3_len + p->l4_len > m->data_len))
+		return BS_DROP_PKT_TOO_SMALL;
 	if (frame[p->l2_len + p->l3_len] == BS_ICMP6_NA) {
 		rc = bs_nd_na(frame, p, wp->addrs, &nw);
 		if (rc != 0)
