@@ -400,7 +400,19 @@ conf_key_set(const struct conf_key *k, void *base, const char *v, char *err,
 		size_t errlen)
 {
 	void *field = (char *)base + k->off;
+	const char *c;
 
+	/* What a configuration file could not carry back (the file reads
+	 * ";" or "#" first or after a blank as a comment): refused here,
+	 * whether the value came from a file, --set or the CLI. */
+	for (c = v; *c != '\0'; c++) {
+		if ((*c == ';' || *c == '#') &&
+				(c == v || c[-1] == ' ' || c[-1] == '\t')) {
+			snprintf(err, errlen, "'%s': ';' and '#' start comments: not first "
+				"in a value nor after a blank", v);
+			return -1;
+		}
+	}
 	switch (k->type) {
 	case CONF_U32:
 	case CONF_I32:

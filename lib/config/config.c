@@ -194,6 +194,15 @@ bs_config_defaults(struct bs_config *c)
 	defaults_into(c, CONF_GLOBAL);
 }
 
+static bool
+name_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
 void *
 conf_named_add(struct bs_config *c, enum conf_scope scope, const char *name,
 		unsigned int line, char *err, size_t errlen)
@@ -202,9 +211,13 @@ conf_named_add(struct bs_config *c, enum conf_scope scope, const char *name,
 	unsigned int *n = (unsigned int *)((char *)c + kd->n_off);
 	char *e;
 
+	/* A name must read back from a written configuration: no blanks,
+	 * brackets or comment characters (";" or "#" after a blank starts
+	 * a comment), no control characters. */
 	if (name[0] == '\0' || strlen(name) >= kd->name_len ||
-			strpbrk(name, " \t[]") != NULL) {
-		snprintf(err, errlen, "bad %s name '%s'", kd->name, name);
+			strpbrk(name, " \t[];#") != NULL || !name_printable(name)) {
+		snprintf(err, errlen, "bad %s name '%s' (letters, digits and punctuation "
+			"other than [ ] ; #)", kd->name, name);
 		return NULL;
 	}
 	if (*n == kd->max) {

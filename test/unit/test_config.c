@@ -330,6 +330,9 @@ test_errors(void)
 		{ "[port a]\nanyip = 198.18.0.1/24\n", "host bits set" },
 		{ "[port a]\ntx_port = b\n", "t.conf:1: [port a] tx_port: 'b' has no [port b] section" },
 		{ "[port a b]\n", "bad port name 'a b'" },
+		{ "[port a;b]\n", "bad port name 'a;b'" },
+		{ "[control]\nsocket =#/to/x.sock\n", "t.conf:2: [control] socket: '#/to/x.sock': ';' and '#' start comments" },
+		{ "[listener w#1]\n", "bad listener name 'w#1'" },
 		{ "[port a]\nrx_desc = 8\n", "from 32 to 16384" },
 		/* [tcp] ranges */
 		{ "[tcp]\ntcp_fin_timeout = 0\n", "t.conf:2: [tcp] tcp_fin_timeout: '0' is not an integer from 1 to 2147483" },
@@ -504,6 +507,11 @@ test_set(void)
 	CHECK_EQ(bs_config_set(&c, "nokey", err, sizeof(err)), -1, "syntax");
 	CHECK_EQ(bs_config_set(&c, "port net_pcap0.tx_port=nope", err, sizeof(err)), -1,
 		"dangling tx_port");
+	/* a name a written configuration could not carry back ("[port
+	 * #x]" reads as "[port" and a comment) */
+	CHECK_EQ(bs_config_set(&c, "port #ull0.address=198.18.0.2/24", err, sizeof(err)), -1,
+		"comment character in a name");
+	CHECK(strstr(err, "bad port name '#ull0'") != NULL, "'%s'", err);
 	CHECK(memcmp(&c, &before, sizeof(c)) == 0, "failed overrides changed nothing");
 }
 
