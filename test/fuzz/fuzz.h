@@ -20,6 +20,13 @@
 	} \
 } while (0)
 
+#include <stddef.h>
+
+struct bs_config;
+struct bs_ip_conf;
+struct bs_tcp_ep;
+struct bs_worker;
+struct rte_mbuf;
 struct rte_mempool;
 
 /**
@@ -31,5 +38,18 @@ struct rte_mempool *fuzz_eal_pool(const char *name, unsigned int n_mbufs);
 /** A file removed at exit (atexit(fuzz_unlink_path)). */
 extern const char *fuzz_path_to_unlink;
 void fuzz_unlink_path(void);
+
+/* fuzz_worker.c: for the harnesses that run frames through a worker */
+
+/** An endpoint for worker @p w (its TX, resolution and hold hooks). */
+struct bs_tcp_ep *fuzz_ep_new(const struct bs_config *cfg, const struct bs_ip_conf *ipc,
+		struct rte_mempool *pool, struct bs_worker *w);
+
+/** @p n bytes at @p f as an mbuf chain of segments of at most @p seg bytes. */
+struct rte_mbuf *fuzz_frame_mbuf(struct rte_mempool *pool, const uint8_t *f, size_t n,
+		size_t seg);
+
+/** Free the frames @p w's neighbour entries hold (none expected). */
+void fuzz_neigh_free_held(struct bs_worker *w);
 
 #endif

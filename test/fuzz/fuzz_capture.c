@@ -307,63 +307,6 @@ send_comment(const uint8_t *d, uint32_t n, char *c, size_t len)
 
 /* The worker ---------------------------------------------------------------- */
 
-static struct bs_tcp_ep *
-ep_new(void)
-{
-	struct bs_tcp_ep_conf c = {
-		.conf = &cfg, .ip = &ipc, .pool = pool, .stats = &w->stats,
-		.tx = bs_worker_ep_tx, .resolve = bs_worker_ep_resolve,
-		.hold = bs_worker_ep_hold, .tx_arg = w, .worker = 0, .n_workers = 1,
-		.socket = SOCKET_ID_ANY, .tsc_hz = rte_get_tsc_hz(),
-		.port_mac = &w->ports[0].mac, .n_ports = 1,
-	};
-	char err[256];
-	struct bs_tcp_ep *ep = bs_tcp_ep_create(&c, err, sizeof(err));
-
-	FUZZ_ASSERT(ep != NULL, "endpoint: %s", err);
-	return ep;
-}
-
-static struct rte_mbuf *
-frame_mbuf(const uint8_t *f, size_t n, size_t seg)
-{
-	struct rte_mbuf *head = NULL, *m;
-	size_t off = 0;
-
-	do {
-		size_t k = RTE_MIN(n - off, seg);
-
-		m = rte_pktmbuf_alloc(pool);
-		FUZZ_ASSERT(m != NULL, "mbuf for the input");
-		memcpy(rte_pktmbuf_append(m, (uint16_t)k), f + off, k);
-		if (head == NULL)
-			head = m;
-		else
-			FUZZ_ASSERT(rte_pktmbuf_chain(head, m) == 0, "chain");
-		off += k;
-	} while (off < n);
-	return head;
-}
-
-static void
-neigh_free_held(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(w->neigh.e); i++) {
-		struct rte_mbuf *m = bs_neigh_take_held(&w->neigh.e[i]);
-
-		while (m != NULL) {
-			struct rte_mbuf *next = m->next;
-
-			m->next = NULL;
-			m->nb_segs = 1;
-			rte_pktmbuf_free(m);
-			m = next;
-		}
-	}
-}
-
 /* Record @p m in @p r (NULL: the next of recs[]). */
 static struct rec *
 rec_add(struct rec *r, const struct bs_capture_filter *f, uint8_t kind,
@@ -408,7 +351,7 @@ handle_one(const struct bs_capture_filter *f, const uint8_t *d, size_t n, bool c
 {
 	struct bs_worker_port *wp = &w->ports[0];
 	uint64_t drop0[BS_DROP_MAX], rst0[BS_RST_REASON_MAX];
-	struct rte_mbuf *m = frame_mbuf(d, n, chain && n >= 2 ? (n + 1) / 2 : FRAME_MAX);
+	struct rte_mbuf *m = fuzz_frame_mbuf(pool, d, n, chain && n >= 2 ? (n + 1) / 2 : FRAME_MAX);
 	unsigned int i, drops = 0;
 
 	memcpy(drop0, w->stats.drop, sizeof(drop0));
@@ -642,7 +585,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&w->stats, 0, sizeof(w->stats));
 	memset(rst_moved, 0, sizeof(rst_moved));
 	bs_neigh_init(&w->neigh);
-	w->ep = (knobs & 1) ? ep_new() : NULL;
+	w->ep = (knobs & 1) ? fuzz_ep_new(&cfg, &ipc, pool, w) : NULL;
 	if (w->ep != NULL)
 		bs_tcp_ep_set_time(w->ep, rte_rdtsc());
 	n_recs = 0;
@@ -693,7 +636,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	bs_tcp_ep_free(w->ep);
 	w->ep = NULL;
-	neigh_free_held();
+	fuzz_neigh_free_held(w);
 	FUZZ_ASSERT(rte_mempool_in_use_count(pool) == 0, "%u mbufs leaked",
 		rte_mempool_in_use_count(pool));
 	return 0;

@@ -55,65 +55,6 @@ static const char conf_text[] =
 static struct bs_policy_reg reg;
 static struct bs_policy_table *policies;
 
-static struct bs_tcp_ep *
-ep_new(void)
-{
-	struct bs_tcp_ep_conf c = {
-		.conf = &cfg, .ip = &ipc, .pool = pool, .stats = &w->stats,
-		.tx = bs_worker_ep_tx, .resolve = bs_worker_ep_resolve,
-		.hold = bs_worker_ep_hold, .tx_arg = w, .worker = 0, .n_workers = 1,
-		.socket = SOCKET_ID_ANY, .tsc_hz = rte_get_tsc_hz(),
-		.port_mac = &w->ports[0].mac, .n_ports = 1,
-	};
-	char err[256];
-	struct bs_tcp_ep *ep = bs_tcp_ep_create(&c, err, sizeof(err));
-
-	FUZZ_ASSERT(ep != NULL, "endpoint: %s", err);
-	return ep;
-}
-
-/* The frame as an mbuf chain: segments of at most @p seg bytes. */
-static struct rte_mbuf *
-frame_mbuf(const uint8_t *f, size_t n, size_t seg)
-{
-	struct rte_mbuf *head = NULL, *m;
-	size_t off = 0;
-
-	do {
-		size_t k = RTE_MIN(n - off, seg);
-
-		m = rte_pktmbuf_alloc(pool);
-		FUZZ_ASSERT(m != NULL, "mbuf for the input");
-		memcpy(rte_pktmbuf_append(m, (uint16_t)k), f + off, k);
-		if (head == NULL)
-			head = m;
-		else
-			FUZZ_ASSERT(rte_pktmbuf_chain(head, m) == 0, "chain");
-		off += k;
-	} while (off < n);
-	return head;
-}
-
-/* Frames held for a neighbour being resolved (none expected). */
-static void
-neigh_free_held(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(w->neigh.e); i++) {
-		struct rte_mbuf *m = bs_neigh_take_held(&w->neigh.e[i]);
-
-		while (m != NULL) {
-			struct rte_mbuf *next = m->next;
-
-			m->next = NULL;
-			m->nb_segs = 1;
-			rte_pktmbuf_free(m);
-			m = next;
-		}
-	}
-}
-
 static uint64_t
 drops(void)
 {
@@ -172,7 +113,7 @@ run_once(uint8_t knobs, size_t n, size_t seg, struct outcome *o)
 
 	memset(&w->stats, 0, sizeof(w->stats));
 	bs_neigh_init(&w->neigh);
-	w->ep = (knobs & 1) ? ep_new() : NULL;
+	w->ep = (knobs & 1) ? fuzz_ep_new(&cfg, &ipc, pool, w) : NULL;
 	w->policy = (knobs & 4) ? policies : NULL;
 	memset(w->pstate, 0, sizeof(*w->pstate));
 	if (w->ep != NULL)
@@ -182,7 +123,7 @@ run_once(uint8_t knobs, size_t n, size_t seg, struct outcome *o)
 		w->stats.cnt[BS_CNT_Icmp6InNeighborAdvertisements];
 	etx0 = wp->n_etx;
 
-	bs_worker_handle(w, wp, frame_mbuf(in_copy, n, seg));
+	bs_worker_handle(w, wp, fuzz_frame_mbuf(pool, in_copy, n, seg));
 
 	o->drop = drop_reason(drop0);
 	o->len = 0;
@@ -213,7 +154,7 @@ run_once(uint8_t knobs, size_t n, size_t seg, struct outcome *o)
 	wp->n_tx = wp->n_etx = 0;
 	bs_tcp_ep_free(w->ep);
 	w->ep = NULL;
-	neigh_free_held();
+	fuzz_neigh_free_held(w);
 	FUZZ_ASSERT(rte_mempool_in_use_count(pool) == 0, "%u mbufs leaked",
 		rte_mempool_in_use_count(pool));
 }
