@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 
+struct bs_addr_table;
 struct bs_config;
 struct bs_ip_conf;
 struct bs_tcp_ep;
@@ -40,6 +41,10 @@ extern const char *fuzz_path_to_unlink;
 void fuzz_unlink_path(void);
 
 /* fuzz_worker.c: for the harnesses that run frames through a worker */
+
+/** A worker of one port (the test MAC, @p addrs), polled by this lcore. */
+struct bs_worker *fuzz_worker_new(struct rte_mempool *pool, struct bs_ip_conf *ipc,
+		struct bs_addr_table *addrs);
 
 /** An endpoint for worker @p w (its TX, resolution and hold hooks). */
 struct bs_tcp_ep *fuzz_ep_new(const struct bs_config *cfg, const struct bs_ip_conf *ipc,

@@ -663,16 +663,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	t_addrs(&addrs, items, RTE_DIM(items));
 	ipc.tsc_hz = rte_get_tsc_hz();
 	ipc.tsc0 = rte_rdtsc();
-	w = rte_zmalloc("fuzz_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
-	FUZZ_ASSERT(w != NULL, "worker");
-	w->lcore = rte_lcore_id();
-	w->ip = &ipc;
-	w->pool = pool;
-	w->n_workers = 1;
-	w->burst = 32;
-	w->n_ports = 1;
-	memcpy(w->ports[0].mac.addr_bytes, t_port_mac, 6);
-	w->ports[0].addrs = &addrs;
-	w->ports[0].polled = true;
+	w = fuzz_worker_new(pool, &ipc, &addrs);
 	return 0;
 }

@@ -7,12 +7,33 @@
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "bs_config.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
+#include "frames.h"
 #include "fuzz.h"
+
+struct bs_worker *
+fuzz_worker_new(struct rte_mempool *pool, struct bs_ip_conf *ipc, struct bs_addr_table *addrs)
+{
+	struct bs_worker *w = rte_zmalloc("fuzz_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
+
+	FUZZ_ASSERT(w != NULL, "worker");
+	w->lcore = rte_lcore_id();
+	w->ip = ipc;
+	w->pool = pool;
+	w->n_workers = 1;
+	w->burst = 32;
+	w->n_ports = 1;
+	memcpy(w->ports[0].mac.addr_bytes, t_port_mac, 6);
+	w->ports[0].addrs = addrs;
+	w->ports[0].polled = true;
+	return w;
+}
 
 struct bs_tcp_ep *
 fuzz_ep_new(const struct bs_config *cfg, const struct bs_ip_conf *ipc,
