@@ -27,28 +27,7 @@ import tempfile
 import threading
 import time
 
-PASS = 0
-FAIL = 0
-
-
-def check(name, cond, why=""):
-    global PASS, FAIL
-    if cond:
-        PASS += 1
-        print("ok", name)
-    else:
-        FAIL += 1
-        print("FAIL", name, why)
-    sys.stdout.flush()
-    return cond
-
-
-class Env:
-    pass
-
-
-E = Env()
-
+from ctl_lib import E, T, check, sh, stop, wait_running
 
 def ctl(*args, stdin=None, timeout=10):
     """backstopctl -s SOCKET ARGS: (exit status, stdout, stderr)."""
@@ -90,10 +69,6 @@ def raw_request(data, n_answers=1, timeout=5.0):
     return buf, out
 
 
-def sh(cmd, timeout=30):
-    return subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=timeout)
-
-
 def start_backstop(prefix, vdev, sets, log, netns=None, conf=None):
     cmd = ["timeout", "-k", "5", "120", E.bin, "-l", "0,1", "--no-huge", "-m", "256",
            "--no-pci", "--file-prefix", prefix, "--vdev=" + vdev, "--"]
@@ -108,31 +83,6 @@ def start_backstop(prefix, vdev, sets, log, netns=None, conf=None):
     E.prefixes.append(prefix)
     E.procs.append(p)
     return p
-
-
-def wait_running(p, log, secs=45):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        if "backstop: running" in open(log).read():
-            return True
-        if p.poll() is not None:
-            return False
-        time.sleep(0.05)
-    return False
-
-
-def stop(p, sig=signal.SIGINT):
-    if p.poll() is None:
-        try:
-            os.killpg(p.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            p.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-    return p.returncode
 
 
 HOLDER = r"""
@@ -637,8 +587,8 @@ def main():
         for pre in E.prefixes:
             shutil.rmtree("/var/run/dpdk/" + pre, ignore_errors=True)
         shutil.rmtree(E.tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (PASS, FAIL))
-    return 1 if FAIL else 0
+    print("%d passed, %d failed" % (T.passed, T.failed))
+    return 1 if T.failed else 0
 
 
 if __name__ == "__main__":

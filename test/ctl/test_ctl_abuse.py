@@ -36,33 +36,10 @@ import tempfile
 import threading
 import time
 
-PASS = 0
-FAIL = 0
+from ctl_lib import E, T, check, sh, wait_running
 
-
-def check(name, cond, why=""):
-    global PASS, FAIL
-    if cond:
-        PASS += 1
-        print("ok", name)
-    else:
-        FAIL += 1
-        print("FAIL", name, why)
-    sys.stdout.flush()
-    return cond
-
-
-class Env:
-    pass
-
-
-E = Env()
 EVICTED = (b"error: closed: all 32 CLI client slots are taken and this client had gone "
            b"longest without a request\n")
-
-
-def sh(cmd, timeout=30):
-    return subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=timeout)
 
 
 def connect(timeout=5.0):
@@ -492,17 +469,6 @@ prometheus =
 """
 
 
-def wait_running(p, log, secs=60):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        if "backstop: running" in open(log, errors="replace").read():
-            return True
-        if p.poll() is not None:
-            return False
-        time.sleep(0.05)
-    return False
-
-
 def main():
     if len(sys.argv) != 3:
         print("usage: test_ctl_abuse.py BACKSTOP SOURCE_ROOT", file=sys.stderr)
@@ -535,7 +501,7 @@ def main():
                "--vdev=net_af_packet0,iface=%s-d0" % E.ns, "--", "--config", E.conf]
         proc = subprocess.Popen(cmd, stdout=open(E.log, "w"), stderr=subprocess.STDOUT,
                                 start_new_session=True)
-        if not check("backstop-start", wait_running(proc, E.log), open(E.log).read()[-500:]):
+        if not check("backstop-start", wait_running(proc, E.log, 60), open(E.log).read()[-500:]):
             return 1
         rs, _ = exchange(b"--json show version\n", 1)
         E.pid = json.loads(rs[0][0])["pid"]
@@ -567,8 +533,8 @@ def main():
         sh("source '%s' && bs_topo_down %s" % (topo, E.ns))
         shutil.rmtree("/var/run/dpdk/" + prefix, ignore_errors=True)
         shutil.rmtree(E.tmp, ignore_errors=True)
-    print("%d passed, %d failed (%.1f s)" % (PASS, FAIL, time.monotonic() - t_start))
-    return 1 if FAIL else 0
+    print("%d passed, %d failed (%.1f s)" % (T.passed, T.failed, time.monotonic() - t_start))
+    return 1 if T.failed else 0
 
 
 if __name__ == "__main__":
