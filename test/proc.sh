@@ -42,3 +42,21 @@ wait_running() {
 	wait_for "$3" _running_or_gone
 	grep -q '^backstop: running' "$log"
 }
+
+# skip WHY...: the suite cannot run here: SKIP, no checks, exit 77.
+skip() { echo "SKIP: $*"; echo "0 passed, 0 failed"; exit 77; }
+
+# started_or_fail OUT ERR PID: wait_running for Backstop started in the
+# background as PID (a `timeout` wrapping it; stdout OUT, stderr ERR), or
+# fail the suite (FAIL backstop-start, the tails of both, exit 1); then set
+# BS to the backstop process itself, PID's child (FAIL backstop-pid if none).
+started_or_fail() {
+	if ! wait_running "$1" "$3" 45; then
+		echo "FAIL backstop-start"
+		tail -20 "$1" "$2"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	BS=$(pgrep -P "$3" -x backstop || true)
+	[ -n "$BS" ] || { echo "FAIL backstop-pid"; echo "0 passed, 1 failed"; exit 1; }
+}

@@ -26,7 +26,6 @@ BS_PID=
 PASS=0
 FAIL=0
 
-skip() { echo "SKIP: $*"; echo "0 passed, 0 failed"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root"
 for t in ip curl wget nc timeout; do command -v "$t" >/dev/null || skip "$t not found"; done
 
@@ -51,12 +50,7 @@ ip netns exec "$A-d" timeout 150 "$BIN" -l 0,1 --no-huge -m 512 --no-pci \
 	--set 'listener keepalive.keepalive_probes=3' \
 	--stats-json "$T/stats.json" >"$T/bs.out" 2>"$T/bs.err" &
 BS_PID=$!
-if ! wait_running "$T/bs.out" "$BS_PID" 45; then
-	echo "FAIL backstop-start"
-	tail -20 "$T/bs.out" "$T/bs.err"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+started_or_fail "$T/bs.out" "$T/bs.err" "$BS_PID"
 
 out=$(timeout 120 ip netns exec "$A-c" "$PY" "$SRC/test/e2e/apps_client.py" \
 	198.18.0.2 2001:2::2 2>&1) || true

@@ -31,7 +31,6 @@ T=$(mktemp -d /tmp/bs-blind.XXXXXX)
 BS_PID=
 FAIL=0
 
-skip() { echo "SKIP: $*"; echo "0 passed, 0 failed"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root"
 for t in ip timeout; do command -v "$t" >/dev/null || skip "$t not found"; done
 [ -x "$CTL" ] || { echo "FAIL setup: no backstopctl beside $BIN"; echo "0 passed, 1 failed"; exit 1; }
@@ -57,12 +56,7 @@ ip netns exec "$A-d" timeout 120 "$BIN" -l 0,1 --no-huge -m 512 --no-pci \
 	--set "tcp.tcp_invalid_ratelimit=$RATELIMIT_MS" --set 'listener echo.backlog=4096' \
 	--stats-json "$T/stats.json" >"$T/bs.out" 2>"$T/bs.err" &
 BS_PID=$!
-if ! wait_running "$T/bs.out" "$BS_PID" 45; then
-	echo "FAIL backstop-start"
-	tail -20 "$T/bs.out" "$T/bs.err"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+started_or_fail "$T/bs.out" "$T/bs.err" "$BS_PID"
 
 out=$(timeout 100 ip netns exec "$A-c" "$PY" "$SRC/test/e2e/blind.py" "$A-c0" "$CTL" \
 	"$T/ctl.sock" "$N4" "$N6" "$RATELIMIT_MS" 2>&1) || true
