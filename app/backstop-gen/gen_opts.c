@@ -6,10 +6,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bs_log.h"
 #include "gen.h"
 
 enum {
@@ -67,17 +67,6 @@ gen_usage(FILE *f, const char *prog)
 		fprintf(f, "  %-9s %s\n", bs_gen_kind_names[k], bs_gen_kind_help[k]);
 	fprintf(f, "\nThe JSON keys are listed in docs/benchmarking.md (backstop-gen).\n"
 		"Exit status: 0 if every reply matched and nothing failed, 1 if not, 2 on bad options.\n");
-}
-
-static int
-bad(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static int
@@ -152,30 +141,9 @@ listen_arg(struct bs_gen_flow *f, const char *s)
 static void
 defaults(struct gen_opts *o)
 {
-	struct bs_gen_flow *f = &o->flow;
-	int k;
-
 	memset(o, 0, sizeof(*o));
 	o->mode = GEN_FLOOD;
-	f->family = 4;
-	f->src4 = BS_GEN_IPV4(198, 19, 0, 1);
-	f->dst4 = BS_GEN_IPV4(198, 18, 0, 2);
-	inet_pton(AF_INET6, "2001:2:0:1::1", f->src6);
-	inet_pton(AF_INET6, "2001:2::2", f->dst6);
-	f->src_n = 60000;
-	f->sport_lo = 1024;
-	f->sport_n = 65536 - 1024;
-	f->dport_lo = 1;
-	f->dport_n = 65535;
-	f->random = true;
-	f->seed = 1;
-	f->payload_min = 1;
-	f->payload_max = 64;
-	f->ttl = 64;
-	for (k = 0; k < BS_GEN_KIND_MAX; k++)
-		f->weight[k] = k <= BS_GEN_KIND_FINONLY;
-	rte_ether_unformat_addr("02:00:00:00:00:02", &f->dst_mac);
-	rte_ether_unformat_addr("02:00:00:00:00:01", &f->src_mac);
+	bs_gen_flow_defaults(&o->flow);
 	o->burst = 32;
 	o->drain_ms = 200;
 	o->ring_log2 = 26;
@@ -324,22 +292,22 @@ gen_opts_parse(struct gen_opts *o, int argc, char **argv, char *err, size_t errl
 		if (c == OPT_HELP)
 			return 1;
 		if (c == '?' || c == ':')
-			return bad(err, errlen, "unknown option or missing value: %s",
+			return bs_errf(err, errlen, "unknown option or missing value: %s",
 				argv[optind - 1]);
 		if (c == OPT_MIX) {
 			mix = optarg;
 			continue;
 		}
 		if (one_opt(o, c, optarg) != 0)
-			return bad(err, errlen, "--%s: bad value '%s'",
+			return bs_errf(err, errlen, "--%s: bad value '%s'",
 				long_opts[idx].name, optarg);
 	}
 	if (optind < argc)
-		return bad(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return bs_errf(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (mix != NULL && bs_gen_mix_parse(mix, o->flow.weight, err, errlen) != 0)
 		return -1;
 	if ((o->mode == GEN_PCAP || o->mode == GEN_CHECK) && (o->file == NULL || o->count == 0))
-		return bad(err, errlen, "--mode %s needs --file and --count",
+		return bs_errf(err, errlen, "--mode %s needs --file and --count",
 			mode_names[o->mode]);
 	if (!o->have_dport && (o->mode == GEN_HTTP || o->mode == GEN_ECHO || o->mode == GEN_HOLD)) {
 		o->flow.dport_lo = o->mode == GEN_HTTP ? 80 : o->mode == GEN_ECHO ? 7 : 5000;

@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <rte_ring_elem.h>
 
 #include "bs_drop.h"
+#include "bs_log.h"
 #include "bs_stats.h"
 #include "bs_rst_reason.h"
 #include "capture_internal.h"
@@ -180,17 +180,6 @@ static const uint32_t what_bits[] = {
 	BS_CAPTURE_SENDS, 1u << BS_CAPTURE_RESET, 1u << BS_CAPTURE_DROP, BS_CAPTURE_ALL,
 };
 
-static int __rte_format_printf(3, 4)
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int
 parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 {
@@ -239,7 +228,7 @@ bs_capture_filter_parse(struct bs_capture_filter *f, unsigned int argc,
 				break;
 		if (k < RTE_DIM(what_words)) {
 			if (what_set)
-				return fail(err, errlen, "'%s': what to capture is given twice", w);
+				return bs_errf(err, errlen, "'%s': what to capture is given twice", w);
 			n.what = what_bits[k];
 			what_set = true;
 			continue;
@@ -247,34 +236,34 @@ bs_capture_filter_parse(struct bs_capture_filter *f, unsigned int argc,
 		if (arg == NULL && (strcmp(w, "host") == 0 || strcmp(w, "port") == 0 ||
 				strcmp(w, "snaplen") == 0 || strcmp(w, "count") == 0 ||
 				strcmp(w, "bytes") == 0))
-			return fail(err, errlen, "'%s' needs a value", w);
+			return bs_errf(err, errlen, "'%s' needs a value", w);
 		if (strcmp(w, "host") == 0) {
 			if (n.n_hosts == 2)
-				return fail(err, errlen, "more than two hosts");
+				return bs_errf(err, errlen, "more than two hosts");
 			if (parse_addr(arg, n.host[n.n_hosts]) != 0)
-				return fail(err, errlen, "host '%s' is not an IPv4 or IPv6 address", arg);
+				return bs_errf(err, errlen, "host '%s' is not an IPv4 or IPv6 address", arg);
 			n.n_hosts++;
 		} else if (strcmp(w, "port") == 0) {
 			if (n.n_ports == 2)
-				return fail(err, errlen, "more than two ports");
+				return bs_errf(err, errlen, "more than two ports");
 			if (parse_u64(arg, 0, 65535, &v) != 0)
-				return fail(err, errlen, "port '%s' is not an integer from 0 to 65535", arg);
+				return bs_errf(err, errlen, "port '%s' is not an integer from 0 to 65535", arg);
 			n.port[n.n_ports++] = (uint16_t)v;
 		} else if (strcmp(w, "snaplen") == 0) {
 			if (parse_u64(arg, 16, BS_CAPTURE_SNAPLEN_MAX, &v) != 0)
-				return fail(err, errlen, "snaplen '%s' is not an integer from 16 to %u", arg,
+				return bs_errf(err, errlen, "snaplen '%s' is not an integer from 16 to %u", arg,
 					BS_CAPTURE_SNAPLEN_MAX);
 			n.snaplen = (uint32_t)v;
 		} else if (strcmp(w, "count") == 0) {
 			if (parse_u64(arg, 1, UINT64_MAX, &v) != 0)
-				return fail(err, errlen, "count '%s' is not a positive integer", arg);
+				return bs_errf(err, errlen, "count '%s' is not a positive integer", arg);
 			n.count = v;
 		} else if (strcmp(w, "bytes") == 0) {
 			if (parse_u64(arg, 1, UINT64_MAX, &v) != 0)
-				return fail(err, errlen, "bytes '%s' is not a positive integer", arg);
+				return bs_errf(err, errlen, "bytes '%s' is not a positive integer", arg);
 			n.bytes = v;
 		} else {
-			return fail(err, errlen, "unknown argument '%s'", w);
+			return bs_errf(err, errlen, "unknown argument '%s'", w);
 		}
 		i++;
 	}
@@ -291,11 +280,11 @@ bs_capture_filter_parse_str(struct bs_capture_filter *f, const char *s,
 	unsigned int argc = 0;
 
 	if (strlen(s) >= sizeof(buf))
-		return fail(err, errlen, "filter longer than %zu characters", sizeof(buf) - 1);
+		return bs_errf(err, errlen, "filter longer than %zu characters", sizeof(buf) - 1);
 	strcpy(buf, s);
 	for (tok = strtok_r(buf, " \t", &save); tok != NULL; tok = strtok_r(NULL, " \t", &save)) {
 		if (argc == RTE_DIM(argv))
-			return fail(err, errlen, "filter of more than %zu words", RTE_DIM(argv));
+			return bs_errf(err, errlen, "filter of more than %zu words", RTE_DIM(argv));
 		argv[argc++] = tok;
 	}
 	return bs_capture_filter_parse(f, argc, argv, err, errlen);

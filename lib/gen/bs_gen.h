@@ -155,6 +155,14 @@ struct bs_gen_reply {
 int bs_gen_mix_parse(const char *s, unsigned int w[BS_GEN_KIND_MAX],
 		char *err, size_t errlen);
 
+/**
+ * backstop-gen's default flood: 198.19.0.1+60000 (2001:2:0:1::1) to
+ * 198.18.0.2 (2001:2::2), IPv4, source ports 1024-65535 to ports 1-65535
+ * in a random order (seed 1), 1-64 bytes of data, TTL 64, the mix of every
+ * kind up to FIN-only, MACs 02:00:00:00:00:01 to ...:02. Zeroes the rest.
+ */
+void bs_gen_flow_defaults(struct bs_gen_flow *f);
+
 /** Check a flow's ranges and derive its tables. @return 0, or -1 with a
  * message */
 int bs_gen_flow_init(struct bs_gen_flow *f, char *err, size_t errlen);

@@ -5,10 +5,10 @@
  * RST-REPLY of tcp_v4_send_reset / tcp_v6_send_reset; N1, N2, X1, Q1,
  * Q4; L1/L2 for a listener), independently of lib/tcp.
  */
-#include <stdarg.h>
 #include <string.h>
 
 #include "bs_gen.h"
+#include "bs_log.h"
 
 static inline uint16_t
 rd16(const uint8_t *p)
@@ -134,17 +134,6 @@ bs_gen_expect(const struct bs_gen_flow *f, const struct bs_gen_seg *s)
 	return (s->flags & BS_TCP_ACK) ? BS_GEN_REPLY_RST : BS_GEN_REPLY_RST_ACK;
 }
 
-static int __attribute__((format(printf, 3, 4)))
-fail(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Does the SYN-ACK carry an MSS option (Linux always sends one)? */
 static bool
 has_mss(const struct bs_gen_reply *r)
@@ -183,28 +172,28 @@ check_frame(const struct bs_gen_flow *f, const struct bs_gen_seg *s,
 	else
 		memcpy(src, &d, 4);
 	if (r->v6 != s->v6)
-		return fail(why, n, "IPv%d reply to an IPv%d segment", r->v6 ? 6 : 4,
+		return bs_errf(why, n, "IPv%d reply to an IPv%d segment", r->v6 ? 6 : 4,
 			s->v6 ? 6 : 4);
 	if (memcmp(r->src, src, 16) != 0 || memcmp(r->dst, dst, 16) != 0)
-		return fail(why, n, "addresses not swapped");
+		return bs_errf(why, n, "addresses not swapped");
 	if (r->sport != s->dport || r->dport != s->sport)
-		return fail(why, n, "ports %u > %u, want %u > %u", r->sport, r->dport,
+		return bs_errf(why, n, "ports %u > %u, want %u > %u", r->sport, r->dport,
 			s->dport, s->sport);
 	if (!rte_is_same_ether_addr(&r->eth_dst, &f->src_mac) ||
 			!rte_is_same_ether_addr(&r->eth_src, &f->dst_mac))
-		return fail(why, n, "MACs not swapped");
+		return bs_errf(why, n, "MACs not swapped");
 	if (!r->ip_csum_ok)
-		return fail(why, n, "bad IPv4 header checksum");
+		return bs_errf(why, n, "bad IPv4 header checksum");
 	if (!r->tcp_csum_ok)
-		return fail(why, n, "bad TCP checksum");
+		return bs_errf(why, n, "bad TCP checksum");
 	if (r->ttl != f->ttl)
-		return fail(why, n, "%s %u, want %u", r->v6 ? "hop limit" : "TTL",
+		return bs_errf(why, n, "%s %u, want %u", r->v6 ? "hop limit" : "TTL",
 			r->ttl, f->ttl);
 	/* TOS / traffic class: the segment's (0) without ECN. */
 	if (r->tos != 0)
-		return fail(why, n, "TOS %#x, want 0", r->tos);
+		return bs_errf(why, n, "TOS %#x, want 0", r->tos);
 	if (!r->v6 && r->frag)
-		return fail(why, n, "IPv4 fragment");
+		return bs_errf(why, n, "IPv4 fragment");
 	return 0;
 }
 
@@ -226,18 +215,18 @@ check_rst(const struct bs_gen_seg *s, const struct bs_gen_reply *r, char *why,
 			!!(s->flags & BS_TCP_FIN);
 	}
 	if (r->flags != want_fl)
-		return fail(why, n, "flags %#04x, want %#04x", r->flags, want_fl);
+		return bs_errf(why, n, "flags %#04x, want %#04x", r->flags, want_fl);
 	if (r->seq != want_seq)
-		return fail(why, n, "SEQ %u, want %u", r->seq, want_seq);
+		return bs_errf(why, n, "SEQ %u, want %u", r->seq, want_seq);
 	if (r->ack != want_ack)
-		return fail(why, n, "ACK %u, want %u", r->ack, want_ack);
+		return bs_errf(why, n, "ACK %u, want %u", r->ack, want_ack);
 	if (r->win != 0 || r->urp != 0)
-		return fail(why, n, "window %u, urgent %u, want 0, 0", r->win, r->urp);
+		return bs_errf(why, n, "window %u, urgent %u, want 0, 0", r->win, r->urp);
 	if (r->doff != 20 || r->plen != 0)
-		return fail(why, n, "%u header and %u payload bytes, want 20 and 0",
+		return bs_errf(why, n, "%u header and %u payload bytes, want 20 and 0",
 			r->doff, r->plen);
 	if (!r->v6 && (r->ip_id != 0 || !r->df || r->ihl != 20))
-		return fail(why, n, "IPv4 ID %u, DF %d, header %u bytes: want 0, 1, 20",
+		return bs_errf(why, n, "IPv4 ID %u, DF %d, header %u bytes: want 0, 1, 20",
 			r->ip_id, r->df, r->ihl);
 	return 0;
 }
@@ -248,13 +237,13 @@ check_synack(const struct bs_gen_seg *s, const struct bs_gen_reply *r, char *why
 		size_t n)
 {
 	if (r->flags != (BS_TCP_SYN | BS_TCP_ACK))
-		return fail(why, n, "flags %#04x, want SYN|ACK", r->flags);
+		return bs_errf(why, n, "flags %#04x, want SYN|ACK", r->flags);
 	if (r->ack != s->seq + 1)
-		return fail(why, n, "ACK %u, want %u", r->ack, s->seq + 1);
+		return bs_errf(why, n, "ACK %u, want %u", r->ack, s->seq + 1);
 	if (r->win == 0 || r->plen != 0)
-		return fail(why, n, "window %u, %u payload bytes", r->win, r->plen);
+		return bs_errf(why, n, "window %u, %u payload bytes", r->win, r->plen);
 	if (!has_mss(r))
-		return fail(why, n, "no MSS option");
+		return bs_errf(why, n, "no MSS option");
 	return 0;
 }
 
@@ -265,7 +254,7 @@ bs_gen_check(const struct bs_gen_flow *f, const struct bs_gen_seg *s,
 	enum bs_gen_reply_kind want = bs_gen_expect(f, s);
 
 	if (want == BS_GEN_REPLY_NONE)
-		return fail(why, whylen, "a reply to a segment that deserves none");
+		return bs_errf(why, whylen, "a reply to a segment that deserves none");
 	if (check_frame(f, s, r, why, whylen) != 0)
 		return -1;
 	if (want == BS_GEN_REPLY_SYN_ACK)

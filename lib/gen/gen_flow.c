@@ -3,6 +3,7 @@
  * A flood's segments: index -> 4-tuple (a keyed permutation, invertible
  * so that a reply names its segment), flags, numbers and frame.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,33 @@ bs_gen_mix_parse(const char *s, unsigned int w[BS_GEN_KIND_MAX], char *err,
 	}
 	memcpy(w, tmp, sizeof(tmp));
 	return 0;
+}
+
+void
+bs_gen_flow_defaults(struct bs_gen_flow *f)
+{
+	int k;
+
+	memset(f, 0, sizeof(*f));
+	f->family = 4;
+	f->src4 = BS_GEN_IPV4(198, 19, 0, 1);
+	f->dst4 = BS_GEN_IPV4(198, 18, 0, 2);
+	inet_pton(AF_INET6, "2001:2:0:1::1", f->src6);
+	inet_pton(AF_INET6, "2001:2::2", f->dst6);
+	f->src_n = 60000;
+	f->sport_lo = 1024;
+	f->sport_n = 65536 - 1024;
+	f->dport_lo = 1;
+	f->dport_n = 65535;
+	f->random = true;
+	f->seed = 1;
+	f->payload_min = 1;
+	f->payload_max = 64;
+	f->ttl = 64;
+	for (k = 0; k < BS_GEN_KIND_MAX; k++)
+		f->weight[k] = k <= BS_GEN_KIND_FINONLY;
+	rte_ether_unformat_addr("02:00:00:00:00:02", &f->dst_mac);
+	rte_ether_unformat_addr("02:00:00:00:00:01", &f->src_mac);
 }
 
 int

@@ -31,6 +31,12 @@ extern int bs_logtype[BS_LOGTYPE_MAX];
  */
 int bs_log_init(void);
 
+/**
+ * Format an error message into the caller's @p err (@p len bytes; cut to
+ * fit) and return -1: how Backstop's parsers report what they refuse.
+ */
+int bs_errf(char *err, size_t len, const char *fmt, ...) __rte_format_printf(3, 4);
+
 /** "backstop.NAME" of a type, and its help. */
 const char *bs_log_name(unsigned int type);
 const char *bs_log_help(unsigned int type);

@@ -42,3 +42,14 @@ bs_log_help(unsigned int type)
 {
 	return type < BS_LOGTYPE_MAX ? types[type].help : "?";
 }
+
+int
+bs_errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}

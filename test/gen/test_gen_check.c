@@ -22,24 +22,10 @@ flow_default(struct bs_gen_flow *f, uint8_t family)
 	char err[128];
 	int k;
 
-	memset(f, 0, sizeof(*f));
+	/* backstop-gen's default, every kind in equal shares, seed 7 */
+	bs_gen_flow_defaults(f);
 	f->family = family;
-	f->src4 = BS_GEN_IPV4(198, 19, 0, 1);
-	f->dst4 = BS_GEN_IPV4(198, 18, 0, 2);
-	memcpy(f->src6, "\x20\x01\x00\x02\x00\x00\x00\x01\0\0\0\0\0\0\0\x01", 16);
-	memcpy(f->dst6, "\x20\x01\x00\x02\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
-	f->src_n = 60000;
-	f->sport_lo = 1024;
-	f->sport_n = 64512;
-	f->dport_lo = 1;
-	f->dport_n = 65535;
-	f->random = true;
 	f->seed = 7;
-	f->payload_min = 1;
-	f->payload_max = 64;
-	f->ttl = 64;
-	rte_ether_unformat_addr("02:00:00:00:00:01", &f->src_mac);
-	rte_ether_unformat_addr("02:00:00:00:00:02", &f->dst_mac);
 	for (k = 0; k < BS_GEN_KIND_MAX; k++)
 		f->weight[k] = 1;
 	CHECK(bs_gen_flow_init(f, err, sizeof(err)) == 0, "%s", err);
