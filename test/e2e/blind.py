@@ -52,6 +52,8 @@ import sys
 import threading
 import time
 
+from stress_lib import tcp_frame
+
 SERVER4, SERVER6, PORT = "198.18.0.2", "2001:2::2", 7
 TCP_REPAIR, TCP_REPAIR_QUEUE, TCP_QUEUE_SEQ = 19, 20, 21
 TCP_RECV_QUEUE, TCP_SEND_QUEUE, TCP_REPAIR_OFF_NO_WP = 1, 2, -1
@@ -72,15 +74,6 @@ def say(ok, name, why=""):
 
 def figure(name, value):
     print("figure %s %s" % (name, value), flush=True)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 class Conn:
@@ -152,16 +145,9 @@ class Wire:
         tcp = struct.pack("!HHIIBBHHH", c.lport, PORT, seq & 0xffffffff, ack & 0xffffffff,
                           5 << 4, flags, 65535, 0, 0) + data
         if c.fam == 4:
-            ph = self.src4 + self.dst4 + struct.pack("!BBH", 0, 6, len(tcp))
-            tcp = tcp[:16] + struct.pack("!H", csum(ph + tcp)) + tcp[18:]
-            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), random.getrandbits(16),
-                             0x4000, 64, 6, 0, self.src4, self.dst4)
-            ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-            return self.dmac + self.smac + b"\x08\x00" + ip + tcp
-        ph = self.src6 + self.dst6 + struct.pack("!IxxxB", len(tcp), 6)
-        tcp = tcp[:16] + struct.pack("!H", csum(ph + tcp)) + tcp[18:]
-        ip = struct.pack("!IHBB", 6 << 28, len(tcp), 6, 64) + self.src6 + self.dst6
-        return self.dmac + self.smac + b"\x86\xdd" + ip + tcp
+            return tcp_frame(self.dmac, self.smac, self.src4, self.dst4, tcp,
+                             random.getrandbits(16))
+        return tcp_frame(self.dmac, self.smac, self.src6, self.dst6, tcp)
 
     def send(self, frames):
         for f in frames:

@@ -104,6 +104,23 @@ def _csum(data):
     return (~s) & 0xffff
 
 
+def tcp_frame(dmac, smac, src, dst, tcp, ip_id=0):
+    """Ethernet, then IPv4 (@src and @dst of 4 bytes; DF, TTL 64) or IPv6 (16
+    bytes; hop limit 64), then @tcp (a TCP header, checksum 0, and its
+    payload): both checksums filled."""
+    if len(src) == 4:
+        ph = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", _csum(ph + tcp)) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), ip_id, 0x4000, 64, 6, 0,
+                         src, dst)
+        ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
+        return dmac + smac + b"\x08\x00" + ip + tcp
+    ph = src + dst + struct.pack("!I3xB", len(tcp), 6)
+    tcp = tcp[:16] + struct.pack("!H", _csum(ph + tcp)) + tcp[18:]
+    ip = struct.pack("!IHBB16s16s", 6 << 28, len(tcp), 6, 64, src, dst)
+    return dmac + smac + b"\x86\xdd" + ip + tcp
+
+
 def syn_frame(dst_mac, i, dport, rnd):
     """SYN number @i of a flood: IPv4 from 198.19.0.0/16 when i is even,
     IPv6 from 2001:2:0:f::/64 when odd; a random port, ISN and MSS option."""
@@ -113,19 +130,9 @@ def syn_frame(dst_mac, i, dport, rnd):
         struct.pack("!BBH", 2, 4, 1460)
     if i % 2 == 0:
         src = socket.inet_aton("198.19.%d.%d" % ((i >> 9) & 0xff, ((i >> 1) & 0xff) or 1))
-        dst = socket.inet_aton(DUT4)
-        ph = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
-        tcp = tcp[:16] + struct.pack("!H", _csum(ph + tcp)) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xffff, 0x4000, 64,
-                         6, 0, src, dst)
-        ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
-        return dst_mac + FLOOD_MAC + b"\x08\x00" + ip + tcp
+        return tcp_frame(dst_mac, FLOOD_MAC, src, socket.inet_aton(DUT4), tcp, i & 0xffff)
     src = socket.inet_pton(socket.AF_INET6, "2001:2:0:f::%x" % ((i >> 1) & 0xffff or 1))
-    dst = socket.inet_pton(socket.AF_INET6, DUT6)
-    ph = src + dst + struct.pack("!I3xB", len(tcp), 6)
-    tcp = tcp[:16] + struct.pack("!H", _csum(ph + tcp)) + tcp[18:]
-    ip = struct.pack("!IHBB16s16s", 6 << 28, len(tcp), 6, 64, src, dst)
-    return dst_mac + FLOOD_MAC + b"\x86\xdd" + ip + tcp
+    return tcp_frame(dst_mac, FLOOD_MAC, src, socket.inet_pton(socket.AF_INET6, DUT6), tcp)
 
 
 def send_rst4(ifname, dst_mac, sport, dport, seq):
@@ -134,13 +141,9 @@ def send_rst4(ifname, dst_mac, sport, dport, seq):
                             .replace(":", ""))
     src, dst = socket.inet_aton("198.18.0.1"), socket.inet_aton(DUT4)
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x04, 0, 0, 0)
-    ph = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", _csum(ph + tcp)) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
     with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
         s.bind((ifname, 0))
-        s.send(bytes.fromhex(dst_mac.replace(":", "")) + src_mac + b"\x08\x00" + ip + tcp)
+        s.send(tcp_frame(bytes.fromhex(dst_mac.replace(":", "")), src_mac, src, dst, tcp))
 
 
 def _flood_run(ifname, frames, seconds, pps, sent):
