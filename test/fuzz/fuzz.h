@@ -42,9 +42,24 @@ void fuzz_unlink_path(void);
 
 /* fuzz_worker.c: for the harnesses that run frames through a worker */
 
-/** A worker of one port (the test MAC, @p addrs), polled by this lcore. */
-struct bs_worker *fuzz_worker_new(struct rte_mempool *pool, struct bs_ip_conf *ipc,
-		struct bs_addr_table *addrs);
+/** Their configuration's common part: small pools, echo listeners on
+ * 198.18.0.2 and 2001:2::2 port 7, http on any address port 80. */
+#define FUZZ_CONF_BASE \
+	"[tcp]\nconnections = 64\nrequests = 64\ntcp_max_tw_buckets = 64\n" \
+	"tcp_max_orphans = 64\n\n" \
+	"[listener echo4]\naddress = 198.18.0.2\nport = 7\napp = echo\n\n" \
+	"[listener echo6]\naddress = 2001:2::2\nport = 7\napp = echo\n\n" \
+	"[listener web]\naddress = any\nport = 80\napp = http\n\n"
+
+
+/**
+ * The set-up of a harness's worker: @p cfg from the defaults and @p
+ * conf_text, @p addrs 198.18.0.2/24, 2001:2::2/64 and 198.18.1.2/24 on
+ * VLAN 100, @p ipc's clock, and a worker of one port (the test MAC, @p
+ * addrs) polled by this lcore. Aborts on failure.
+ */
+struct bs_worker *fuzz_worker_new(struct rte_mempool *pool, const char *conf_text,
+		struct bs_config *cfg, struct bs_ip_conf *ipc, struct bs_addr_table *addrs);
 
 /** An endpoint for worker @p w (its TX, resolution and hold hooks). */
 struct bs_tcp_ep *fuzz_ep_new(const struct bs_config *cfg, const struct bs_ip_conf *ipc,

@@ -63,12 +63,7 @@ static struct bs_addr_table addrs;
 static struct bs_worker *w;
 static char path[128];
 
-static const char conf_text[] =
-	"[tcp]\nconnections = 64\nrequests = 64\ntcp_max_tw_buckets = 64\n"
-	"tcp_max_orphans = 64\n\n"
-	"[listener echo4]\naddress = 198.18.0.2\nport = 7\napp = echo\n\n"
-	"[listener echo6]\naddress = 2001:2::2\nport = 7\napp = echo\n\n"
-	"[listener web]\naddress = any\nport = 80\napp = http\n\n"
+static const char conf_text[] = FUZZ_CONF_BASE
 	"[listener abort]\naddress = any\nport = 5002\napp = abort\n";
 
 /* A record the worker made: what the capture should see. */
@@ -647,9 +642,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char *const items[] = { "198.18.0.2/24", "2001:2::2/64",
-		"198.18.1.2/24 vlan 100" };
-	char err[256];
 
 	(void)argc;
 	(void)argv;
@@ -657,12 +649,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(path, sizeof(path), "/tmp/bs-fuzz-capture-%d.pcapng", (int)getpid());
 	fuzz_path_to_unlink = path;
 	atexit(fuzz_unlink_path);
-	bs_config_defaults(&cfg);
-	FUZZ_ASSERT(bs_config_parse(&cfg, conf_text, "fuzz", err, sizeof(err)) == 0,
-		"config: %s", err);
-	t_addrs(&addrs, items, RTE_DIM(items));
-	ipc.tsc_hz = rte_get_tsc_hz();
-	ipc.tsc0 = rte_rdtsc();
-	w = fuzz_worker_new(pool, &ipc, &addrs);
+	w = fuzz_worker_new(pool, conf_text, &cfg, &ipc, &addrs);
 	return 0;
 }

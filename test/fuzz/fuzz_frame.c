@@ -43,12 +43,7 @@ static struct bs_addr_table addrs;
 static struct bs_worker *w;
 static uint8_t in_copy[16384];
 
-static const char conf_text[] =
-	"[tcp]\nconnections = 64\nrequests = 64\ntcp_max_tw_buckets = 64\n"
-	"tcp_max_orphans = 64\n\n"
-	"[listener echo4]\naddress = 198.18.0.2\nport = 7\napp = echo\n\n"
-	"[listener echo6]\naddress = 2001:2::2\nport = 7\napp = echo\n\n"
-	"[listener web]\naddress = any\nport = 80\napp = http\n\n"
+static const char conf_text[] = FUZZ_CONF_BASE
 	"[listener hold]\naddress = any\nport = 5000\napp = hold\nbacklog = 2\n\n"
 	"[stray]\npolicies = 198.18.0.0/24 drop, 198.18.1.0/24 ratelimit 1, 2001:2::/64 reply\n";
 
@@ -197,20 +192,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char *const items[] = { "198.18.0.2/24", "2001:2::2/64",
-		"198.18.1.2/24 vlan 100" };
 	char err[256];
 
 	(void)argc;
 	(void)argv;
 	pool = fuzz_eal_pool("frame", POOL_MBUFS);
-	bs_config_defaults(&cfg);
-	FUZZ_ASSERT(bs_config_parse(&cfg, conf_text, "fuzz", err, sizeof(err)) == 0,
-		"config: %s", err);
-	t_addrs(&addrs, items, RTE_DIM(items));
-	ipc.tsc_hz = rte_get_tsc_hz();
-	ipc.tsc0 = rte_rdtsc();
-	w = fuzz_worker_new(pool, &ipc, &addrs);
+	w = fuzz_worker_new(pool, conf_text, &cfg, &ipc, &addrs);
 	w->pstate = rte_zmalloc("fuzz_pstate", sizeof(*w->pstate), RTE_CACHE_LINE_SIZE);
 	FUZZ_ASSERT(w->pstate != NULL && bs_policy_table_build(&reg, &cfg.stray,
 		rte_get_tsc_hz(), &policies, err, sizeof(err)) == 0 && policies != NULL,

@@ -18,10 +18,21 @@
 #include "fuzz.h"
 
 struct bs_worker *
-fuzz_worker_new(struct rte_mempool *pool, struct bs_ip_conf *ipc, struct bs_addr_table *addrs)
+fuzz_worker_new(struct rte_mempool *pool, const char *conf_text, struct bs_config *cfg,
+		struct bs_ip_conf *ipc, struct bs_addr_table *addrs)
 {
-	struct bs_worker *w = rte_zmalloc("fuzz_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
+	static const char *const items[] = { "198.18.0.2/24", "2001:2::2/64",
+		"198.18.1.2/24 vlan 100" };
+	struct bs_worker *w;
+	char err[256];
 
+	bs_config_defaults(cfg);
+	FUZZ_ASSERT(bs_config_parse(cfg, conf_text, "fuzz", err, sizeof(err)) == 0,
+		"config: %s", err);
+	t_addrs(addrs, items, RTE_DIM(items));
+	ipc->tsc_hz = rte_get_tsc_hz();
+	ipc->tsc0 = rte_rdtsc();
+	w = rte_zmalloc("fuzz_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
 	FUZZ_ASSERT(w != NULL, "worker");
 	w->lcore = rte_lcore_id();
 	w->ip = ipc;
