@@ -139,20 +139,29 @@ cookie_hash(const struct bs_cookie_keys *keys, const struct bs_flow *f,
 	}
 }
 
+/* __cookie_v4_init_sequence: the index of the largest MSS table entry
+ * not above the peer's @p mss (else 0), and *@p mss set to that entry. */
+static uint32_t
+cookie_mss_index(bool v4, uint16_t *mss)
+{
+	const uint16_t *msstab = v4 ? cookie_msstab4 : cookie_msstab6;
+	uint32_t i;
+
+	for (i = MSSTAB_LEN - 1; i != 0; i--)
+		if (*mss >= msstab[i])
+			break;
+	*mss = msstab[i];
+	return i;
+}
+
 uint32_t
 bs_cookie_init(const struct bs_cookie_keys *keys, const struct bs_flow *f,
 		uint32_t syn_seq, uint16_t *mss, uint64_t now_ms)
 {
 	bool v4 = bs_flow_is_v4(f);
-	const uint16_t *msstab = v4 ? cookie_msstab4 : cookie_msstab6;
 	uint32_t count = bs_cookie_time(now_ms);
-	uint32_t mssind;
 
-	/* __cookie_v4_init_sequence: largest entry <= the peer's, else 0 */
-	for (mssind = MSSTAB_LEN - 1; mssind != 0; mssind--)
-		if (*mss >= msstab[mssind])
-			break;
-	*mss = msstab[mssind];
+	uint32_t mssind = cookie_mss_index(v4, mss);
 
 	/* secure_tcp_syn_cookie() */
 	return cookie_hash(keys, f, v4, 0, 0) + syn_seq +
@@ -240,32 +249,24 @@ sip3_avx512(const struct sip3 *x, uint64_t out[3])
 #define SIP3_VECTOR 1
 #endif
 
-/* NULL: the scalar functions, one hash after the other (faster than one
- * loop over the lanes, whose rounds the compiler cannot unroll). */
-static const struct {
-	const char *name;
-	void (*fn)(const struct sip3 *x, uint64_t out[3]);
-} sip3_impls[] = {
-	{ "scalar", NULL },
-#ifdef SIP3_VECTOR
-	{ "avx2", sip3_avx2 },
-	{ "avx512", sip3_avx512 },
-#endif
-};
+/* How the three values are computed, in order of preference; "scalar":
+ * the scalar functions one after the other (faster than one loop over the
+ * lanes, whose rounds the compiler cannot unroll). */
+enum sip3_impl { SIP3_SCALAR, SIP3_AVX2, SIP3_AVX512, SIP3_N };
 
-static void (*sip3_fn)(const struct sip3 *x, uint64_t out[3]);
-static const char *sip3_name = "scalar";
+static const char *const sip3_names[SIP3_N] = { "scalar", "avx2", "avx512" };
+static enum sip3_impl sip3_sel;
 
 static bool
-sip3_supported(const char *name)
+sip3_supported(enum sip3_impl i)
 {
-	if (strcmp(name, "scalar") == 0)
+	if (i == SIP3_SCALAR)
 		return true;
 #ifdef SIP3_VECTOR
 	__builtin_cpu_init();
-	if (strcmp(name, "avx2") == 0)
+	if (i == SIP3_AVX2)
 		return __builtin_cpu_supports("avx2");
-	if (strcmp(name, "avx512") == 0)
+	if (i == SIP3_AVX512)
 		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
 #endif
 	return false;
@@ -276,24 +277,24 @@ bs_tcp_secure_simd(const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(sip3_impls) / sizeof(sip3_impls[0]); i++) {
-		if (name == NULL ? !sip3_supported(sip3_impls[i].name) :
-				strcmp(name, sip3_impls[i].name) != 0)
+	for (i = SIP3_N; i-- > 0;) {
+		if (name != NULL && strcmp(name, sip3_names[i]) != 0)
 			continue;
-		if (!sip3_supported(sip3_impls[i].name))
-			return -1;
-		sip3_fn = sip3_impls[i].fn;
-		sip3_name = sip3_impls[i].name;
-		if (name != NULL)
-			return 0;
+		if (!sip3_supported(i)) {
+			if (name != NULL)
+				return -1;
+			continue;
+		}
+		sip3_sel = i;
+		return 0;
 	}
-	return name == NULL ? 0 : -1;
+	return -1;
 }
 
 const char *
 bs_tcp_secure_simd_name(void)
 {
-	return sip3_name;
+	return sip3_names[sip3_sel];
 }
 
 /* The best the CPU has, before any lcore runs. */
@@ -303,29 +304,19 @@ sip3_select(void)
 	bs_tcp_secure_simd(NULL);
 }
 
-uint32_t
-bs_cookie_init_ts(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
+#ifdef SIP3_VECTOR
+/* The three values as lanes (sip3_sel: AVX2 or AVX-512VL). */
+static uint32_t
+cookie_init_lanes(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
 		const struct bs_flow *f, uint32_t syn_seq, uint16_t *mss,
 		uint64_t now_ms, uint32_t *ts_off)
 {
 	bool v4 = bs_flow_is_v4(f);
-	const uint16_t *msstab = v4 ? cookie_msstab4 : cookie_msstab6;
-	uint32_t count = bs_cookie_time(now_ms);
+	uint32_t count = bs_cookie_time(now_ms), mssind = cookie_mss_index(v4, mss);
 	uint64_t tail = ports_word(f->rport, f->lport);
 	struct sip3 x;
 	uint64_t h[3];
-	uint32_t mssind;
 	unsigned int i;
-
-	if (sip3_fn == NULL) {
-		if (ts_off != NULL)
-			*ts_off = bs_tcp_ts_off(ts_key, f);
-		return bs_cookie_init(keys, f, syn_seq, mss, now_ms);
-	}
-	for (mssind = MSSTAB_LEN - 1; mssind != 0; mssind--)
-		if (*mss >= msstab[mssind])
-			break;
-	*mss = msstab[mssind];
 
 	for (i = 0; i < 2; i++) {
 		x.k0[i] = keys->k[i].k0;
@@ -366,12 +357,30 @@ bs_cookie_init_ts(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_
 		x.m[5][0] = x.m[5][1] = (uint64_t)40 << 56;
 		x.m[5][2] = 0;
 	}
-	sip3_fn(&x, h);
+	if (sip3_sel == SIP3_AVX512)
+		sip3_avx512(&x, h);
+	else
+		sip3_avx2(&x, h);
 	if (ts_off != NULL)
 		*ts_off = (uint32_t)h[2];
 	/* secure_tcp_syn_cookie() */
 	return (uint32_t)h[0] + syn_seq + (count << BS_COOKIE_BITS) +
 		(((uint32_t)h[1] + mssind) & BS_COOKIE_MASK);
+}
+#endif
+
+uint32_t
+bs_cookie_init_ts(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
+		const struct bs_flow *f, uint32_t syn_seq, uint16_t *mss,
+		uint64_t now_ms, uint32_t *ts_off)
+{
+#ifdef SIP3_VECTOR
+	if (sip3_sel != SIP3_SCALAR)
+		return cookie_init_lanes(keys, ts_key, f, syn_seq, mss, now_ms, ts_off);
+#endif
+	if (ts_off != NULL)
+		*ts_off = bs_tcp_ts_off(ts_key, f);
+	return bs_cookie_init(keys, f, syn_seq, mss, now_ms);
 }
 
 uint16_t
