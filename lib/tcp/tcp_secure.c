@@ -252,9 +252,12 @@ sip3_avx512(const struct sip3 *x, uint64_t out[3])
 /* How the three values are computed, in order of preference; "scalar":
  * the scalar functions one after the other (faster than one loop over the
  * lanes, whose rounds the compiler cannot unroll). */
-enum sip3_impl { SIP3_SCALAR, SIP3_AVX2, SIP3_AVX512, SIP3_N };
+#define SIP3_IMPLS(X) X(SCALAR, "scalar") X(AVX2, "avx2") X(AVX512, "avx512")
+#define SIP3_ENUM(e, name) SIP3_##e,
+#define SIP3_NAME(e, name) name,
+enum sip3_impl { SIP3_IMPLS(SIP3_ENUM) SIP3_N };
 
-static const char *const sip3_names[SIP3_N] = { "scalar", "avx2", "avx512" };
+static const char *const sip3_names[SIP3_N] = { SIP3_IMPLS(SIP3_NAME) };
 static enum sip3_impl sip3_sel;
 
 static bool
