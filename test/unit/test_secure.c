@@ -113,7 +113,7 @@ test_cookie_ts_impls(void)
 	static const char *const impls[] = { "scalar", "avx2", "avx512" };
 	const char *best = bs_tcp_secure_simd_name();
 	uint64_t rnd = 0x9e3779b97f4a7c15ULL;
-	unsigned int i, n, bad, ran = 0;
+	unsigned int i, n, bad;
 
 	CHECK_EQ(bs_tcp_secure_simd("sse9"), -1, "unknown implementation refused");
 	CHECK(strcmp(bs_tcp_secure_simd_name(), best) == 0, "a refusal changes nothing");
@@ -122,7 +122,6 @@ test_cookie_ts_impls(void)
 			printf("# %s: not on this CPU\n", impls[i]);
 			continue;
 		}
-		ran++;
 		for (n = 0, bad = 0; n < 2000; n++) {
 			struct bs_flow f;
 			uint16_t mss_a, mss_b;
@@ -151,7 +150,6 @@ test_cookie_ts_impls(void)
 		CHECK_EQ(bad, 0, "%s: 2000 cookies and offsets as the scalar functions",
 			impls[i]);
 	}
-	CHECK(ran >= 1, "at least the scalar implementation ran");
 	bs_tcp_secure_simd(NULL);
 	CHECK(strcmp(bs_tcp_secure_simd_name(), best) == 0, "NULL: the start-up choice");
 }
