@@ -272,7 +272,6 @@ struct tcp_adj {
 _Static_assert(TCP_ADJ_MAX <= 4096, "struct tcp_tw.adj is 12 bits");
 #define TCP_ADJ_NONE UINT16_MAX	/* ep_adj_get(): the table is full */
 
-/* A listener as one worker runs it. */
 /* The http application's response header, built once for the parameters
  * it was built from (len 0: not yet). */
 struct tcp_http_hdr {
@@ -283,6 +282,7 @@ struct tcp_http_hdr {
 	char text[110];
 };
 
+/* A listener as one worker runs it. */
 struct tcp_listener {
 	const struct bs_listener_conf *c;	/* &lc */
 	struct bs_listener_conf lc;	/* the endpoint's copy: a configuration
