@@ -11,6 +11,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "bs_port.h"
 #include "gen.h"
 
 #define NB_MBUF 8191
@@ -22,6 +23,7 @@ gen_port_open(struct gen_port *p, const struct gen_opts *o, char *err, size_t er
 	struct rte_eth_conf conf;
 	uint16_t nb_rx = NB_DESC, nb_tx = NB_DESC;
 	unsigned int tries;
+	bool thp;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
@@ -36,8 +38,10 @@ gen_port_open(struct gen_port *p, const struct gen_opts *o, char *err, size_t er
 	} else {
 		p->id = (uint16_t)rte_eth_find_next(0);
 	}
-	p->mp = rte_pktmbuf_pool_create("gen_pool", NB_MBUF, 256, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	/* Its mbufs in transparent huge pages without hugepages, as
+	 * Backstop's (lib/port/pool.c), unless the port DMAs. */
+	p->mp = bs_mbuf_pool_create("gen_pool", NB_MBUF, 256, (int)rte_socket_id(),
+		!bs_port_id_dma(p->id), &thp);
 	if (p->mp == NULL) {
 		snprintf(err, errlen, "mbuf pool: %s", rte_strerror(rte_errno));
 		return -1;

@@ -33,6 +33,7 @@ struct app {
 	const struct bs_stats **wstats;
 	unsigned int *wlcores;
 	struct rte_mempool *mp;
+	bool mp_thp;			/* its mbufs in transparent huge pages */
 	unsigned int mbufs_in_use_start;	/* once the ports started */
 	volatile bool stop;
 	uint64_t start_tsc;

@@ -91,6 +91,7 @@ cli_show_memory(struct app *a, struct bs_cli_call *c)
 	bs_emit_u64(c->e, "size", a->mp->size);
 	bs_emit_u64(c->e, "in_use", rte_mempool_in_use_count(a->mp));
 	bs_emit_u64(c->e, "free", rte_mempool_avail_count(a->mp));
+	bs_emit_str(c->e, "memory", a->mp_thp ? "thp" : "eal");
 	bs_emit_obj_close(c->e);
 	if (statm_kib(&size_kib, &rss_kib) == 0) {
 		bs_emit_u64(c->e, "resident_kib", rss_kib);

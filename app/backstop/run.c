@@ -113,7 +113,8 @@ mempool_create(struct app *a, char *err, size_t errlen)
 	const struct bs_config *c = a->conf;
 	uint32_t need = bs_port_mbufs_needed(a->ports, a->n_ports, a->n_workers,
 		c->burst, c->mbuf_cache);
-	uint32_t n;
+	bool thp_ok = c->mbuf_thp != 0, thp;
+	uint32_t n, i;
 
 	/* Connections hold mbufs in their queues: a share for them when
 	 * there is anything to connect to. */
@@ -127,15 +128,19 @@ mempool_create(struct app *a, char *err, size_t errlen)
 			n, a->n_ports, a->n_workers, need);
 		return -1;
 	}
-	a->mp = rte_pktmbuf_pool_create("bs_mbufs", n, c->mbuf_cache, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	for (i = 0; i < a->n_ports; i++)
+		thp_ok &= !a->ports[i].dma;
+	a->mp = bs_mbuf_pool_create("bs_mbufs", n, c->mbuf_cache,
+		(int)rte_socket_id(), thp_ok, &thp);
 	if (a->mp == NULL) {
 		snprintf(err, errlen, "cannot create a pool of %u mbufs (%s); with "
 			"--no-huge give EAL more memory (-m), or lower rx_desc/tx_desc",
 			n, rte_strerror(rte_errno));
 		return -1;
 	}
-	printf("backstop: %u mbufs, %u worker(s)\n", n, a->n_workers);
+	a->mp_thp = thp;
+	printf("backstop: %u mbufs, %u worker(s); mbuf memory: %s\n", n, a->n_workers,
+		thp ? "transparent huge pages" : "EAL");
 	return 0;
 }
 

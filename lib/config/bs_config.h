@@ -180,6 +180,7 @@ struct bs_config {
 					 *   the file set (0: not set), for messages */
 	uint32_t mbufs;
 	uint32_t mbuf_cache;
+	uint32_t mbuf_thp;
 	uint32_t mbuf_reserve;		/* percent of the pool */
 	uint32_t burst;
 	uint32_t announce;

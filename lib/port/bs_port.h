@@ -31,6 +31,7 @@ struct bs_port {
 	bool rx_l4_csum;	/**< RX TCP checksum offload enabled */
 	bool tx_csum;		/**< TX IPv4 + TCP checksum offload enabled */
 	bool prefetch;		/**< workers prefetch received frames */
+	bool dma;		/**< a device may read or write the mbufs (a NIC) */
 	uint16_t rx_desc;
 	uint16_t tx_desc;
 	const struct bs_port_conf *conf;
@@ -53,6 +54,24 @@ uint32_t bs_port_mbufs_needed(const struct bs_port *ports, unsigned int n_ports,
 /** Configure queues and offloads and start the port. */
 int bs_port_start(struct bs_port *p, struct rte_mempool *mp, char *err,
 		size_t errlen);
+
+/**
+ * Whether a device may read or write this port's mbufs: true for a NIC
+ * (and anything not known to move frames with the CPU, or unreadable),
+ * false for net_pcap, net_af_packet, net_tap, net_null, net_ring and
+ * net_memif without zero-copy.
+ */
+bool bs_port_id_dma(uint16_t port_id);
+
+/**
+ * The packet mbuf pool: n mbufs of RTE_MBUF_DEFAULT_BUF_SIZE. With thp_ok
+ * (the caller knows no device will DMA to or from it) and no hugepages,
+ * its mbufs are in transparent huge pages (pool.c says why) and *thp is
+ * set; otherwise, or if that fails, rte_pktmbuf_pool_create().
+ * @return the pool, or NULL with rte_errno set
+ */
+struct rte_mempool *bs_mbuf_pool_create(const char *name, uint32_t n,
+		uint32_t cache, int socket, bool dma, bool *thp);
 
 /** Stop and close. */
 void bs_port_close(struct bs_port *p);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -12,22 +14,57 @@
 #define RSS_KEY_WORD 0x6d5a
 
 /*
- * Drivers whose RX copies each frame into the mbuf: the data is in L1
- * already, and prefetching it measured ~8 cycles/frame slower on net_pcap
- * (docs/performance.md). A NIC DMAs frames: prefetch them.
+ * Drivers that move frames with the CPU, in this process: no device reads
+ * or writes the mbufs, so the pool may be any memory (pool.c). `copies`:
+ * their RX copies each frame into the mbuf, so the data is in L1 already,
+ * and prefetching it measured ~8 cycles/frame slower on net_pcap
+ * (docs/performance.md). A NIC DMAs frames: prefetch them, and its pool
+ * must be the EAL's DMA memory.
  */
-static bool
-driver_copies(const char *driver)
+static const struct {
+	const char *driver;
+	bool copies;
+} cpu_drivers[] = {
+	{ "net_pcap", true },
+	{ "net_af_packet", true },
+	{ "net_tap", true },
+	{ "net_memif", true },
+	{ "net_null", false },
+	{ "net_ring", false },
+};
+
+static int
+cpu_driver(const char *driver)
 {
-	static const char *const copying[] = {
-		"net_pcap", "net_af_packet", "net_tap", "net_memif",
-	};
 	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(copying); i++)
-		if (driver != NULL && strcmp(driver, copying[i]) == 0)
-			return true;
-	return false;
+	for (i = 0; driver != NULL && i < RTE_DIM(cpu_drivers); i++)
+		if (strcmp(driver, cpu_drivers[i].driver) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* memif in zero-copy mode hands the peer the pool's memory itself. */
+static bool
+shares_pool(const struct rte_eth_dev_info *info)
+{
+	const struct rte_devargs *da = rte_dev_devargs(info->device);
+
+	return da != NULL && da->args != NULL && strstr(da->args, "zero-copy=yes") != NULL;
+}
+
+static bool
+port_dma(const struct rte_eth_dev_info *info)
+{
+	return cpu_driver(info->driver_name) < 0 || shares_pool(info);
+}
+
+bool
+bs_port_id_dma(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+
+	return rte_eth_dev_info_get(port_id, &info) != 0 || port_dma(&info);
 }
 
 int
@@ -36,7 +73,7 @@ bs_port_probe(struct bs_port *p, const struct bs_port_conf *pc,
 {
 	struct rte_eth_dev_info info;
 	uint16_t pid;
-	int rc;
+	int rc, drv;
 
 	memset(p, 0, sizeof(*p));
 	if (rte_eth_dev_get_port_by_name(pc->name, &pid) != 0) {
@@ -65,8 +102,10 @@ bs_port_probe(struct bs_port *p, const struct bs_port_conf *pc,
 	p->tx_csum = (info.tx_offload_capa & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_TX_OFFLOAD_TCP_CKSUM)) == (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+	drv = cpu_driver(info.driver_name);
 	p->prefetch = pc->prefetch == BS_PREFETCH_AUTO ?
-		!driver_copies(info.driver_name) : pc->prefetch == BS_PREFETCH_ON;
+		!(drv >= 0 && cpu_drivers[drv].copies) : pc->prefetch == BS_PREFETCH_ON;
+	p->dma = port_dma(&info);
 	p->rx_desc = (uint16_t)pc->rx_desc;
 	p->tx_desc = (uint16_t)pc->tx_desc;
 	rte_eth_dev_adjust_nb_rx_tx_desc(pid, &p->rx_desc, &p->tx_desc);

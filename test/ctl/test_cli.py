@@ -240,7 +240,10 @@ def test_tables():
 
 def test_memory():
     # The pool's size is the one printed at start; in use and free add up
-    # to it; the resident size is /proc's.
+    # to it; the resident size is /proc's. With --no-huge and only
+    # net_af_packet (it copies frames), the mbufs are in transparent huge
+    # pages, which back them in 2 MiB pages (AnonHugePages) unless THP is
+    # off on this machine.
     m = cj("show", "memory")
     log = open(E.log).read()
     size = int(log.split(" mbufs,")[0].rsplit("backstop: ", 1)[1])
@@ -250,6 +253,13 @@ def test_memory():
           m["mbufs"]["in_use"] + m["mbufs"]["free"] == size and
           abs(m["resident_kib"] - rss) < 4096 and m["virtual_kib"] >= m["resident_kib"],
           "%s, %d mbufs, %d KiB" % (m, size, rss))
+    with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+        thp_on = "[never]" not in f.read()
+    with open("/proc/%d/smaps_rollup" % cj("show", "version")["pid"]) as f:
+        anon_huge = [int(l.split()[1]) for l in f if l.startswith("AnonHugePages:")][0]
+    check("memory-thp", m["mbufs"]["memory"] == "thp" and
+          "mbuf memory: transparent huge pages" in log and
+          (not thp_on or anon_huge >= 2048), "%s, AnonHugePages %d kB" % (m, anon_huge))
     rc, out, _ = ctl("show", "memory")
     check("memory-text", rc == 0 and "mbufs:\n  size: %d\n" % size in out, out)
 
@@ -490,10 +500,11 @@ def test_piped_and_tty():
 
 
 def null_backstop(n):
-    """A Backstop on net_null0 with the same socket (its own config file)."""
+    """A Backstop on net_null0 with the same socket (its own config file),
+    its mbufs in the EAL's memory (mbuf_thp = 0)."""
     conf = os.path.join(E.tmp, "null.conf")
     with open(conf, "w") as f:
-        f.write("[backstop]\nannounce = no\n[control]\nsocket = %s\n"
+        f.write("[backstop]\nannounce = no\nmbuf_thp = 0\n[control]\nsocket = %s\n"
                 "[port net_null0]\naddress = 198.18.9.2/24\n" % E.sock)
     log = os.path.join(E.tmp, "bs%d.log" % n)
     return start_backstop("bs-cli%d-%d" % (n, os.getpid()), "net_null0,no-rx=1",
@@ -528,6 +539,9 @@ def test_second_and_stale():
     v = cj("show", "version") if up else {}
     check("stale-replaced", up and v.get("ports") == 1 and
           v.get("config") == os.path.join(E.tmp, "null.conf"), open(log3).read()[-300:])
+    m = cj("show", "memory") if up else {}
+    check("memory-eal", m.get("mbufs", {}).get("memory") == "eal" and
+          "mbuf memory: EAL" in open(log3).read(), m)
     rc = stop(p3)
     check("clean-exit", rc == 0 and not os.path.exists(E.sock), "rc %s" % rc)
 
