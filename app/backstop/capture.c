@@ -29,11 +29,12 @@ app_capture_check(const struct bs_config *c, char *err, size_t errlen)
 }
 
 int
-app_capture_start(struct app_capture *ac, const char *file,
+app_capture_start(struct app_capture *ac, const char *file, const char *dir,
 		const struct bs_capture_filter *f, char *err, size_t errlen)
 {
 	struct bs_capture_params p = {
 		.file = file,
+		.dir = dir,
 		.filter = *f,
 		.n_workers = ac->n_workers,
 		.n_ports = ac->n_ports,
@@ -58,13 +59,13 @@ app_capture_start(struct app_capture *ac, const char *file,
 	else
 		rc = bs_worker_capture_start(ac->workers, ac->n_workers, s, CTL_TIMEOUT_MS,
 			err, errlen);
+	snprintf(ac->file, sizeof(ac->file), "%s", bs_capture_file(s));
 	if (rc != 0) {
 		bs_capture_close(s, rc == -2);
-		remove(file);
+		remove(ac->file);
 		return -1;
 	}
 	ac->s = s;
-	snprintf(ac->file, sizeof(ac->file), "%s", file);
 	ac->stopped_by_limit = false;
 	return 0;
 }

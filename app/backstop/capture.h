@@ -35,9 +35,10 @@ struct app_capture {
 /** Is the configuration's [capture] filter valid? @return 0, or -1 with a message */
 int app_capture_check(const struct bs_config *c, char *err, size_t errlen);
 
-/** Start capturing into @p file. @return 0, or -1 with a one-line message
- *  (nothing changed) */
-int app_capture_start(struct app_capture *ac, const char *file,
+/** Start capturing into @p file: with @p dir (the CLI's [capture] dir), a
+ *  new file in that directory (bs_capture_params). @return 0, or -1 with a
+ *  one-line message (nothing changed) */
+int app_capture_start(struct app_capture *ac, const char *file, const char *dir,
 		const struct bs_capture_filter *f, char *err, size_t errlen);
 
 /** Stop: the workers let go, what they queued is written, the file closed.

@@ -31,10 +31,13 @@ cli_capture_start(struct app *a, struct bs_cli_call *c)
 
 	if (c->argc < 1)
 		return bs_cli_fail(c, "capture start needs a FILE");
+	if (a->conf->capture.dir[0] == '\0')
+		return bs_cli_fail(c, "capture start is off here: [capture] dir is empty");
 	if (bs_capture_filter_parse(&f, (unsigned int)c->argc - 1,
 			(const char *const *)c->argv + 1, err, sizeof(err)) != 0)
 		return bs_cli_fail(c, "%s", err);
-	if (app_capture_start(&a->cap, c->argv[0], &f, err, sizeof(err)) != 0)
+	if (app_capture_start(&a->cap, c->argv[0], a->conf->capture.dir, &f, err,
+			sizeof(err)) != 0)
 		return bs_cli_fail(c, "%s", err);
 	app_capture_status(&a->cap, &st);
 	emit_status(c->e, true, &st);

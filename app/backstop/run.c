@@ -464,7 +464,7 @@ capture_at_start(struct app *a, char *err, size_t errlen)
 		return 0;
 	if (bs_capture_filter_parse_str(&f, a->conf->capture.filter, err, errlen) != 0)
 		return -1;
-	return app_capture_start(&a->cap, a->conf->capture.file, &f, err, errlen);
+	return app_capture_start(&a->cap, a->conf->capture.file, NULL, &f, err, errlen);
 }
 
 static int

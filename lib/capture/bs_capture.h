@@ -116,7 +116,13 @@ bool bs_capture_filter_tuple(const struct bs_capture_filter *f,
 
 /** How to open a session. */
 struct bs_capture_params {
-	const char *file;		/**< the pcapng file (created or truncated) */
+	const char *file;		/**< the pcapng file: created or truncated;
+					 *   with @p dir, a path in it */
+	const char *dir;		/**< NULL, or the directory @p file must be
+					 *   in (relative to it, or an absolute path
+					 *   that starts with it): created there, never
+					 *   an existing file, never through a symbolic
+					 *   link or `..` (openat2 RESOLVE_BENEATH) */
 	struct bs_capture_filter filter;
 	unsigned int n_workers;
 	unsigned int n_ports;
@@ -135,6 +141,10 @@ struct bs_capture;
  */
 struct bs_capture *bs_capture_open(const struct bs_capture_params *p,
 		char *err, size_t errlen);
+
+/** The file the session writes (with a directory: the directory and the
+ *  name in it). */
+const char *bs_capture_file(const struct bs_capture *c);
 
 /** The tap worker @p i is to hold (its filter, ring, pool, counters). */
 void bs_capture_tap_of(const struct bs_capture *c, unsigned int i,

@@ -5,9 +5,14 @@
  * into the file.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -65,6 +70,82 @@ write_fail(struct bs_capture *c, const char *what, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * The file a session writes. Without a directory, the path as given
+ * (the configuration's [capture] file: the operator's own). With one (a
+ * capture started from the CLI, whose users need not be trusted with
+ * every file root can write), a new file in it: the name is resolved
+ * beneath the directory by the kernel, refusing `..`, absolute symbolic
+ * links and any symbolic link on the way, and an existing file is never
+ * opened. c->file is then the directory and the relative name.
+ */
+static int
+create_file(struct bs_capture *c, const struct bs_capture_params *p,
+		char *err, size_t errlen)
+{
+	struct open_how how = {
+		.flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		.mode = 0640,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	size_t dlen;
+	const char *rel = p->file;
+	char *full;
+	int dfd, fd;
+
+	if (p->dir == NULL) {
+		fd = open(p->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+		if (fd < 0)
+			write_fail(c, "cannot create", err, errlen);
+		return fd;
+	}
+	dlen = strlen(p->dir);
+	while (dlen > 1 && p->dir[dlen - 1] == '/')
+		dlen--;
+	if (rel[0] == '/') {
+		if (strncmp(rel, p->dir, dlen) != 0 || (rel[dlen] != '/' && dlen > 1)) {
+			snprintf(err, errlen, "capture: %s is not in [capture] dir %.*s: give a "
+				"name, or a path in that directory", p->file, (int)dlen, p->dir);
+			return -1;
+		}
+		rel += dlen;
+		while (*rel == '/')
+			rel++;
+	}
+	if (rel[0] == '\0') {
+		snprintf(err, errlen, "capture: %s names no file", p->file);
+		return -1;
+	}
+	if (asprintf(&full, "%.*s/%s", (int)dlen, p->dir, rel) < 0) {
+		snprintf(err, errlen, "capture: out of memory");
+		return -1;
+	}
+	free(c->file);
+	c->file = full;
+	dfd = open(p->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		snprintf(err, errlen, "capture: [capture] dir %s: %s", p->dir, strerror(errno));
+		return -1;
+	}
+	fd = (int)syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+	if (fd < 0 && errno == EEXIST)
+		snprintf(err, errlen, "capture: %s exists: remove it or choose another name "
+			"(a capture never overwrites a file)", c->file);
+	else if (fd < 0 && (errno == EXDEV || errno == ELOOP))
+		snprintf(err, errlen, "capture: %s is not in [capture] dir %s (`..` and "
+			"symbolic links are refused)", p->file, p->dir);
+	else if (fd < 0)
+		write_fail(c, "cannot create", err, errlen);
+	close(dfd);
+	return fd;
+}
+
+const char *
+bs_capture_file(const struct bs_capture *c)
+{
+	return c->file;
+}
+
 struct bs_capture *
 bs_capture_open(const struct bs_capture_params *p, char *err, size_t errlen)
 {
@@ -73,6 +154,7 @@ bs_capture_open(const struct bs_capture_params *p, char *err, size_t errlen)
 	char name[RTE_MEMPOOL_NAMESIZE];
 	struct timespec now;
 	unsigned int i;
+	int fd;
 
 	if (c == NULL) {
 		snprintf(err, errlen, "capture: out of memory");
@@ -114,9 +196,13 @@ bs_capture_open(const struct bs_capture_params *p, char *err, size_t errlen)
 			goto fail;
 		}
 	}
-	c->fp = fopen(p->file, "wb");
+	fd = create_file(c, p, err, errlen);
+	c->fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (c->fp == NULL) {
-		write_fail(c, "cannot create", err, errlen);
+		if (fd >= 0) {
+			write_fail(c, "cannot create", err, errlen);
+			close(fd);
+		}
 		goto fail;
 	}
 	setvbuf(c->fp, NULL, _IOFBF, 1 << 20);

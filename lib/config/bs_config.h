@@ -199,6 +199,7 @@ struct bs_config {
 	struct bs_client_conf clients[BS_MAX_CLIENTS];
 	struct {
 		char file[256];		/**< capture at start into this file; "": none */
+		char dir[256];		/**< where the CLI's capture start writes */
 		char filter[256];	/**< the words of the CLI's capture start */
 		uint32_t ring;		/**< frames per worker ring */
 		uint32_t mbufs;		/**< the capture pool */

@@ -351,7 +351,7 @@ def test_counters():
 
 def test_capture():
     """capture start|stop and show capture; the file read back with tshark."""
-    path = os.path.join(E.tmp, "resets.pcapng")
+    path = os.path.join(E.capdir, "resets.pcapng")
     check("capture-off", cj("show", "capture") == {"running": False})
     rc, _, err = ctl("capture", "start")
     check("capture-start-nofile", rc == 1 and err.startswith(
@@ -367,8 +367,29 @@ def test_capture():
         rc, _, err = ctl("capture", "start", path, *args)
         check("capture-start-bad " + " ".join(args), rc == 1 and err.startswith("error: %s\n" % msg),
               repr(err))
-    rc, _, err = ctl("capture", "start", os.path.join(E.tmp, "nodir", "x.pcapng"))
+    rc, _, err = ctl("capture", "start", os.path.join(E.capdir, "nodir", "x.pcapng"))
     check("capture-start-baddir", rc == 1 and "cannot create: No such file or directory" in err, err)
+    # Only new files in [capture] dir: not elsewhere, not through `..` or a
+    # symbolic link, never over an existing file.
+    victim = os.path.join(E.tmp, "victim")
+    with open(victim, "w") as f:
+        f.write("keep")
+    os.symlink(victim, os.path.join(E.capdir, "evil.pcapng"))
+    os.symlink(E.tmp, os.path.join(E.capdir, "up"))
+    with open(os.path.join(E.capdir, "old.pcapng"), "w") as f:
+        f.write("old")
+    for name, what in [(os.path.join(E.tmp, "x.pcapng"), "is not in [capture] dir " + E.capdir),
+                       (E.capdir + "x.pcapng", "is not in [capture] dir"),
+                       ("../x.pcapng", "is not in [capture] dir"),
+                       (os.path.join(E.capdir, "..", "x.pcapng"), "is not in [capture] dir"),
+                       ("up/x.pcapng", "is not in [capture] dir"),
+                       ("evil.pcapng", "evil.pcapng exists: remove it or choose another name"),
+                       ("old.pcapng", "old.pcapng exists"), (E.capdir + "/", "names no file")]:
+        rc, _, err = ctl("capture", "start", name)
+        check("capture-start-confined " + name, rc == 1 and what in err, err)
+    check("capture-confined-untouched", open(victim).read() == "keep" and
+          open(os.path.join(E.capdir, "old.pcapng")).read() == "old" and
+          not os.path.exists(os.path.join(E.tmp, "x.pcapng")))
     check("capture-bad-nothing-started", cj("show", "capture") == {"running": False} and
           not os.path.exists(path))
     rc, _, err = ctl("capture", "stop")
@@ -393,6 +414,17 @@ def test_capture():
     check("capture-stopped", not st["running"] and st["packets"] == 5 and st["lost"] == 0 and
           st["bytes"] == os.path.getsize(path), st)
     check("capture-last", cj("show", "capture") == st)
+    check("capture-file-mode", (os.stat(path).st_mode & 0o777) == 0o640, oct(os.stat(path).st_mode))
+    # A name alone goes in [capture] dir; a file is never written twice.
+    rc, _, err = ctl("capture", "start", path)
+    check("capture-start-exists", rc == 1 and "resets.pcapng exists" in err and
+          os.path.getsize(path) == st["bytes"], err)
+    st2 = cj("capture", "start", "rel.pcapng")
+    check("capture-start-relative", st2["running"] and
+          st2["file"] == os.path.join(E.capdir, "rel.pcapng"), st2)
+    st2 = cj("capture", "stop")
+    check("capture-relative-file", os.path.getsize(os.path.join(E.capdir, "rel.pcapng")) ==
+          st2["bytes"] > 0, st2)
     tshark = shutil.which("tshark")
     if not check("tshark-installed", tshark is not None, "scripts/deps.sh installs it"):
         return
@@ -557,6 +589,8 @@ def main():
         return 77
     E.tmp = tempfile.mkdtemp(prefix="bs-cli-")
     E.sock = os.path.join(E.tmp, "run", "bs.sock")
+    E.capdir = os.path.join(E.tmp, "cap")
+    os.mkdir(E.capdir)
     E.ns = ("bsl%d" % os.getpid())[:12]
     E.prefixes, E.procs = [], []
     topo = os.path.join(src, "scripts", "topology.sh")
@@ -569,7 +603,7 @@ def main():
         log = E.log = os.path.join(E.tmp, "bs.log")
         E.bs = start_backstop("bs-cli-%d" % os.getpid(), "net_af_packet0,iface=%s-d0" % E.ns,
                               ["port net_af_packet0.address=198.18.0.2/24, 2001:2::2/64",
-                               "control.socket=" + E.sock,
+                               "control.socket=" + E.sock, "capture.dir=" + E.capdir,
                                "tcp.isn_secret=000102030405060708090a0b0c0d0e0f"],
                               log, netns=E.ns + "-d")
         if not check("backstop-start", wait_running(E.bs, log), open(log).read()[-500:]):

@@ -56,6 +56,8 @@ trap 'exit 130' INT TERM
 	cat <<-CONF
 	[control]
 	socket = $T/bs.sock
+	[capture]
+	dir = $T
 	[port net_af_packet0]
 	address = 198.18.0.2/24, 2001:2::2/64
 	CONF

@@ -12,9 +12,15 @@
  * request lines (over-long ones included); the client is closed afterwards
  * and the server still answers.
  *
- * Inputs naming capture or trace are skipped: capture start writes the
- * file it is given, anywhere, and the fuzzer runs as root.
+ * capture start writes only new files in [capture] dir, here a directory
+ * of the harness's own (cap/): after each input the capture, if one runs,
+ * is stopped and every file there removed, and nothing may have appeared
+ * in the harness's directory outside cap/ (the socket's directory; the
+ * harness runs in cap/, so that a relative name that escaped, ../x, would
+ * land there). Inputs
+ * naming trace are skipped (trace save writes under EAL's trace dir).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -43,7 +49,8 @@ static struct bs_config conf;
 static const struct bs_stats *wstats[1];
 static unsigned int wlcores[1];
 static struct bs_addr_table addrs;
-static char dir[64], sock_path[128];
+static char dir[64], sock_path[128], cap_dir[96];
+static const char *const port_names[] = { "fuzz0" };
 static volatile bool stop;
 static uint64_t n_inputs;
 
@@ -184,6 +191,41 @@ check_alive(void)
 	free(out);
 }
 
+/* Count (and remove, in cap/) the entries of a directory. */
+static unsigned int
+dir_entries(const char *path, bool remove_them)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	unsigned int n = 0;
+
+	FUZZ_ASSERT(d != NULL, "opendir %s: %s", path, strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		n++;
+		if (remove_them)
+			FUZZ_ASSERT(unlinkat(dirfd(d), e->d_name, 0) == 0, "unlink %s/%s: %s",
+				path, e->d_name, strerror(errno));
+	}
+	closedir(d);
+	return n;
+}
+
+/* Whatever capture the input left running stopped, its files gone; none
+ * written anywhere else in the harness's directory (ctl.sock, cap/). */
+static void
+capture_reset(void)
+{
+	char err[512];
+
+	if (app.cap.s != NULL)
+		(void)app_capture_stop(&app.cap, err, sizeof(err));
+	app.cap.has_last = false;
+	(void)dir_entries(cap_dir, true);
+	FUZZ_ASSERT(dir_entries(dir, false) == 2, "a file written outside [capture] dir");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -193,8 +235,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int n;
 	char *out;
 
-	if (size > 1 << 16 || memmem(data, size, "capture", 7) != NULL ||
-			memmem(data, size, "trace", 5) != NULL)
+	if (size > 1 << 16 || memmem(data, size, "trace", 5) != NULL)
 		return -1;
 	/* A line longer than the limit is answered once per BS_CTL_LINE_MAX
 	 * bytes at most (the buffer fills, one error, the rest dropped). */
@@ -213,6 +254,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(n <= lines, "%u responses to %zu lines", n, lines);
 	free(out);
 	FUZZ_ASSERT(bs_ctl_clients(app.ctl) == 0, "a client left connected");
+	capture_reset();
 	if (++n_inputs % 512 == 0)
 		check_alive();
 	return 0;
@@ -223,6 +265,8 @@ fuzz_cleanup(void)
 {
 	stop = true;
 	cli_close(&app);
+	(void)dir_entries(cap_dir, true);
+	rmdir(cap_dir);
 	rmdir(dir);
 }
 
@@ -243,10 +287,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	app.mp = fuzz_eal_pool("cli", 1024);
 	snprintf(dir, sizeof(dir), "/tmp/bs-fuzz-cli-%d", (int)getpid());
 	snprintf(sock_path, sizeof(sock_path), "%s/ctl.sock", dir);
+	snprintf(cap_dir, sizeof(cap_dir), "%s/cap", dir);
 	snprintf(text, sizeof(text),
 		"[tcp]\nconnections = 64\nrequests = 64\n\n"
 		"[control]\nsocket = %s\nprometheus =\ntelemetry = 0\n\n"
-		"[listener echo]\naddress = any\nport = 7\napp = echo\n", sock_path);
+		"[capture]\ndir = %s\nring = 16\nmbufs = 64\n\n"
+		"[listener echo]\naddress = any\nport = 7\napp = echo\n", sock_path, cap_dir);
 	bs_config_defaults(&conf);
 	FUZZ_ASSERT(bs_config_parse(&conf, text, "fuzz", err, sizeof(err)) == 0, "config: %s", err);
 	t_addrs(&addrs, items, RTE_DIM(items));
@@ -287,6 +333,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_ASSERT(reconf_init(w, 1, &conf, &app.conf, err, sizeof(err)) == 0,
 		"reconf: %s", err);
 	FUZZ_ASSERT(cli_open(&app, err, sizeof(err)) == 0, "cli: %s", err);
+	FUZZ_ASSERT(mkdir(cap_dir, 0700) == 0, "mkdir %s: %s", cap_dir, strerror(errno));
+	/* From cap/, a relative name that got out (../x) lands in dir/. */
+	FUZZ_ASSERT(chdir(cap_dir) == 0, "chdir %s: %s", cap_dir, strerror(errno));
+	app.cap.conf = &conf;
+	app.cap.workers = w;
+	app.cap.n_workers = 1;
+	app.cap.port_names = port_names;
+	app.cap.n_ports = 1;
+	app.cap.running = true;
 	FUZZ_ASSERT(pthread_create(&th, NULL, worker_thread, w) == 0, "worker thread");
 	pthread_detach(th);
 	atexit(fuzz_cleanup);

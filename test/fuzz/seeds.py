@@ -81,6 +81,10 @@ cli = [
     "show stats\nshow resets\nshow drops\n", "show version\r\n", "\t show  version \n",
     "show version", "x" * 5000 + "\nshow version\n", "show \x01version\n", "show \xff\n",
     "--json\n", "--json bogus\n", " ".join(["w"] * 70) + "\n",
+    "capture start x.pcapng resets host 198.18.0.1 port 23\nshow capture\ncapture stop\n",
+    "capture start a.pcapng drops count 5\ncapture start b.pcapng\n--json show capture\n",
+    "capture start ../x.pcapng\n", "capture start /tmp/x.pcapng\n", "capture stop\n",
+    "capture start sub/x.pcapng snaplen 16 bytes 100\n",
 ]
 for line in cli:
     put("cli", line.encode("latin-1"))
