@@ -94,8 +94,9 @@ void gen_usage(FILE *f, const char *prog);
 
 int gen_port_open(struct gen_port *p, const struct gen_opts *o, char *err, size_t errlen);
 void gen_port_close(struct gen_port *p);
-/* Resolve --dst by ARP. @return 0, or -1 after 3 s without an answer */
-int gen_port_arp(struct gen_port *p, struct gen_opts *o, char *err, size_t errlen);
+/* The target's MAC: ARP for --dst, or, with --family 6, neighbour
+ * discovery for --dst6. @return 0, or -1 after 3 s without an answer */
+int gen_port_resolve(struct gen_port *p, struct gen_opts *o, char *err, size_t errlen);
 /* If the frame is an ARP request for one of our source addresses, answer
  * it in place. @return true if it was ARP (answered or not) */
 bool gen_arp_input(struct gen_port *p, const struct bs_gen_flow *f,

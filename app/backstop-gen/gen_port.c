@@ -11,6 +11,10 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "bs_addr.h"
+#include "bs_l3reply.h"
+#include "bs_neigh.h"
+#include "bs_net.h"
 #include "bs_port.h"
 #include "gen.h"
 
@@ -125,37 +129,93 @@ arp_of(struct rte_mbuf *m)
 	return (const struct rte_arp_hdr *)(eth + 1);
 }
 
+/* The target's MAC from an ARP reply for f->dst4. */
+static bool
+arp_answer(const struct bs_gen_flow *f, struct rte_mbuf *m, struct rte_ether_addr *mac)
+{
+	const struct rte_arp_hdr *a = arp_of(m);
+
+	if (a == NULL || a->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REPLY) ||
+			a->arp_data.arp_sip != rte_cpu_to_be_32(f->dst4))
+		return false;
+	*mac = a->arp_data.arp_sha;
+	return true;
+}
+
+/* The target's MAC from a neighbour advertisement for f->dst6 to us
+ * (RFC 4861 7.1.2's checks and its target link-layer address, as
+ * Backstop reads one: bs_nd_na()). */
+static bool
+nd_answer(const struct bs_addr_table *us, const struct bs_gen_flow *f,
+		struct rte_mbuf *m, struct rte_ether_addr *mac)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct bs_neigh_news nw;
+	struct bs_pkt pkt;
+
+	if (bs_pkt_parse(&pkt, frame, m->data_len, m->pkt_len, &f->src_mac, false) != 0 ||
+			pkt.kind != BS_PKT_IPV6 || pkt.l4_proto != IPPROTO_ICMPV6 ||
+			pkt.l4_len < 1 || frame[pkt.l2_len + pkt.l3_len] != 136)
+		return false;
+	if (bs_nd_na(frame, &pkt, us, &nw) != 0 || memcmp(nw.ip, f->dst6, 16) != 0)
+		return false;
+	*mac = nw.mac;
+	return true;
+}
+
+/* One ARP request for dst4, or a neighbour solicitation for dst6. */
+static void
+solicit(struct gen_port *p, const struct bs_gen_flow *f, bool v6)
+{
+	struct rte_mbuf *m;
+	uint8_t *frame;
+	uint32_t len;
+
+	if (!v6) {
+		m = arp_frame(p, f, RTE_ARP_OP_REQUEST, NULL, f->src4, f->dst4);
+	} else {
+		m = rte_pktmbuf_alloc(p->mp);
+		frame = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, 90) : NULL;
+		if (frame != NULL) {
+			len = bs_nd_solicit(frame, &f->src_mac, 0, f->src6, f->dst6);
+			rte_pktmbuf_trim(m, (uint16_t)(90 - len));
+		}
+	}
+	if (m != NULL && rte_eth_tx_burst(p->id, 0, &m, 1) == 0)
+		rte_pktmbuf_free(m);
+}
+
 int
-gen_port_arp(struct gen_port *p, struct gen_opts *o, char *err, size_t errlen)
+gen_port_resolve(struct gen_port *p, struct gen_opts *o, char *err, size_t errlen)
 {
 	struct bs_gen_flow *f = &o->flow;
 	uint64_t hz = rte_get_tsc_hz(), end = rte_get_tsc_cycles() + 3 * hz, next = 0;
+	/* IPv6 only: neighbour discovery; else ARP for the IPv4 target. */
+	bool v6 = f->family == 6;
+	struct bs_addr_table us = { 0 };
+	struct bs_addr a = { .family = 6, .plen = 128 };
 	struct rte_mbuf *pkts[32];
 	uint16_t n, i;
 
+	memcpy(a.v6, f->src6, 16);
+	if (v6 && bs_addr_add(&us, &a, err, errlen) != 0)
+		return -1;
 	while (rte_get_tsc_cycles() < end && !gen_stop) {
 		if (rte_get_tsc_cycles() >= next) {
-			struct rte_mbuf *m = arp_frame(p, f, RTE_ARP_OP_REQUEST, NULL,
-				f->src4, f->dst4);
-
-			if (m != NULL && rte_eth_tx_burst(p->id, 0, &m, 1) == 0)
-				rte_pktmbuf_free(m);
+			solicit(p, f, v6);
 			next = rte_get_tsc_cycles() + hz / 5;
 		}
 		n = rte_eth_rx_burst(p->id, 0, pkts, RTE_DIM(pkts));
 		for (i = 0; i < n; i++) {
-			const struct rte_arp_hdr *a = arp_of(pkts[i]);
-
-			if (a != NULL && a->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY) &&
-					a->arp_data.arp_sip == rte_cpu_to_be_32(f->dst4)) {
-				f->dst_mac = a->arp_data.arp_sha;
+			if (v6 ? nd_answer(&us, f, pkts[i], &f->dst_mac) :
+					arp_answer(f, pkts[i], &f->dst_mac))
 				end = 0;
-			}
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
 	if (end != 0) {
-		snprintf(err, errlen, "no ARP reply from the target in 3 s: give --dst-mac");
+		snprintf(err, errlen, "no %s from the target in 3 s: give --dst-mac",
+			v6 ? "neighbour advertisement" : "ARP reply");
 		return -1;
 	}
 	return 0;

@@ -51,7 +51,7 @@ run(struct gen_opts *o, struct gen_result *res)
 	}
 	if (!o->have_src_mac)
 		o->flow.src_mac = port.mac;
-	if (!o->have_dst_mac && gen_port_arp(&port, o, err, sizeof(err)) != 0) {
+	if (!o->have_dst_mac && gen_port_resolve(&port, o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "backstop-gen: %s\n", err);
 		gen_port_close(&port);
 		return -1;

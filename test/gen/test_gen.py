@@ -334,7 +334,8 @@ def test_conns(bs_bin, gen_bin):
     try:
         if not ck.check("conns: backstop runs", bs.running()):
             return
-        for mode, extra in (("http", []), ("echo", ["--family", "46", "--request", "300"])):
+        # echo over IPv6 alone: backstop's MAC found by neighbour discovery.
+        for mode, extra in (("http", []), ("echo", ["--family", "6", "--request", "300"])):
             rc, j, out = gen(gen_bin, ["--mode", mode, "--count", "100", "--concurrency", "16",
                                        "--seed", str(20 + len(runs)), "--timeout-ms", "3000"] + extra,
                              eal=bs.eal)
@@ -381,12 +382,17 @@ def test_conns(bs_bin, gen_bin):
              str(c.get("TcpPassiveOpens")))
     ck.check("conns: no reset from backstop; hold's 500 taken", sum(st["resets"].values()) == 0
              and c.get("TcpEstabResets", 0) == 500, "%s %s" % (st["resets"], c.get("TcpEstabResets")))
-    # Our ARP requests for backstop's MAC (one every 200 ms until answered)
-    # and its replies, consumed before the run, are in its counters only.
-    arp_in, arp_out = c.get("ArpInRequests", 0), c.get("ArpOutReplies", 0)
-    ck.check("conns: backstop got every segment we sent (and our ARPs)",
+    # Our ARP requests and neighbour solicitations for backstop's MAC (one
+    # every 200 ms until answered) and its replies, consumed before the
+    # run, are in its counters only.
+    ns_in, na_out = c.get("Icmp6InNeighborSolicits", 0), c.get("Icmp6OutNeighborAdvertisements", 0)
+    ck.check("conns: the IPv6-only run found backstop by neighbour discovery",
+             ns_in >= 1 and na_out == ns_in, "NS in %d, NA out %d" % (ns_in, na_out))
+    arp_in = c.get("ArpInRequests", 0) + ns_in
+    arp_out = c.get("ArpOutReplies", 0) + na_out
+    ck.check("conns: backstop got every segment we sent (and our ARPs and NSs)",
              c.get("RxFrames") == sent + arp_in, "%s vs %d + %d" % (c.get("RxFrames"), sent, arp_in))
-    ck.check("conns: we got every segment backstop sent (but its ARP replies)",
+    ck.check("conns: we got every segment backstop sent (but its ARP replies and NAs)",
              c.get("TxFrames") == recv + arp_out, "%s vs %d + %d" % (c.get("TxFrames"), recv, arp_out))
 
 
