@@ -83,6 +83,8 @@ gen_port_close(struct gen_port *p)
 {
 	rte_eth_dev_stop(p->id);
 	rte_eth_dev_close(p->id);
+	rte_mempool_free(p->mp);
+	p->mp = NULL;
 }
 
 /* An ARP frame (request or reply) from us. */
