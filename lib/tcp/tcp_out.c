@@ -583,8 +583,22 @@ tcb_retransmit_head(struct bs_tcp_ep *ep, struct bs_tcb *t)
 		tcb_send_syn(ep, t, t->state == BS_TCP_SYN_RECV);
 		return;
 	}
-	if (x == NULL)
+	if (x == NULL) {
+		/* No extension: nothing is queued (tcb_ext_maybe_put), so what
+		 * is unacknowledged can only be our FIN (FIN_WAIT_1, CLOSING,
+		 * LAST_ACK): the FIN again, alone, at SND.UNA. */
+		struct tcp_seg_out o = { .flags = BS_TCP_FIN | BS_TCP_ACK };
+
+		if (!(t->fl & TCB_FIN_SENT) || !SEQ_LT(t->snd_una, t->snd_nxt))
+			return;
+		o.seq = t->snd_una;
+		o.ack = t->rcv_nxt;
+		o.win = tcb_rcv_window(ep, t);
+		tcb_opts(ep, t, &o);
+		tcb_out(ep, t, &o, NULL);
+		ep_cnt(ep, BS_CNT_RetransSegs);
 		return;
+	}
 	x->rtt_ts = 0;		/* Karn: no sample from a retransmission */
 	tcb_send_data(ep, t, t->snd_una, t->mss);
 	ep_cnt(ep, BS_CNT_RetransSegs);

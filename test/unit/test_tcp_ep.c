@@ -2422,12 +2422,50 @@ c_lastack_rst(bool v6)
 	CHECK_EQ(seg(&c, F_FIN | F_ACK, 101, c.x + 1, 0), 1, "our FIN, with the ACK");
 	expect(1, &c, F_FIN | F_ACK, c.x + 1, 102, "FIN|ACK");
 	CHECK_EQ(states(BS_TCP_LAST_ACK), 1, "LAST_ACK");
-	adv(300);
+	adv(150);	/* past any delayed ACK, before the FIN's RTO (200 ms) */
 	CHECK_EQ(n_out, 2, "no delayed ACK after it");
 	CHECK_EQ(seg(&c, F_RST, 101, 0, 0), 0, "T69");
 	CHECK_EQ(states(BS_TCP_LAST_ACK), 0, "T69: destroyed");
 	CHECK_EQ(seg(&c, F_ACK, 102, c.x + 2, 0), 1, "T69 follow-up");
 	expect_reply(2, &c, F_RST, c.x + 2, 0, "T69 follow-up");
+	teardown();
+}
+
+/*
+ * LAST_ACK, the peer's ACK of our FIN lost: the FIN again at its RTO
+ * (tcp_retransmit_timer), at SND.UNA, alone, the wait doubling; with
+ * nothing queued the connection keeps no extension, which once made the
+ * timer fire without sending anything (found by backstop-gen --loss).
+ */
+static void
+c_lastack_fin_rto(bool v6)
+{
+	struct peer c;
+	uint32_t t;
+
+	setup("last-ack-fin-rto", v6, NULL);
+	peer_init(&c, v6, P_DISCARD);
+	est(&c, true);
+	CHECK_EQ(seg(&c, F_FIN | F_ACK, 101, c.x + 1, 0), 1, "our FIN, with the ACK");
+	expect(1, &c, F_FIN | F_ACK, c.x + 1, 102, "FIN|ACK");
+	CHECK_EQ(states(BS_TCP_LAST_ACK), 1, "LAST_ACK");
+	for (t = 0; t < 3000 && n_out == 2; t += 10)
+		adv(10);
+	CHECK(t >= TCP_RTO_MIN_MS && t <= TCP_RTO_MIN_MS + 50,
+		"%s: the FIN again after %u ms, its RTO is %u", case_name, t, TCP_RTO_MIN_MS);
+	CHECK_EQ(n_out, 3, "one retransmission");
+	expect(2, &c, F_FIN | F_ACK, c.x + 1, 102, "the FIN again, at SND.UNA");
+	CHECK_EQ(out[2].plen, 0, "%s: the FIN alone", case_name);
+	CHECK_EQ(C(RetransSegs), 1, "RetransSegs");
+	adv(TCP_RTO_MIN_MS + 10);
+	CHECK_EQ(n_out, 3, "backed off: not again at one RTO");
+	adv(TCP_RTO_MIN_MS);
+	CHECK_EQ(n_out, 4, "again at twice the RTO");
+	expect(3, &c, F_FIN | F_ACK, c.x + 1, 102, "the FIN a third time");
+	CHECK_EQ(seg(&c, F_ACK, 102, c.x + 2, 0), 0, "the ACK of our FIN");
+	CHECK_EQ(states(BS_TCP_LAST_ACK), 0, "closed");
+	adv(5000);
+	CHECK_EQ(n_out, 4, "nothing after");
 	teardown();
 }
 
@@ -3159,6 +3197,7 @@ static const struct tcase cases[] = {
 	{ "close-wait-rst", c_cw_rst, "X10 T68" },
 	{ "close-wait-data", c_cw_data, "D2 Q26 Q30" },
 	{ "last-ack-rst", c_lastack_rst, "X12 Q35 T69" },
+	{ "last-ack-fin-rto", c_lastack_fin_rto, "" },
 	{ "half-close", c_half_close, "Q29 T56" },
 	{ "linger2-close", c_linger2_close, "A10 T71" },
 	{ "orphans-close", c_orphans_close, "A9" },
