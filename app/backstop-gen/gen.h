@@ -46,6 +46,8 @@ struct gen_opts {
 	unsigned int http_status;
 	bool http_keepalive;
 	unsigned int timeout_ms;
+	unsigned int rto_ms;
+	unsigned int loss;		/* percent of our segments dropped */
 	bool quiet;
 };
 
@@ -60,6 +62,8 @@ struct gen_conn_stats {
 	uint64_t resets;	/* RSTs received */
 	uint64_t segs_in;
 	uint64_t segs_out;
+	uint64_t retransmits;	/* our segments sent again after --rto-ms */
+	uint64_t dropped;	/* our segments dropped by --loss */
 	struct bs_gen_hist connect;	/* SYN to SYN-ACK, cycles */
 	struct bs_gen_hist complete;	/* SYN to the server's FIN, cycles */
 };

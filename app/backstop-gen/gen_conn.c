@@ -11,6 +11,13 @@
  *    for --duration, then reset.
  * Every segment from the server is checked (MACs, addresses, checksums,
  * TTL); a SYN-ACK must acknowledge our SYN and carry an MSS option.
+ *
+ * Loss: --loss drops a share of our own segments before they leave (a
+ * hash of the seed and the segment's number decides), and a short
+ * connection sends its SYN, its request or its FIN again when it stays
+ * unanswered for --rto-ms, the wait doubling each time, until the
+ * connection's --timeout-ms without progress. A server's FIN that comes
+ * again after the slot has been freed gets its ACK, as TIME_WAIT gives it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +44,15 @@ enum conn_state {
 #define CF_FIN_RCVD 0x02
 #define CF_FIN_ACKED 0x04
 #define CF_BAD 0x08
+#define CF_REQ_ACKED 0x10
 
 /* A short connection's slot. */
 struct conn {
 	uint64_t idx;
 	uint64_t t_start;
 	uint64_t t_last;	/* last progress */
+	uint64_t t_rtx;		/* when to send again what is unanswered */
+	uint64_t rto;		/* the wait before that, cycles */
 	uint32_t iss;
 	uint32_t irs;
 	uint32_t rcvd;		/* response bytes received in order */
@@ -61,6 +71,8 @@ struct cctx {
 	uint64_t started;	/* connections 0 .. started - 1 began */
 	uint64_t limit;		/* connections to start */
 	uint64_t timeout;	/* cycles */
+	uint64_t rto;		/* --rto-ms, cycles */
+	uint64_t loss;		/* --loss: drop a segment whose hash is below */
 	uint64_t syn_tsc;	/* hold: when the last batch of SYNs left */
 	uint64_t last_done;	/* when the last connection completed */
 	uint8_t req[1024];
@@ -123,6 +135,11 @@ conn_send(struct cctx *x, uint64_t c, uint8_t flags, uint32_t seq, uint32_t ack,
 	struct rte_mbuf *m;
 	uint32_t src_idx, d = bs_be32(x->f->dst4), n;
 
+	x->st->segs_out++;
+	if (x->loss != 0 && bs_gen_mix64(x->f->seed ^ ~x->st->segs_out) < x->loss) {
+		x->st->dropped++;
+		return;
+	}
 	if (flags & BS_TCP_SYN) {
 		h.opt = mss_opt;
 		h.opt_len = sizeof(mss_opt);
@@ -144,7 +161,6 @@ conn_send(struct cctx *x, uint64_t c, uint8_t flags, uint32_t seq, uint32_t ack,
 	m->data_len = (uint16_t)n;
 	m->pkt_len = n;
 	x->tx[x->n_tx++] = m;
-	x->st->segs_out++;
 	if (x->n_tx == TX_BURST)
 		tx_flush(x);
 }
@@ -199,6 +215,8 @@ conn_start(struct cctx *x, uint64_t now)
 	memset(s, 0, sizeof(*s));
 	s->idx = c;
 	s->t_start = s->t_last = now;
+	s->rto = x->rto;
+	s->t_rtx = now + s->rto;
 	s->iss = conn_iss(x, c);
 	s->state = C_SYN_SENT;
 	x->st->started++;
@@ -267,6 +285,8 @@ short_input(struct cctx *x, struct conn *s, const struct bs_gen_reply *r, uint64
 		s->irs = r->seq;
 		s->state = C_EST;
 		s->t_last = now;
+		s->rto = x->rto;
+		s->t_rtx = now + s->rto;
 		bs_gen_hist_add(&x->st->connect, now - s->t_start);
 		/* The handshake's ACK carries the request. */
 		conn_send(x, s->idx, BS_TCP_PSH | BS_TCP_ACK, s->iss + 1, s->irs + 1, x->req,
@@ -280,12 +300,15 @@ short_input(struct cctx *x, struct conn *s, const struct bs_gen_reply *r, uint64
 		return;
 	}
 	s->t_last = now;
+	s->rto = x->rto;
+	s->t_rtx = now + s->rto;
+	if ((r->flags & BS_TCP_ACK) && (int32_t)(r->ack - snd_nxt) >= 0)
+		s->fl |= CF_REQ_ACKED;
 	if ((s->fl & CF_FIN_SENT) && (r->flags & BS_TCP_ACK) && r->ack == snd_nxt + 1)
 		s->fl |= CF_FIN_ACKED;
 	ack_due = conn_data(x, s, r);
-	if ((r->flags & BS_TCP_FIN) && r->seq + r->plen == s->irs + 1 + s->rcvd &&
-			!(s->fl & CF_FIN_RCVD)) {
-		s->fl |= CF_FIN_RCVD;
+	if ((r->flags & BS_TCP_FIN) && r->seq + r->plen == s->irs + 1 + s->rcvd) {
+		s->fl |= CF_FIN_RCVD;	/* or its FIN again: our ACK was lost */
 		ack_due = true;
 	}
 	if (!(s->fl & CF_FIN_SENT) && (s->rcvd >= x->resp_len || (s->fl & CF_FIN_RCVD))) {
@@ -384,6 +407,10 @@ conn_rx(struct cctx *x)
 
 			if (s->state != C_FREE && s->idx == c)
 				short_input(x, s, &r, now);
+			else if ((r.flags & (BS_TCP_FIN | BS_TCP_RST)) == BS_TCP_FIN)
+				/* TIME_WAIT: the FIN again, our last ACK lost. */
+				conn_send(x, c, BS_TCP_ACK, conn_iss(x, c) + 2 + x->req_len,
+					r.seq + r.plen + 1, NULL, 0);
 		}
 next:
 		rte_pktmbuf_free(m);
@@ -391,9 +418,29 @@ next:
 	x->res->rx += n;
 }
 
-/* Connections without progress for the timeout have failed: reset. */
+/* What a short connection has sent and not had answered, again. */
 static void
-conn_expire(struct cctx *x, uint64_t now)
+conn_retransmit(struct cctx *x, struct conn *s)
+{
+	uint32_t snd_nxt = s->iss + 1 + x->req_len;
+	uint32_t rcv_nxt = s->irs + 1 + s->rcvd + !!(s->fl & CF_FIN_RCVD);
+
+	if (s->state == C_SYN_SENT)
+		conn_send(x, s->idx, BS_TCP_SYN, s->iss, 0, NULL, 0);
+	else if (!(s->fl & CF_REQ_ACKED))
+		conn_send(x, s->idx, BS_TCP_PSH | BS_TCP_ACK, s->iss + 1, rcv_nxt, x->req,
+			(uint16_t)x->req_len);
+	else if ((s->fl & CF_FIN_SENT) && !(s->fl & CF_FIN_ACKED))
+		conn_send(x, s->idx, BS_TCP_FIN | BS_TCP_ACK, snd_nxt, rcv_nxt, NULL, 0);
+	else
+		return;		/* the server's turn: its own timers */
+	x->st->retransmits++;
+}
+
+/* Connections without progress for the timeout have failed: reset. The
+ * others send again what waited --rto-ms (and then twice as long). */
+static void
+conn_timers(struct cctx *x, uint64_t now)
 {
 	unsigned int i;
 
@@ -401,8 +448,16 @@ conn_expire(struct cctx *x, uint64_t now)
 		struct conn *s = &x->slots[i];
 
 		/* t_last may be later than now, read before the receive. */
-		if (s->state == C_FREE || (int64_t)(now - s->t_last) < (int64_t)x->timeout)
+		if (s->state == C_FREE)
 			continue;
+		if ((int64_t)(now - s->t_last) < (int64_t)x->timeout) {
+			if ((int64_t)(now - s->t_rtx) >= 0) {
+				conn_retransmit(x, s);
+				s->rto *= 2;
+				s->t_rtx = now + s->rto;
+			}
+			continue;
+		}
 		conn_note(x, s->idx, s->state == C_SYN_SENT ? "no SYN-ACK" :
 			"no progress (response or close)", false);
 		conn_send(x, s->idx, BS_TCP_RST, s->state == C_SYN_SENT ? s->iss + 1 :
@@ -459,11 +514,11 @@ short_run(struct cctx *x)
 		conn_rx(x);
 		tx_flush(x);
 		if (now - last_exp > hz / 100) {
-			conn_expire(x, rte_get_tsc_cycles());
+			conn_timers(x, rte_get_tsc_cycles());
 			last_exp = now;
 		}
 	}
-	conn_expire(x, UINT64_MAX / 2);	/* still open: failed */
+	conn_timers(x, UINT64_MAX / 2);	/* still open: failed */
 	tx_flush(x);
 	/* The rate of completions: from the first SYN to the last close. */
 	x->res->send_cycles = x->last_done > t0 ? x->last_done - t0 : 0;
@@ -581,6 +636,9 @@ gen_conns(struct gen_port *p, const struct gen_opts *o, struct gen_result *res)
 	x.res = res;
 	x.st = &st;
 	x.timeout = (uint64_t)o->timeout_ms * rte_get_tsc_hz() / 1000;
+	x.rto = (uint64_t)o->rto_ms * rte_get_tsc_hz() / 1000;
+	/* A segment is dropped when a 64-bit hash falls below loss% of 2^64. */
+	x.loss = o->loss == 0 ? 0 : (UINT64_MAX / 100) * o->loss;
 	res->c = &st;
 	requests_init(&x);
 	if (o->mode == GEN_HOLD) {

@@ -154,6 +154,7 @@ defaults(struct gen_opts *o)
 	o->http_status = 200;
 	o->http_keepalive = true;
 	o->timeout_ms = 1000;
+	o->rto_ms = 200;
 }
 
 static int
@@ -274,6 +275,8 @@ one_opt(struct gen_opts *o, int c, const char *a)
 		o->http_keepalive = strcmp(a, "yes") == 0;
 		return 0;
 	case OPT_TIMEOUT_MS: return u32_arg(a, 1, 600000, &o->timeout_ms);
+	case OPT_RTO_MS: return u32_arg(a, 1, 60000, &o->rto_ms);
+	case OPT_LOSS: return u32_arg(a, 0, 50, &o->loss);
 	case OPT_QUIET: o->quiet = true; return 0;
 	default: return -1;
 	}

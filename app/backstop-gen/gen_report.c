@@ -82,6 +82,9 @@ gen_report_text(FILE *f, const struct gen_result *r)
 			PRIu64 ", established %" PRIu64 ", %.0f completed/s, mismatches %"
 			PRIu64 "\n", c->started, c->completed, c->failed, c->established,
 			per_s(c->completed, r->send_cycles, r->tsc_hz), r->mismatches);
+		if (c->retransmits != 0 || c->dropped != 0)
+			fprintf(f, "  segments: %" PRIu64 " sent again (--rto-ms), %" PRIu64
+				" dropped (--loss)\n", c->retransmits, c->dropped);
 	}
 	if (h != NULL && h->n != 0)
 		fprintf(f, "  latency (%s): p50 %" PRIu64 " ns, p90 %" PRIu64 " ns, p99 %"
@@ -152,8 +155,10 @@ json_conns(FILE *f, const struct gen_conn_stats *c, uint64_t cycles, uint64_t hz
 		c = &zero;
 	fprintf(f, "  \"connections\": {\"started\": %" PRIu64 ", \"completed\": %" PRIu64
 		", \"failed\": %" PRIu64 ", \"established\": %" PRIu64 ", \"resets\": %" PRIu64
-		", \"bad_bytes\": %" PRIu64 ", \"per_s\": %.1f},\n", c->started, c->completed,
-		c->failed, c->established, c->resets, c->bad_bytes, per_s(c->completed, cycles, hz));
+		", \"bad_bytes\": %" PRIu64 ", \"retransmits\": %" PRIu64 ", \"dropped\": %"
+		PRIu64 ", \"per_s\": %.1f},\n", c->started, c->completed, c->failed,
+		c->established, c->resets, c->bad_bytes, c->retransmits, c->dropped,
+		per_s(c->completed, cycles, hz));
 	json_hist(f, "connect_ns", c == &zero ? NULL : &c->connect, hz);
 	json_hist(f, "connection_ns", c == &zero ? NULL : &c->complete, hz);
 }

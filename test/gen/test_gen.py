@@ -335,7 +335,9 @@ def test_conns(bs_bin, gen_bin):
         if not ck.check("conns: backstop runs", bs.running()):
             return
         # echo over IPv6 alone: backstop's MAC found by neighbour discovery.
-        for mode, extra in (("http", []), ("echo", ["--family", "6", "--request", "300"])):
+        # http with a tenth of our segments dropped: both ends send again.
+        for mode, extra in (("http", []), ("echo", ["--family", "6", "--request", "300"]),
+                            ("http", ["--loss", "10", "--rto-ms", "50"])):
             rc, j, out = gen(gen_bin, ["--mode", mode, "--count", "100", "--concurrency", "16",
                                        "--seed", str(20 + len(runs)), "--timeout-ms", "3000"] + extra,
                              eal=bs.eal)
@@ -351,10 +353,14 @@ def test_conns(bs_bin, gen_bin):
                                      "--family", "46"], eal=bs.eal)
     finally:
         st = bs.stop()
-    for mode, rc, j, out in runs:
+    for k, (mode, rc, j, out) in enumerate(runs):
+        mode += " with loss" if k == 2 else ""
         if not ck.check("%s: exit 0, JSON written" % mode, rc == 0 and j is not None, out):
             continue
         cn = j["connections"]
+        ck.check("%s: our segments dropped and sent again only with --loss" % mode,
+                 (cn["dropped"] > 0 and cn["retransmits"] > 0) if k == 2 else
+                 (cn["dropped"] == 0 and cn["retransmits"] == 0), str(cn))
         ck.check("%s: 100 connections completed, none failed" % mode,
                  cn["started"] == cn["completed"] == 100 and cn["failed"] == 0, str(cn))
         ck.check("%s: responses right, 0 mismatches" % mode,
@@ -372,13 +378,15 @@ def test_conns(bs_bin, gen_bin):
     ck.check("hold: 500 held, then reset", rc == 0 and hc.get("established") == 500
              and hc.get("failed") == 0 and hj["mismatches"] == 0
              and hj["connect_ns"]["samples"] == 500, hout)
-    if len(runs) != 2 or hj is None or sj is None or \
+    if len(runs) != 3 or hj is None or sj is None or \
             not ck.check("conns: backstop's stats.json", st is not None, bs.tail()):
         return
     c = st["counters"]
     sent = sum(r[2]["sent"] for r in runs if r[2]) + hj["sent"] + sj["sent"]
     recv = sum(r[2]["received"] for r in runs if r[2]) + hj["received"] + sj["received"]
-    ck.check("conns: backstop's TcpPassiveOpens = 900", c.get("TcpPassiveOpens") == 900,
+    ck.check("conns: backstop sent again what the lossy run's dropped ACKs left unanswered",
+             c.get("RetransSegs", 0) > 0, str(c.get("RetransSegs")))
+    ck.check("conns: backstop's TcpPassiveOpens = 1000", c.get("TcpPassiveOpens") == 1000,
              str(c.get("TcpPassiveOpens")))
     ck.check("conns: no reset from backstop; hold's 500 taken", sum(st["resets"].values()) == 0
              and c.get("TcpEstabResets", 0) == 500, "%s %s" % (st["resets"], c.get("TcpEstabResets")))
