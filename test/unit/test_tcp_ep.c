@@ -2408,20 +2408,29 @@ c_cw_data(bool v6)
 	teardown();
 }
 
+/*
+ * A connection in LAST_ACK: the peer's FIN, whose ACK waits (interactive)
+ * for the application's close() at EOF, which carries it: one FIN|ACK, as
+ * Linux (diff: lastack-rst-rcvnxt-1). Frames 0 and 1 are out.
+ */
+static void
+last_ack(struct peer *c, bool v6, const char *name)
+{
+	setup(name, v6, NULL);
+	peer_init(c, v6, P_DISCARD);
+	est(c, true);
+	CHECK_EQ(seg(c, F_FIN | F_ACK, 101, c->x + 1, 0), 1, "our FIN, with the ACK");
+	expect(1, c, F_FIN | F_ACK, c->x + 1, 102, "FIN|ACK");
+	CHECK_EQ(states(BS_TCP_LAST_ACK), 1, "LAST_ACK");
+}
+
 /* T69 X12 (LAST_ACK) */
 static void
 c_lastack_rst(bool v6)
 {
 	struct peer c;
 
-	setup("last-ack-rst", v6, NULL);
-	peer_init(&c, v6, P_DISCARD);
-	est(&c, true);
-	/* The ACK of the FIN waits (interactive); the application's close()
-	 * at EOF carries it: one FIN|ACK, as Linux (lastack-rst-rcvnxt-1). */
-	CHECK_EQ(seg(&c, F_FIN | F_ACK, 101, c.x + 1, 0), 1, "our FIN, with the ACK");
-	expect(1, &c, F_FIN | F_ACK, c.x + 1, 102, "FIN|ACK");
-	CHECK_EQ(states(BS_TCP_LAST_ACK), 1, "LAST_ACK");
+	last_ack(&c, v6, "last-ack-rst");
 	adv(150);	/* past any delayed ACK, before the FIN's RTO (200 ms) */
 	CHECK_EQ(n_out, 2, "no delayed ACK after it");
 	CHECK_EQ(seg(&c, F_RST, 101, 0, 0), 0, "T69");
@@ -2443,12 +2452,7 @@ c_lastack_fin_rto(bool v6)
 	struct peer c;
 	uint32_t t;
 
-	setup("last-ack-fin-rto", v6, NULL);
-	peer_init(&c, v6, P_DISCARD);
-	est(&c, true);
-	CHECK_EQ(seg(&c, F_FIN | F_ACK, 101, c.x + 1, 0), 1, "our FIN, with the ACK");
-	expect(1, &c, F_FIN | F_ACK, c.x + 1, 102, "FIN|ACK");
-	CHECK_EQ(states(BS_TCP_LAST_ACK), 1, "LAST_ACK");
+	last_ack(&c, v6, "last-ack-fin-rto");
 	for (t = 0; t < 3000 && n_out == 2; t += 10)
 		adv(10);
 	CHECK(t >= TCP_RTO_MIN_MS && t <= TCP_RTO_MIN_MS + 50,
