@@ -75,6 +75,7 @@ struct cctx {
 	uint64_t loss;		/* --loss: drop a segment whose hash is below */
 	uint64_t syn_tsc;	/* hold: when the last batch of SYNs left */
 	uint64_t last_done;	/* when the last connection completed */
+	uint64_t last_rx;	/* when a segment last came */
 	uint8_t req[1024];
 	uint32_t req_len;
 	char hdr[160];		/* http: the response header */
@@ -390,6 +391,9 @@ conn_rx(struct cctx *x)
 	uint64_t now = rte_get_tsc_cycles(), c;
 	struct bs_gen_reply r;
 
+	if (n != 0)
+		x->last_rx = now;
+
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -492,7 +496,7 @@ static void
 short_run(struct cctx *x)
 {
 	uint64_t hz = rte_get_tsc_hz(), t0 = rte_get_tsc_cycles(), now, end, last_exp = t0;
-	uint64_t drain_end = UINT64_MAX;
+	uint64_t drain_end = UINT64_MAX, drain = (uint64_t)x->o->drain_ms * hz / 1000;
 
 	end = x->o->duration > 0 ? t0 + (uint64_t)(x->o->duration * (double)hz) : UINT64_MAX;
 	for (;;) {
@@ -500,9 +504,18 @@ short_run(struct cctx *x)
 
 		now = rte_get_tsc_cycles();
 		if (drain_end == UINT64_MAX && (now >= end || x->started >= x->limit || gen_stop))
-			drain_end = now + x->timeout + (uint64_t)x->o->drain_ms * hz / 1000;
-		if (drain_end != UINT64_MAX && (now >= drain_end || active(x) == 0))
-			break;
+			drain_end = now + x->timeout + drain;
+		if (drain_end != UINT64_MAX && (now >= drain_end || active(x) == 0)) {
+			/* With --loss, the server may still send a FIN again
+			 * whose ACK we dropped: until --drain-ms passes with
+			 * nothing received, each gets its ACK, dropped no more
+			 * (TIME_WAIT's job; leaving earlier would leave it to a
+			 * later run's port). */
+			if (x->o->loss == 0 || now >= drain_end ||
+					(int64_t)(now - x->last_rx - drain) >= 0)
+				break;
+			x->loss = 0;
+		}
 		if (drain_end == UINT64_MAX) {
 			for (n = pace(x, t0, now); n > 0 && x->started < x->limit; n--) {
 				if (x->slots[x->started % x->o->concurrency].state != C_FREE)

@@ -337,7 +337,7 @@ def test_conns(bs_bin, gen_bin):
         # echo over IPv6 alone: backstop's MAC found by neighbour discovery.
         # http with a tenth of our segments dropped: both ends send again.
         for mode, extra in (("http", []), ("echo", ["--family", "6", "--request", "300"]),
-                            ("http", ["--loss", "10", "--rto-ms", "50"])):
+                            ("http", ["--loss", "10", "--rto-ms", "50", "--drain-ms", "2500"])):
             rc, j, out = gen(gen_bin, ["--mode", mode, "--count", "100", "--concurrency", "16",
                                        "--seed", str(20 + len(runs)), "--timeout-ms", "3000"] + extra,
                              eal=bs.eal)
