@@ -379,12 +379,17 @@ done
 
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+# Where Backstop's mbufs were (lib/port/pool.c): transparent huge pages or
+# the EAL's 4 KiB pages; testpmd's are always the EAL's.
+MBUF_MEM=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["mbufs"].get("memory", "eal"))' \
+	"${BS_JSONS[0]}" 2>/dev/null || echo unknown)
+echo "backstop's mbuf memory: $MBUF_MEM (testpmd's: eal)"
 $PY "$HELPERS/report.py" --kind "$KIND" --bs "$(IFS=,; echo "${BS_JSONS[*]}")" \
 	--tp "$(IFS=,; echo "${TP_JSONS[*]}")" ${JSON:+--json "$JSON"} --min-cpu "$MIN_CPU" \
 	--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --meta "kernel=$(uname -r)" \
 	--meta "cpu=$CPU" --meta "cpus=$(nproc)" --meta "revision=$REV" \
 	--meta "backstop_version=$("$BACKSTOP" --version)" --meta "backstop=$BACKSTOP" \
-	--meta "worker_cpu=$WORKER_CPU" --meta "kind=$KIND" \
+	--meta "worker_cpu=$WORKER_CPU" --meta "kind=$KIND" --meta "mbuf_memory=$MBUF_MEM" \
 	--meta "packets=$PACKETS" --meta "duration_s=$DURATION" --meta "runs=$RUNS" \
 	--meta "verified_replies=$VERIFIED" --meta "verify_mismatches=$VERIFY_MISMATCHES"
 echo "verified $VERIFIED replies, $VERIFY_MISMATCHES mismatches"

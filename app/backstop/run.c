@@ -315,6 +315,7 @@ stats_report(const struct app *a, struct bs_stats_report *r)
 	r->mbufs = a->mp != NULL ? a->mp->size : 0;
 	r->mbufs_in_use = a->mp != NULL ? rte_mempool_in_use_count(a->mp) : 0;
 	r->mbufs_in_use_start = a->mbufs_in_use_start;
+	r->mbufs_thp = a->mp_thp;
 }
 
 static int

@@ -124,6 +124,7 @@ struct bs_stats_report {
 	uint64_t mbufs;
 	uint64_t mbufs_in_use;
 	uint64_t mbufs_in_use_start;
+	bool mbufs_thp;		/**< the pool's mbufs in transparent huge pages */
 };
 
 /** Human-readable report: non-zero counters, reasons and ports. */

@@ -140,8 +140,8 @@ bs_stats_write_json(FILE *f, const struct bs_stats_report *r)
 		fprintf(f, "%s\"%s\": {\"rx\": %" PRIu64 ", \"tx\": %" PRIu64 "}",
 			i == 0 ? "" : ", ", r->port_names[i], s.port[i].rx, s.port[i].tx);
 	fprintf(f, "},\n  \"mbufs\": {\"size\": %" PRIu64 ", \"in_use\": %" PRIu64
-		", \"in_use_start\": %" PRIu64 "}", r->mbufs, r->mbufs_in_use,
-		r->mbufs_in_use_start);
+		", \"in_use_start\": %" PRIu64 ", \"memory\": \"%s\"}", r->mbufs,
+		r->mbufs_in_use, r->mbufs_in_use_start, r->mbufs_thp ? "thp" : "eal");
 	fprintf(f, ",\n  \"workers\": [");
 	for (i = 0; i < r->n_workers; i++) {
 		const struct bs_stats *w = r->workers[i];
