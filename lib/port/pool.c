@@ -6,12 +6,12 @@
  * not back, so every mbuf a burst touches costs its own TLB entry, and
  * which physical pages the pool got decides which of its mbufs collide in
  * the caches: the same binary ran in a fast and a slow mode from one start
- * to the next (docs/performance.md, "Item 1"). When no port DMAs (all are
- * vdevs, which copy frames in and out with the CPU) and [backstop]
- * mbuf_thp allows it, the mbufs go instead
- * in private anonymous memory asked for in 2 MiB pages (MADV_HUGEPAGE):
- * a pool of 16 k mbufs then spans 18 TLB entries and physically
- * contiguous memory. The pool's header, cache and ring stay EAL memory.
+ * to the next (docs/performance.md, "Item 1: where the slow mode came
+ * from"). When no port's device touches the mbufs (drivers that copy
+ * frames with the CPU: bs_port_id_dma()) and [backstop] mbuf_thp allows
+ * it, the objects go instead in private anonymous memory asked for in
+ * 2 MiB pages (MADV_HUGEPAGE): 16 k mbufs then span 20 TLB entries. The
+ * pool's header, per-lcore caches and ring stay EAL memory.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,18 +43,16 @@ thp_chunk_free(struct rte_mempool_memhdr *memhdr __rte_unused, void *opaque)
 }
 
 /*
- * Objects never straddle a 2 MiB page (populate_virt keeps them within
- * pg_sz), so a page holds floor(2 MiB / object) of them; one page more
- * for the alignment of the first object in each.
+ * The objects, packed (RTE_MEMPOOL_F_NO_IOVA_CONTIG: no device needs one
+ * within a page, so they may straddle pages), in whole 2 MiB pages, and
+ * one page more for the alignment of the first.
  */
 static size_t
 thp_pool_bytes(const struct rte_mempool *mp)
 {
 	size_t obj = mp->header_size + mp->elt_size + mp->trailer_size;
-	size_t per_page = POOL_THP_SIZE / obj;
 
-	return ((size_t)mp->size + per_page - 1) / per_page * POOL_THP_SIZE +
-		POOL_THP_SIZE;
+	return RTE_ALIGN_CEIL((size_t)mp->size * obj, POOL_THP_SIZE) + POOL_THP_SIZE;
 }
 
 static struct rte_mempool *
