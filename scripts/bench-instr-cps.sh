@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# bench-instr-cps.sh: instructions per complete short connection, exact,
+# under callgrind (docs/performance.md, "Short connections (item 3)").
+# Backstop runs under callgrind as the memif server with http and echo
+# listeners (scripts/bench's item 3 configuration); backstop-gen, natively,
+# opens --count short connections, --concurrency at once, and checks every
+# reply byte. Only Backstop's frame handling and applications are counted
+# (--toggle-collect on rx_burst_plain, the worker's RX burst handler, and
+# tcp_accept_run, the accept turn that runs the applications): no drivers,
+# no poll loop. The figure is those instructions over TcpPassiveOpens.
+# Needs valgrind (apt-get install valgrind). Not a timing benchmark: the
+# counts do not depend on the machine's load.
+#
+# usage: scripts/bench-instr-cps.sh [--count N] [--concurrency N] [--app http|echo|both]
+#                                   [--keep FILE] [BACKSTOP]
+#   default BACKSTOP: build/app/backstop/backstop (backstop-gen is taken from
+#   the same build); --count: connections per application (default 10000);
+#   --concurrency: connections at once (default 64); --keep: keep the
+#   callgrind output(s) as FILE.APP (callgrind_annotate FILE.APP)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PY=/usr/bin/python3
+COUNT=10000
+CONC=64
+APPS=(http echo)
+KEEP=
+BIN=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--count) COUNT=$2; shift 2 ;;
+	--concurrency) CONC=$2; shift 2 ;;
+	--app) [ "$2" = both ] && APPS=(http echo) || APPS=("$2"); shift 2 ;;
+	--keep) KEEP=$2; shift 2 ;;
+	-h | --help) sed -n '/^# usage:/,/^set /s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0 ;;
+	*) BIN=$1; shift ;;
+	esac
+done
+for a in "${APPS[@]}"; do
+	[[ $a =~ ^(http|echo)$ ]] || { echo "bench-instr-cps: --app: http, echo or both" >&2; exit 2; }
+done
+[ -n "$BIN" ] || BIN="$ROOT/build/app/backstop/backstop"
+GEN=$(dirname "$BIN")/../backstop-gen/backstop-gen
+[ -x "$BIN" ] && [ -x "$GEN" ] || { echo "bench-instr-cps: $BIN or $GEN missing" >&2; exit 1; }
+command -v valgrind >/dev/null || { echo "bench-instr-cps: valgrind not found (apt-get install valgrind)" >&2; exit 1; }
+
+TMP=$(mktemp -d /tmp/bench-instr-cps.XXXXXX)
+BSPID=
+cleanup() {
+	[ -z "$BSPID" ] || kill -KILL "$BSPID" 2>/dev/null || true
+	rm -rf "$TMP" /var/run/dpdk/bicps-$$ /var/run/dpdk/bicps-gen-$$
+}
+trap cleanup EXIT
+cat >"$TMP/bench.conf" <<EOF
+[backstop]
+announce = no
+[port net_memif0]
+address = 198.18.0.2/15
+[tcp]
+somaxconn = 65535
+[listener http]
+port = 80
+app = http
+backlog = 4096
+[listener echo]
+port = 7
+app = echo
+backlog = 4096
+EOF
+
+for app in "${APPS[@]}"; do
+	rm -f "$TMP/stats.json" "$TMP/gen.json" "$TMP/sock"
+	timeout -k 120 1800 valgrind --tool=callgrind --toggle-collect='rx_burst_plain*' \
+		--toggle-collect=tcp_accept_run --callgrind-out-file="$TMP/cg.out" "$BIN" -l 0,1 \
+		--no-huge -m 1024 --no-pci --file-prefix "bicps-$$" \
+		--vdev=net_memif0,role=server,socket="$TMP/sock",mac=02:00:00:00:00:02 -- --config "$TMP/bench.conf" \
+		--stats-json "$TMP/stats.json" --set control.socket= --set control.prometheus= \
+		>"$TMP/log" 2>&1 &
+	BSPID=$!
+	for _ in $(seq 600); do
+		grep -q 'backstop: running' "$TMP/log" && break
+		kill -0 "$BSPID" 2>/dev/null || break
+		sleep 0.2
+	done
+	grep -q 'backstop: running' "$TMP/log" ||
+		{ echo "bench-instr-cps: Backstop did not start:" >&2; tail -5 "$TMP/log" >&2; exit 1; }
+	rc=0
+	timeout -k 5 1200 "$GEN" -l 0 --no-huge -m 1024 --no-pci --file-prefix "bicps-gen-$$" \
+		--vdev=net_memif0,role=client,socket="$TMP/sock" -- --mode "$app" --rate 0 \
+		--dst-mac 02:00:00:00:00:02 --count "$COUNT" --concurrency "$CONC" --timeout-ms 60000 --drain-ms 1000 \
+		--json "$TMP/gen.json" --quiet >"$TMP/gen.log" 2>&1 || rc=$?
+	kill -INT "$BSPID"
+	wait "$BSPID" || true
+	BSPID=
+	[ -f "$TMP/gen.json" ] && [ -f "$TMP/stats.json" ] ||
+		{ echo "bench-instr-cps: $app: no results (generator exit $rc):" >&2; tail -n 3 "$TMP/gen.log" "$TMP/log" >&2; exit 1; }
+	[ -z "$KEEP" ] || cp "$TMP/cg.out" "$KEEP.$app"
+	"$PY" - "$TMP/cg.out" "$TMP/stats.json" "$TMP/gen.json" "$app" "$rc" <<'EOF'
+import json, sys
+cg, stats, gen, app, rc = sys.argv[1:]
+total = None
+for line in open(cg):
+    if line.startswith(("summary:", "totals:")):
+        total = int(line.split()[1])
+opens = json.load(open(stats))["counters"]["TcpPassiveOpens"]
+g = json.load(open(gen))
+c = g.get("connections", {})
+bad = int(g.get("mismatches", 0)) + int(c.get("bad_bytes", 0)) + int(c.get("failed", 0))
+print("== %s: %d connections completed, %d passive opens, %d mismatched or failed "
+      "(generator exit %s); %.0f instructions per connection"
+      % (app, c.get("completed", 0), opens, bad, rc, total / opens if opens else 0))
+sys.exit(1 if bad or not opens else 0)
+EOF
+done
