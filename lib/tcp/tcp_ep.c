@@ -295,7 +295,7 @@ tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t)
 		pool_put(&ep->ext, t->ext);
 		t->ext = TCP_NONE;
 	}
-	bs_table_del_value(ep->table, bs_table_hash(ep->table, &t->flow),
+	bs_table_del_value(ep->table, ep_flow_hash(ep, &t->flow),
 		TCP_VAL(TCP_POOL_TCB, idx));
 	if (t->fl & TCB_DEAD)
 		ep->orphans--;
@@ -518,20 +518,17 @@ pkt_tos(const struct rte_mbuf *m, const struct bs_pkt *p)
 	return (uint8_t)((l3[0] << 4) | (l3[1] >> 4));
 }
 
-/* @p hash: the table hash of @p m's flow, or NULL (computed here). */
+/* The segment @p m of flow @p f, whose table hash is ep->rx_hash. */
 static __rte_always_inline enum bs_tcp_ep_result
-ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
+ep_input_flow(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
 		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2,
-		const uint64_t *hash, struct bs_tcp_verdict *v)
+		const struct bs_flow *f, struct bs_tcp_verdict *v)
 {
-	struct bs_flow f;
 	uint32_t val;
 	int lsn, rc;
 
-	flow_of(&f, m, p, s);
 	/* 1. Connections, pending handshakes, TIME_WAIT (__inet_lookup_established). */
-	val = bs_table_lookup(ep->table, &f, hash != NULL ? *hash :
-		bs_table_hash(ep->table, &f));
+	val = bs_table_lookup(ep->table, f, ep->rx_hash);
 	if (val != BS_TABLE_MISS) {
 		uint32_t idx = TCP_VAL_IDX(val);
 
@@ -559,17 +556,17 @@ ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
 		/* -1: the entry is gone (N3, TW reopened): look again. */
 	}
 	/* 2. Listeners (__inet_lookup_listener). */
-	lsn = tcp_find_listener(ep, &f);
+	lsn = tcp_find_listener(ep, f);
 	if (lsn >= 0) {
 		v->state = BS_TCP_LISTEN;
-		rc = tcp_listen_rcv(ep, (unsigned int)lsn, m, s, &f, l2, pkt_tos(m, p), v);
+		rc = tcp_listen_rcv(ep, (unsigned int)lsn, m, s, f, l2, pkt_tos(m, p), v);
 		ep->tw_isn = 0;	/* a TIME_WAIT reopen's ISN is for this SYN only */
 		return (enum bs_tcp_ep_result)rc;
 	}
 	ep->tw_isn = 0;
 	/* 3. Nothing: the CLOSED rules, unless another worker may own the
 	 * connection (an active open's port that RSS gives it). */
-	if (unlikely(ep->rss_check) && tcp_wrong_worker(ep, &f, l2)) {
+	if (unlikely(ep->rss_check) && tcp_wrong_worker(ep, f, l2)) {
 		v->action = BS_TCP_DISCARD;
 		v->reason = BS_DROP_TCP_WRONG_WORKER;
 		return BS_TCP_EP_VERDICT;
@@ -577,6 +574,25 @@ ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
 	bs_tcp_input(s, v);
 	v->state = BS_TCP_CLOSE;
 	return BS_TCP_EP_VERDICT;
+}
+
+/* @p hash: the table hash of @p m's flow, or NULL (computed here). The
+ * hash is kept for the segment's table insertions and deletions
+ * (ep_flow_hash()). */
+static __rte_always_inline enum bs_tcp_ep_result
+ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
+		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2,
+		const uint64_t *hash, struct bs_tcp_verdict *v)
+{
+	enum bs_tcp_ep_result r;
+	struct bs_flow f;
+
+	flow_of(&f, m, p, s);
+	ep->rx_hash = hash != NULL ? *hash : bs_table_hash(ep->table, &f);
+	ep->rx_flow = &f;
+	r = ep_input_flow(ep, m, p, s, l2, &f, v);
+	ep->rx_flow = NULL;
+	return r;
 }
 
 enum bs_tcp_ep_result

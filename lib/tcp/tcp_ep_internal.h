@@ -348,6 +348,10 @@ struct bs_tcp_ep {
 	struct tcp_adj adj[TCP_ADJ_MAX];
 	uint32_t state_count[BS_TCP_STATE_MAX];
 	uint32_t tw_isn;		/* ISN for a SYN that reopens TIME_WAIT */
+	const struct bs_flow *rx_flow;	/* the flow of the segment being received
+					 * (NULL: none), and its table hash: see
+					 * ep_flow_hash() */
+	uint64_t rx_hash;
 	struct bs_sipkey laddr6_key;	/* laddr6_index hash */
 	uint32_t laddr6_free;		/* free list of laddr6[], TCP_NONE: full */
 	uint16_t laddr6_index[TCP_LADDR6_SLOTS];	/* laddr6[] index + 1, 0: empty */
@@ -381,6 +385,20 @@ static inline bool
 ep_mem_short(const struct bs_tcp_ep *ep)
 {
 	return ep->mem_short;
+}
+
+/*
+ * The table hash of @p f for an insertion or deletion: the received
+ * segment's, computed once for its lookup (ep_input), when @p f is its
+ * flow (a handshake's request, child, or the connection it ends), else
+ * computed (timers, applications, another flow).
+ */
+static inline uint64_t
+ep_flow_hash(const struct bs_tcp_ep *ep, const struct bs_flow *f)
+{
+	if (ep->rx_flow != NULL && bs_flow_eq(ep->rx_flow, f))
+		return ep->rx_hash;
+	return bs_table_hash(ep->table, f);
 }
 
 /* Counters: the worker's, written by it only. */

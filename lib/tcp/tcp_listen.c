@@ -136,7 +136,7 @@ child_create(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_flow *f,
 	t = ep_tcb(ep, idx);
 	memset(t, 0, sizeof(*t));
 	t->flow = *f;
-	if (bs_table_add(ep->table, f, bs_table_hash(ep->table, f),
+	if (bs_table_add(ep->table, f, ep_flow_hash(ep, f),
 			TCP_VAL(TCP_POOL_TCB, idx)) != 0) {
 		pool_put(&ep->tcb, idx);
 		ep_drop_cnt(ep, BS_DROP_NOMEM);
@@ -325,7 +325,7 @@ conn_request(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 		v->reason = BS_DROP_NOMEM;
 		return BS_TCP_EP_VERDICT;
 	}
-	if (bs_table_add(ep->table, f, bs_table_hash(ep->table, f),
+	if (bs_table_add(ep->table, f, ep_flow_hash(ep, f),
 			TCP_VAL(TCP_POOL_REQ, idx)) != 0) {
 		pool_put(&ep->req, idx);
 		v->reason = BS_DROP_NOMEM;
@@ -448,7 +448,7 @@ tcp_req_free(struct bs_tcp_ep *ep, struct tcp_req *r)
 	uint32_t idx = (uint32_t)(((uint8_t *)r - (uint8_t *)ep->req.base) / ep->req.stride);
 
 	ep_timer_cancel(ep, &r->timer);
-	bs_table_del_value(ep->table, bs_table_hash(ep->table, &r->flow),
+	bs_table_del_value(ep->table, ep_flow_hash(ep, &r->flow),
 		TCP_VAL(TCP_POOL_REQ, idx));
 	if (ep->lsn[r->owner].n_req > 0)
 		ep->lsn[r->owner].n_req--;

@@ -21,7 +21,7 @@ tcp_tw_free(struct bs_tcp_ep *ep, struct tcp_tw *tw)
 
 	bs_tring_cancel(ep->tring, &tw->node);
 	tw_flow(ep, tw, &f);
-	bs_table_del_value(ep->table, bs_table_hash(ep->table, &f),
+	bs_table_del_value(ep->table, ep_flow_hash(ep, &f),
 		TCP_VAL(TCP_POOL_TW, idx));
 	tw_key_put(ep, tw);
 	ep->tw_count--;
@@ -71,7 +71,7 @@ tcp_time_wait(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int substate,
 		ep_cnt(ep, BS_CNT_TCPTimeWaitOverflow);
 		return;
 	}
-	if (bs_table_add(ep->table, &f, bs_table_hash(ep->table, &f),
+	if (bs_table_add(ep->table, &f, ep_flow_hash(ep, &f),
 			TCP_VAL(TCP_POOL_TW, idx)) != 0) {
 		tw_key_put(ep, tw);
 		pool_put(&ep->tw, idx);
