@@ -212,6 +212,39 @@ bs_csum_add_overread(const void *buf, uint32_t len, uint64_t sum)
 #endif
 }
 
+/**
+ * Add @p len bytes at @p buf (any alignment) to a sum, 16 bytes a step
+ * (SSE2: the biased pmaddwd of bs_csum_add64_masked(), without a mask),
+ * the last 0-15 by bs_csum_add_overread(): up to 7 bytes past the end must
+ * be readable. For payloads (the segments the endpoint builds): a 4-byte
+ * step costs 4 times the instructions. Each 32-bit lane moves by at most
+ * 2^16 a step and the four are added at the end: exact up to 2^13 steps
+ * (128 KiB).
+ */
+static inline uint64_t
+bs_csum_add_wide(const void *buf, uint32_t len, uint64_t sum)
+{
+	const uint8_t *b = (const uint8_t *)buf;
+#ifdef __SSE2__
+	const __m128i bias = _mm_set1_epi16((short)0x8000);
+	const __m128i one = _mm_set1_epi16(1);
+	__m128i acc = _mm_setzero_si128();
+	uint32_t i, n = len / 16;
+
+	if (n != 0) {
+		for (i = 0; i < n; i++)
+			acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_xor_si128(
+				_mm_loadu_si128((const __m128i *)(b + 16 * i)), bias), one));
+		acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
+		acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(2, 3, 0, 1)));
+		sum += (uint64_t)((int64_t)_mm_cvtsi128_si32(acc) + (int64_t)n * 8 * 0x8000);
+		b += 16 * n;
+		len -= 16 * n;
+	}
+#endif
+	return bs_csum_add_overread(b, len, sum);
+}
+
 /** Bytes bs_csum_add64_masked() reads: every TCP header, options included. */
 #define BS_CSUM_MASKED_MAX 64
 

@@ -58,7 +58,7 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 	struct rte_ether_hdr *eth;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
-	uint8_t *buf, *ip;
+	uint8_t *buf, *ip, *end;
 	uint64_t sum;
 
 	if (reuse != NULL) {
@@ -106,7 +106,7 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 		memcpy(&h->src_addr, f->laddr + 12, 4);
 		memcpy(&h->dst_addr, f->raddr + 12, 4);
 		h->hdr_checksum = 0;
-		h->hdr_checksum = bs_csum_ipv4_hdr(ip, l3);
+		h->hdr_checksum = (uint16_t)~bs_csum_fold(bs_csum_add20(ip, 0));
 	} else {
 		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
 
@@ -135,13 +135,21 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 		chain_copy((uint8_t *)(th + 1) + o->opt_len, o->data, o->data_off,
 			o->data_len);
 	sum = bs_csum_pseudo(ip, v4 ? BS_PKT_IPV4 : BS_PKT_IPV6, l4, IPPROTO_TCP);
-	/* A header without data (every SYN-ACK, ACK and RST): the branch-free
-	 * sum, when its 64 bytes lie in the buffer. */
-	if (l4 <= BS_CSUM_MASKED_MAX && (uint8_t *)th + BS_CSUM_MASKED_MAX <=
-			(uint8_t *)m->buf_addr + m->buf_len)
-		sum = bs_csum_add64_masked(th, l4, sum);
-	else
+	/* The header (every SYN-ACK, ACK and RST is one): the branch-free
+	 * sum, when its 64 bytes lie in the buffer; data after it (at an
+	 * even offset: the header is whole words) 16 bytes a step, its last
+	 * word read whole when the buffer goes 7 bytes past it. */
+	end = (uint8_t *)m->buf_addr + m->buf_len;
+	if ((uint8_t *)th + BS_CSUM_MASKED_MAX <= end &&
+			(o->data_len == 0 || (uint8_t *)th + l4 + 7 <= end)) {
+		uint32_t hl = sizeof(*th) + o->opt_len;
+
+		sum = bs_csum_add64_masked(th, hl, sum);
+		if (o->data_len != 0)
+			sum = bs_csum_add_wide((uint8_t *)th + hl, o->data_len, sum);
+	} else {
 		sum = bs_csum_add(th, l4, sum);
+	}
 	th->cksum = (uint16_t)~bs_csum_fold(sum);
 
 	if (!(o->flags & BS_TCP_RST))
