@@ -23,6 +23,15 @@ http_scan(struct bs_tcb *t, const uint8_t *p, uint32_t n)
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
+		if (k == 0) {
+			/* Nothing matched: only a '\r' starts a match, so
+			 * skip to the next one (a word scan, not a byte loop). */
+			const uint8_t *cr = memchr(p + i, '\r', n - i);
+
+			if (cr == NULL)
+				break;
+			i = (uint32_t)(cr - p);
+		}
 		if (p[i] == (uint8_t)term[k])
 			k++;
 		else

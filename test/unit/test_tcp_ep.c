@@ -2709,6 +2709,25 @@ c_app_http(bool v6)
 		"pipelined requests");
 	expect(4, &c, F_ACK | F_PSH, c.x + 1 + 2 * r, 101 + 4 * n, "both responses");
 	CHECK_EQ(out[4].plen, 2 * r, "%s: two responses", case_name);
+	/* A request whose terminator straddles segments ("...\r", "\n\r",
+	 * "\n"): one response, when its last byte is in (ACKs before it). */
+	{
+		static const uint16_t part[] = { n - 3, 2, 1 };
+		uint32_t sq = 101 + 4 * n, first = n_out, i;
+
+		for (i = 0; i < RTE_DIM(part); i++) {
+			c.data = req + (sq - 101 - 4 * n);
+			adv(100);
+			seg(&c, F_ACK | F_PSH, sq, c.x + 1 + 4 * r, part[i]);
+			sq += part[i];
+		}
+		CHECK(n_out > first, "%s: the split request's response", case_name);
+		for (i = first; i + 1 < n_out; i++)
+			CHECK_EQ(out[i].plen, 0, "%s: no response before the terminator",
+				case_name);
+		expect(n_out - 1, &c, F_ACK | F_PSH, c.x + 1 + 4 * r, sq, "response");
+		CHECK_EQ(out[n_out - 1].plen, r, "%s: one response", case_name);
+	}
 	teardown();
 }
 
