@@ -90,7 +90,8 @@ typedef void (*bs_timer_cb)(void *ctx, struct bs_timer *t);
 int bs_wheel_init(struct bs_wheel *w, void *base, size_t len, uint32_t now);
 
 /**
- * Arm @p t to fire at @p expire (ms), or move it there if already armed.
+ * Arm @p t to fire at @p expire (ms), or move it there if already armed
+ * (if armed for @p expire already, nothing changes: it stays in its slot).
  * An expire in the past (or more than 2^31 ms ahead) fires at the next
  * tick. @p t must lie in the wheel's arena. O(1).
  */

@@ -110,8 +110,15 @@ timer_place(struct bs_wheel *w, struct bs_timer *t)
 void
 bs_timer_arm(struct bs_wheel *w, struct bs_timer *t, uint32_t expire)
 {
-	if (bs_timer_armed(t))
+	if (bs_timer_armed(t)) {
+		/* Armed for that time already: left where it is, as Linux's
+		 * mod_timer() does (a connection re-arms its node at the same
+		 * deadline when its extension goes, or its earliest event is
+		 * recomputed unchanged). */
+		if (t->expire == expire)
+			return;
 		timer_unlink(w, t);
+	}
 	t->expire = expire;
 	timer_place(w, t);
 }
