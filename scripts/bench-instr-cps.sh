@@ -72,7 +72,7 @@ EOF
 
 for app in "${APPS[@]}"; do
 	rm -f "$TMP/stats.json" "$TMP/gen.json" "$TMP/sock"
-	timeout -k 120 1800 valgrind --tool=callgrind --toggle-collect='rx_burst_plain*' \
+	timeout -k 600 1800 valgrind --tool=callgrind --toggle-collect='rx_burst_plain*' \
 		--toggle-collect=tcp_accept_run --callgrind-out-file="$TMP/cg.out" "$BIN" -l 0,1 \
 		--no-huge -m 1024 --no-pci --file-prefix "bicps-$$" \
 		--vdev=net_memif0,role=server,socket="$TMP/sock",mac=02:00:00:00:00:02 -- --config "$TMP/bench.conf" \
