@@ -59,31 +59,38 @@ at_eof(struct bs_tcp_ep *ep, const struct bs_tcb *t)
 	return (t->fl & TCB_PEER_FIN) && tcb_readable(ep, t) == 0;
 }
 
+/* Build @p h's text for @p pa (out of line: once per listener and
+ * parameters). */
+static __rte_noinline void
+http_header_build(struct tcp_http_hdr *h, const struct bs_app_params *pa)
+{
+	int n = snprintf(h->text, sizeof(h->text), "HTTP/1.1 %u %s\r\nContent-Length: %u\r\n"
+		"Connection: %s\r\n\r\n", pa->http_status,
+		pa->http_status == 200 ? "OK" : "Status", pa->http_body,
+		pa->http_keepalive ? "keep-alive" : "close");
+
+	h->len = (uint8_t)(n < 0 ? 0 : RTE_MIN((size_t)n, sizeof(h->text) - 1));
+	h->status = pa->http_status;
+	h->body = pa->http_body;
+	h->keepalive = pa->http_keepalive;
+}
+
 /*
  * The response header of @p t's listener (or client) for its http
  * parameters. Built with snprintf() once, then kept with the parameters it
  * was built from: a listener replaced by a reconfiguration, or given other
  * parameters, gets its own again. @return its text, *len its length
  */
-static const char *
+static inline const char *
 http_header(struct bs_tcp_ep *ep, const struct bs_tcb *t, uint32_t *len)
 {
 	const struct bs_app_params *pa = tcb_params(ep, t);
 	struct tcp_http_hdr *h = (t->fl & TCB_ACTIVE) ? &ep->cli[t->owner].http :
 		&ep->lsn[t->owner].http;
-	int n;
 
 	if (unlikely(h->len == 0 || h->status != pa->http_status ||
-			h->body != pa->http_body || h->keepalive != pa->http_keepalive)) {
-		n = snprintf(h->text, sizeof(h->text), "HTTP/1.1 %u %s\r\nContent-Length: %u\r\n"
-			"Connection: %s\r\n\r\n", pa->http_status,
-			pa->http_status == 200 ? "OK" : "Status", pa->http_body,
-			pa->http_keepalive ? "keep-alive" : "close");
-		h->len = (uint8_t)(n < 0 ? 0 : RTE_MIN((size_t)n, sizeof(h->text) - 1));
-		h->status = pa->http_status;
-		h->body = pa->http_body;
-		h->keepalive = pa->http_keepalive;
-	}
+			h->body != pa->http_body || h->keepalive != pa->http_keepalive))
+		http_header_build(h, pa);
 	*len = h->len;
 	return h->text;
 }
