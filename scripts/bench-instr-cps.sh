@@ -55,25 +55,13 @@ TMP=$(mktemp -d /tmp/bench-instr-cps.XXXXXX)
 BSPID=
 cleanup() {
 	[ -z "$BSPID" ] || kill -KILL "$BSPID" 2>/dev/null || true
-	[ -n "${BICPS_KEEP_TMP:-}" ] || rm -rf "$TMP" /var/run/dpdk/bicps-$$ /var/run/dpdk/bicps-gen-$$
+	[ -n "${BICPS_KEEP_TMP:-}" ] || rm -rf "$TMP"
+	rm -rf /var/run/dpdk/bicps-$$ /var/run/dpdk/bicps-gen-$$
 }
 trap cleanup EXIT
-cat >"$TMP/bench.conf" <<EOF
-[backstop]
-announce = no
-[port net_memif0]
-address = 198.18.0.2/15
-[tcp]
-somaxconn = 65535
-[listener http]
-port = 80
-app = http
-backlog = 4096
-[listener echo]
-port = 7
-app = echo
-backlog = 4096
-EOF
+# The configuration of scripts/bench's item 3 (scripts/benchlib/conn.py).
+"$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import conn; print(conn.cps_conf(), end="")' \
+	"$ROOT/scripts/benchlib" >"$TMP/bench.conf"
 
 for app in "${APPS[@]}"; do
 	rm -f "$TMP/stats.json" "$TMP/gen.json" "$TMP/sock"

@@ -178,11 +178,17 @@ backlog = 65535
 """
 
 
+def cps_conf():
+    """Backstop's configuration for short connections over memif (item 3,
+    and scripts/bench-instr-cps.sh)."""
+    return ("[backstop]\nannounce = no\n[port net_memif0]\naddress = 198.18.0.2/15\n"
+            "[tcp]\nsomaxconn = 65535\n" + LISTENERS)
+
+
 def cps_one(ctx, it, app):
     """One short-connection run against Backstop's @p app listener."""
     d = ctx.opts.duration
-    conf = ("[backstop]\nannounce = no\n[port net_memif0]\naddress = 198.18.0.2/15\n"
-            "[tcp]\nsomaxconn = 65535\n" + LISTENERS)
+    conf = cps_conf()
     bs = Backstop(ctx, it, "cps-" + app, conf, bound=int(d) + 300)
     try:
         rc, g, tail = run_gen(ctx, it, "cps-" + app, bs.sock,
