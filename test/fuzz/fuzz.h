@@ -36,9 +36,9 @@ struct rte_mempool;
  */
 struct rte_mempool *fuzz_eal_pool(const char *name, unsigned int n_mbufs);
 
-/** A file removed at exit (atexit(fuzz_unlink_path)). */
-extern const char *fuzz_path_to_unlink;
-void fuzz_unlink_path(void);
+/** The harness's scratch file, /tmp/bs-fuzz-NAME-PID.EXT, removed at
+ *  exit (call once). */
+const char *fuzz_scratch_file(const char *name, const char *ext);
 
 /* fuzz_worker.c: for the harnesses that run frames through a worker */
 

@@ -61,7 +61,7 @@ static struct bs_config cfg;
 static struct bs_ip_conf ipc = { .ttl = 64, .hop_limit = 64 };
 static struct bs_addr_table addrs;
 static struct bs_worker *w;
-static char path[128];
+static const char *path;
 
 static const char conf_text[] = FUZZ_CONF_BASE
 	"[listener abort]\naddress = any\nport = 5002\napp = abort\n";
@@ -646,9 +646,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	pool = fuzz_eal_pool("capture", POOL_MBUFS);
-	snprintf(path, sizeof(path), "/tmp/bs-fuzz-capture-%d.pcapng", (int)getpid());
-	fuzz_path_to_unlink = path;
-	atexit(fuzz_unlink_path);
+	path = fuzz_scratch_file("capture", "pcapng");
 	w = fuzz_worker_new(pool, conf_text, &cfg, &ipc, &addrs);
 	return 0;
 }

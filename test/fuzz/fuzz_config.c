@@ -20,7 +20,7 @@
 enum { MODE_PARSE, MODE_LOAD, MODE_SET, MODE_MAX };
 
 static struct bs_config conf, before, again;
-static char path[64];
+static const char *path;
 
 /* One line, not empty, starting with @p name. */
 static void
@@ -143,8 +143,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(path, sizeof(path), "/tmp/bs-fuzz-config-%d.conf", (int)getpid());
-	atexit(fuzz_unlink_path);
-	fuzz_path_to_unlink = path;
+	path = fuzz_scratch_file("config", "conf");
 	return 0;
 }

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -7,13 +9,20 @@
 
 #include "fuzz.h"
 
-const char *fuzz_path_to_unlink;
+static char scratch[128];
 
-void
-fuzz_unlink_path(void)
+static void
+scratch_unlink(void)
 {
-	if (fuzz_path_to_unlink != NULL)
-		unlink(fuzz_path_to_unlink);
+	unlink(scratch);
+}
+
+const char *
+fuzz_scratch_file(const char *name, const char *ext)
+{
+	snprintf(scratch, sizeof(scratch), "/tmp/bs-fuzz-%s-%d.%s", name, (int)getpid(), ext);
+	atexit(scratch_unlink);
+	return scratch;
 }
 
 /* EAL's runtime directory (empty: --no-shconf) goes when the run ends. */
