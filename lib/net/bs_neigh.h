@@ -124,6 +124,13 @@ struct rte_mbuf *bs_neigh_hold(struct bs_neigh *n, struct rte_mbuf *m);
 struct rte_mbuf *bs_neigh_take_held(struct bs_neigh *n);
 
 /**
+ * Free frames linked through mbuf->next, each one segment on its own
+ * (held frames, a TCP connection's queues): each is unlinked first, so
+ * that rte_pktmbuf_free() does not take the list for a segment chain.
+ */
+void bs_mbuf_list_free(struct rte_mbuf *m);
+
+/**
  * Apply news received on @p port / @p vlan (the rules in the file
  * comment). On BS_NEIGH_RESOLVED the entry's held frames are still on it:
  * the caller takes them with bs_neigh_take_held() and sends them.

@@ -229,3 +229,16 @@ bs_neigh_tick(struct bs_neigh_table *t, uint32_t now, bs_neigh_solicit_fn solici
 		t->next_due = due;
 	return postponed;
 }
+
+void
+bs_mbuf_list_free(struct rte_mbuf *m)
+{
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next;
+
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free(m);
+		m = next;
+	}
+}

@@ -10,6 +10,7 @@
 #include <rte_malloc.h>
 #include <rte_random.h>
 
+#include "bs_neigh.h"
 #include "tcp_ep_internal.h"
 
 static const char *const state_names[BS_TCP_STATE_MAX] = {
@@ -263,19 +264,6 @@ tcb_ext_maybe_put(struct bs_tcp_ep *ep, struct bs_tcb *t)
 		bs_timer_arm(ep->wheel, &t->timer, x->tev_at);
 }
 
-static void
-mbuf_list_free(struct rte_mbuf *m)
-{
-	while (m != NULL) {
-		struct rte_mbuf *n = m->next;
-
-		m->next = NULL;
-		m->nb_segs = 1;
-		rte_pktmbuf_free(m);
-		m = n;
-	}
-}
-
 /* tcp_done + inet_csk_destroy_sock: unhash, free queues and the entry. */
 void
 tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t)
@@ -289,9 +277,9 @@ tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t)
 	t->tev = TEV_NONE;
 	ep_timer_cancel(ep, &t->timer);
 	if (x != NULL) {
-		mbuf_list_free(x->snd_head);
-		mbuf_list_free(x->rcv_head);
-		mbuf_list_free(x->ooo);
+		bs_mbuf_list_free(x->snd_head);
+		bs_mbuf_list_free(x->rcv_head);
+		bs_mbuf_list_free(x->ooo);
 		pool_put(&ep->ext, t->ext);
 		t->ext = TCP_NONE;
 	}
@@ -439,9 +427,9 @@ bs_tcp_ep_free(struct bs_tcp_ep *ep)
 
 		if (t->state == BS_TCP_NONE || (x = tcb_ext(ep, t)) == NULL)
 			continue;
-		mbuf_list_free(x->snd_head);
-		mbuf_list_free(x->rcv_head);
-		mbuf_list_free(x->ooo);
+		bs_mbuf_list_free(x->snd_head);
+		bs_mbuf_list_free(x->rcv_head);
+		bs_mbuf_list_free(x->ooo);
 	}
 	bs_table_free(ep->table);
 	rte_free(ep->wheel);

@@ -90,16 +90,6 @@ fuzz_neigh_free_held(struct bs_worker *w)
 {
 	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(w->neigh.e); i++) {
-		struct rte_mbuf *m = bs_neigh_take_held(&w->neigh.e[i]);
-
-		while (m != NULL) {
-			struct rte_mbuf *next = m->next;
-
-			m->next = NULL;
-			m->nb_segs = 1;
-			rte_pktmbuf_free(m);
-			m = next;
-		}
-	}
+	for (i = 0; i < RTE_DIM(w->neigh.e); i++)
+		bs_mbuf_list_free(bs_neigh_take_held(&w->neigh.e[i]));
 }
