@@ -100,7 +100,6 @@ segment(const struct tseg *s)
 struct sent {
 	unsigned int n_rst, n_ep;
 	uint8_t rst[2 * N_FLOWS][160], ep[2 * N_FLOWS][160];
-	uint16_t ep_len[2 * N_FLOWS];
 };
 
 static void
@@ -119,7 +118,6 @@ take(struct bs_worker *w, struct sent *o)
 	for (i = 0; i < wp->n_etx; i++) {
 		/* The whole frame: data may sit in further segments. */
 		if (o->n_ep < RTE_DIM(o->ep) && wp->etx[i]->pkt_len <= 160) {
-			o->ep_len[o->n_ep] = (uint16_t)wp->etx[i]->pkt_len;
 			memcpy(o->ep[o->n_ep], rte_pktmbuf_read(wp->etx[i], 0,
 				wp->etx[i]->pkt_len, o->ep[o->n_ep]), wp->etx[i]->pkt_len);
 			o->n_ep++;
@@ -147,19 +145,33 @@ tcp_of(const uint8_t *f)
 
 /* The endpoint frame for @p fl's port pair, or NULL. */
 static const uint8_t *
-ep_frame(const struct sent *o, const struct flow *fl, uint16_t *len)
+ep_frame(const struct sent *o, const struct flow *fl)
 {
 	unsigned int i;
 
 	for (i = 0; i < o->n_ep; i++) {
 		const uint8_t *th = tcp_of(o->ep[i]);
 
-		if ((th[0] << 8 | th[1]) == fl->s.dport && (th[2] << 8 | th[3]) == fl->s.sport) {
-			*len = o->ep_len[i];
+		if ((th[0] << 8 | th[1]) == fl->s.dport && (th[2] << 8 | th[3]) == fl->s.sport)
 			return th;
-		}
 	}
 	return NULL;
+}
+
+/* The endpoint's frame to flow @p f, checked: there, its flags (under
+ * @p mask) and its ACK. @return its TCP header, or NULL */
+static const uint8_t *
+reply_of(const struct sent *o, const struct flow *f, uint8_t flags, uint8_t mask,
+		uint32_t ack, const char *what)
+{
+	const uint8_t *th = ep_frame(o, f);
+
+	CHECK(th != NULL, "%s: %s", f->name, what);
+	if (th == NULL)
+		return NULL;
+	CHECK_EQ(th[13] & mask, flags, "%s: %s flags", f->name, what);
+	CHECK_EQ(get32(th + 8), ack, "%s: %s ACK", f->name, what);
+	return th;
 }
 
 /* The strays of a burst: a SYN, an ACK and a FIN to closed ports, from
@@ -288,15 +300,10 @@ c_handshakes(void)
 	burst(w, fl, 0, make_syn, &o);
 	CHECK_EQ(o.n_ep, N_FLOWS, "a SYN-ACK per SYN");
 	for (i = 0; i < N_FLOWS; i++) {
-		uint16_t len;
-		const uint8_t *th = ep_frame(&o, &fl[i], &len);
+		const uint8_t *th = reply_of(&o, &fl[i], 0x12, 0xff, fl[i].s.seq + 1, "SYN-ACK");
 
-		CHECK(th != NULL, "%s: SYN-ACK", fl[i].name);
-		if (th == NULL)
-			continue;
-		CHECK_EQ(th[13], 0x12, "%s: SYN-ACK flags", fl[i].name);
-		CHECK_EQ(get32(th + 8), fl[i].s.seq + 1, "%s: SYN-ACK ACK", fl[i].name);
-		fl[i].isn = get32(th + 4);
+		if (th != NULL)
+			fl[i].isn = get32(th + 4);
 	}
 	CHECK_EQ(bs_table_count(t), N_FLOWS, "four pending handshakes");
 	/* 2. The ACKs, looked up with the look-ahead's hashes: no reply. */
@@ -308,17 +315,8 @@ c_handshakes(void)
 	 * application when the endpoint runs it. */
 	burst(w, fl, 2, make_data, &o);
 	CHECK_EQ(o.n_ep, N_FLOWS, "an ACK per connection");
-	for (i = 0; i < N_FLOWS; i++) {
-		uint16_t len;
-		const uint8_t *th = ep_frame(&o, &fl[i], &len);
-
-		CHECK(th != NULL, "%s: ACK", fl[i].name);
-		if (th == NULL)
-			continue;
-		CHECK_EQ(th[13], 0x10, "%s: ACK flags", fl[i].name);
-		CHECK_EQ(get32(th + 8), fl[i].s.seq + 1 + PAYLOAD, "%s: ACK of the data",
-			fl[i].name);
-	}
+	for (i = 0; i < N_FLOWS; i++)
+		reply_of(&o, &fl[i], 0x10, 0xff, fl[i].s.seq + 1 + PAYLOAD, "ACK of the data");
 	/* accept() returns the children on the endpoint's timer (a tick of
 	 * 1 ms): poll for up to 200 ms. */
 	for (deadline = rte_rdtsc() + rte_get_tsc_hz() / 5; rte_rdtsc() < deadline;) {
@@ -330,15 +328,12 @@ c_handshakes(void)
 	CHECK_EQ(o.n_ep, N_FLOWS, "an echo per connection");
 	for (i = 0; i < N_FLOWS; i++) {
 		static const uint8_t want[PAYLOAD] = { 'A', 'B', 'C', 'D', 'E' };
-		uint16_t len;
-		const uint8_t *th = ep_frame(&o, &fl[i], &len);
+		const uint8_t *th = reply_of(&o, &fl[i], 0x10, 0x10, fl[i].s.seq + 1 + PAYLOAD,
+			"echo");
 
-		CHECK(th != NULL, "%s: echo", fl[i].name);
 		if (th == NULL)
 			continue;
-		CHECK_EQ(th[13] & 0x10, 0x10, "%s: echo has ACK", fl[i].name);
 		CHECK_EQ(get32(th + 4), fl[i].isn + 1, "%s: echo SEQ", fl[i].name);
-		CHECK_EQ(get32(th + 8), fl[i].s.seq + 1 + PAYLOAD, "%s: echo ACK", fl[i].name);
 		CHECK_BYTES(th + (th[12] >> 4) * 4, PAYLOAD, want, PAYLOAD, fl[i].name);
 	}
 	CHECK_EQ(w->stats.rst[BS_RST_REASON_NO_SOCKET], 9, "RSTs: the strays only");
