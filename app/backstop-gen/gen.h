@@ -11,9 +11,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_ethdev.h>
 #include <rte_mempool.h>
 
 #include "bs_gen.h"
+#include "bs_port_guard.h"
 
 enum gen_mode {
 	GEN_FLOOD,
@@ -91,7 +93,18 @@ struct gen_port {
 	uint16_t id;
 	struct rte_mempool *mp;
 	struct rte_ether_addr mac;
+	struct bs_port_guard_reader *guard;	/**< this poll loop's
+						 *   (bs_port_guard.h) */
 };
+
+/* A burst received: the only RX of the generator, and its quiescent point
+ * for the unmap guard (no driver call of this thread in progress). */
+static inline uint16_t
+gen_port_rx(struct gen_port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	bs_port_guard_quiescent(p->guard);
+	return rte_eth_rx_burst(p->id, 0, pkts, n);
+}
 
 int gen_opts_parse(struct gen_opts *o, int argc, char **argv, char *err, size_t errlen);
 void gen_usage(FILE *f, const char *prog);

@@ -387,7 +387,7 @@ static void
 conn_rx(struct cctx *x)
 {
 	struct rte_mbuf *pkts[RX_BURST];
-	uint16_t n = rte_eth_rx_burst(x->p->id, 0, pkts, RX_BURST), i;
+	uint16_t n = gen_port_rx(x->p, pkts, RX_BURST), i;
 	uint64_t now = rte_get_tsc_cycles(), c;
 	struct bs_gen_reply r;
 

@@ -21,7 +21,7 @@ flood_rx(struct gen_port *p, const struct gen_opts *o, struct bs_gen_track *t,
 		struct gen_result *res)
 {
 	struct rte_mbuf *pkts[RX_BURST];
-	uint16_t n = rte_eth_rx_burst(p->id, 0, pkts, RX_BURST), i;
+	uint16_t n = gen_port_rx(p, pkts, RX_BURST), i;
 	uint64_t now = rte_get_tsc_cycles();
 
 	for (i = 0; i < n; i++) {

@@ -16,6 +16,7 @@
 #include "bs_neigh.h"
 #include "bs_net.h"
 #include "bs_port.h"
+#include "bs_port_guard.h"
 #include "gen.h"
 
 #define NB_MBUF 8191
@@ -75,12 +76,20 @@ gen_port_open(struct gen_port *p, const struct gen_opts *o, char *err, size_t er
 		return -1;
 	}
 	rte_eth_promiscuous_enable(p->id);
+	/* memif unmaps the peer's rings when Backstop goes first: the unmap
+	 * waits for this loop's next RX (bs_port_guard.h). */
+	if (bs_port_guard_needed(p->id))
+		(void)bs_port_guard_enable();
+	p->guard = bs_port_guard_online(rte_lcore_id());
 	return 0;
 }
 
 void
 gen_port_close(struct gen_port *p)
 {
+	if (p->guard != NULL)
+		bs_port_guard_offline(p->guard);
+	p->guard = NULL;
 	rte_eth_dev_stop(p->id);
 	rte_eth_dev_close(p->id);
 	rte_mempool_free(p->mp);
@@ -207,7 +216,7 @@ gen_port_resolve(struct gen_port *p, struct gen_opts *o, char *err, size_t errle
 			solicit(p, f, v6);
 			next = rte_get_tsc_cycles() + hz / 5;
 		}
-		n = rte_eth_rx_burst(p->id, 0, pkts, RTE_DIM(pkts));
+		n = gen_port_rx(p, pkts, RTE_DIM(pkts));
 		for (i = 0; i < n; i++) {
 			if (v6 ? nd_answer(&us, f, pkts[i], &f->dst_mac) :
 					arp_answer(f, pkts[i], &f->dst_mac))

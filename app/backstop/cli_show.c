@@ -16,6 +16,7 @@
 #include <rte_ethdev.h>
 #include <rte_version.h>
 
+#include "bs_port_guard.h"
 #include "bs_tcp_ep.h"
 #include "bs_tcp_secure.h"
 #include "bs_worker.h"
@@ -114,6 +115,15 @@ emit_port(struct app *a, struct bs_emit *e, unsigned int i)
 	bs_emit_bool(e, "rx_checksum_offload", p->rx_l4_csum);
 	bs_emit_bool(e, "tx_checksum_offload", p->tx_csum);
 	bs_emit_str(e, "replies_via", a->ports[p->tx_idx].name);
+	if (p->unmap_guard) {
+		uint64_t waits, timeouts;
+
+		/* bs_port_guard.h: the driver's unmaps wait for the workers */
+		bs_port_guard_stats(&waits, &timeouts);
+		bs_emit_bool(e, "unmap_guard", bs_port_guard_enabled());
+		bs_emit_u64(e, "unmap_guard_waits", waits);
+		bs_emit_u64(e, "unmap_guard_timeouts", timeouts);
+	}
 	bs_emit_list_open(e, "addresses");
 	for (j = 0; j < p->addrs.n; j++) {
 		bs_addr_format(&p->addrs.a[j], buf, sizeof(buf));

@@ -28,6 +28,7 @@
 #include "bs_log.h"
 #include "bs_metrics.h"
 #include "bs_port.h"
+#include "bs_port_guard.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
 #include "bs_worker_ctl.h"
@@ -93,6 +94,11 @@ ports_probe(struct app *a, char *err, size_t errlen)
 				err, errlen) != 0)
 			return -1;
 		a->port_names[i] = a->ports[i].name;
+		if (a->ports[i].unmap_guard && !bs_port_guard_enabled() &&
+				bs_port_guard_enable() != 0)
+			BS_LOG(WARNING, app, "port %s: no private expedited membarrier in this "
+				"kernel: its peer's disconnect may fault a worker "
+				"(docs/operations.md, memif)", a->ports[i].name);
 	}
 	for (i = 0; i < a->n_ports; i++) {
 		struct bs_port *p = &a->ports[i];
@@ -285,10 +291,11 @@ print_ports(const struct app *a)
 		const struct bs_port *p = &a->ports[i];
 
 		printf("backstop: port %s (id %u) " RTE_ETHER_ADDR_PRT_FMT
-			", %u queue(s)%s, checksum offload rx %s tx %s, prefetch %s, replies via %s\n",
+			", %u queue(s)%s, checksum offload rx %s tx %s, prefetch %s%s, replies via %s\n",
 			p->name, p->port_id, RTE_ETHER_ADDR_BYTES(&p->mac), p->nb_q,
 			p->rss ? " with RSS" : "", p->rx_l4_csum ? "on" : "off",
 			p->tx_csum ? "on" : "off", p->prefetch ? "on" : "off",
+			p->unmap_guard && bs_port_guard_enabled() ? ", unmap guard on" : "",
 			a->ports[p->tx_idx].name);
 		if (p->rss)
 			printf("backstop:   RSS of TCP over IPv4: %s, over IPv6: %s; "

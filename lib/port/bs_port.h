@@ -32,6 +32,9 @@ struct bs_port {
 	bool tx_csum;		/**< TX IPv4 + TCP checksum offload enabled */
 	bool prefetch;		/**< workers prefetch received frames */
 	bool dma;		/**< a device may read or write the mbufs (a NIC) */
+	bool unmap_guard;	/**< its driver unmaps memory under the poll
+				 *   loops: munmap() waits for them
+				 *   (bs_port_guard.h) */
 	uint16_t rx_desc;
 	uint16_t tx_desc;
 	const struct bs_port_conf *conf;

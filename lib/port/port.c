@@ -7,6 +7,7 @@
 #include <rte_mbuf.h>
 
 #include "bs_port.h"
+#include "bs_port_guard.h"
 
 /* A key made of one repeated 16-bit pattern gives the same Toeplitz hash
  * for (src, dst) and (dst, src): both directions of a flow on one queue. */
@@ -106,6 +107,7 @@ bs_port_probe(struct bs_port *p, const struct bs_port_conf *pc,
 	p->prefetch = pc->prefetch == BS_PREFETCH_AUTO ?
 		!(drv >= 0 && cpu_drivers[drv].copies) : pc->prefetch == BS_PREFETCH_ON;
 	p->dma = port_dma(&info);
+	p->unmap_guard = bs_port_guard_needed(pid);
 	p->rx_desc = (uint16_t)pc->rx_desc;
 	p->tx_desc = (uint16_t)pc->tx_desc;
 	rte_eth_dev_adjust_nb_rx_tx_desc(pid, &p->rx_desc, &p->tx_desc);

@@ -12,6 +12,7 @@
 #include "bs_neigh.h"
 #include "bs_policy.h"
 #include "bs_tcp.h"
+#include "bs_port_guard.h"
 #include "bs_tcp_ep.h"
 #include "bs_worker.h"
 #include "worker_internal.h"
@@ -912,8 +913,12 @@ int
 bs_worker_main(void *arg)
 {
 	struct bs_worker *w = arg;
+	struct bs_port_guard_reader *g = bs_port_guard_online(w->index);
 
-	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED))
+	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
 		bs_worker_poll(w);
+		bs_port_guard_quiescent(g);	/* no driver call in progress */
+	}
+	bs_port_guard_offline(g);
 	return 0;
 }
