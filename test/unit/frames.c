@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -13,12 +14,20 @@
 const uint8_t t_port_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
 const uint8_t t_peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 
+/* EAL leaves its runtime directory behind (empty: no shared config, no
+ * telemetry socket). */
+static void
+runtime_dir_remove(void)
+{
+	rmdir(rte_eal_get_runtime_dir());
+}
+
 struct rte_mempool *
 t_eal_pool(const char *argv0, const char *name, unsigned int mem_mb, unsigned int n_mbufs)
 {
 	char mem[16], prefix[64], pool_name[RTE_MEMPOOL_NAMESIZE];
 	char *eal[] = { (char *)(uintptr_t)argv0, "--no-huge", "-m", mem, "--no-pci",
-		"--no-shconf", "--file-prefix", prefix, "--log-level=lib.*:error", NULL };
+		"--no-shconf", "--no-telemetry", "--file-prefix", prefix, "--log-level=lib.*:error", NULL };
 	struct rte_mempool *mp;
 
 	snprintf(mem, sizeof(mem), "%u", mem_mb);
@@ -28,6 +37,7 @@ t_eal_pool(const char *argv0, const char *name, unsigned int mem_mb, unsigned in
 		printf("EAL init failed\n");
 		return NULL;
 	}
+	atexit(runtime_dir_remove);
 	mp = rte_pktmbuf_pool_create(pool_name, n_mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 		SOCKET_ID_ANY);
 	if (mp == NULL)
