@@ -37,10 +37,11 @@ wait_for() {
 # prints its `backstop: running` line (0), or exits or SECONDS pass (1).
 wait_running() {
 	local log=$1 pid=$2
+	# -s: the log may not exist yet (the background job's redirection)
 	# shellcheck disable=SC2317
-	_running_or_gone() { grep -q '^backstop: running' "$log" || ! kill -0 "$pid" 2>/dev/null; }
+	_running_or_gone() { grep -qs '^backstop: running' "$log" || ! kill -0 "$pid" 2>/dev/null; }
 	wait_for "$3" _running_or_gone
-	grep -q '^backstop: running' "$log"
+	grep -qs '^backstop: running' "$log"
 }
 
 # skip WHY...: the suite cannot run here: SKIP, no checks, exit 77.
