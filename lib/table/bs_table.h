@@ -178,6 +178,16 @@ uint32_t bs_table_del(struct bs_table *t, const struct bs_flow *key,
 int bs_table_del_value(struct bs_table *t, uint64_t hash, uint32_t value);
 
 /**
+ * Give the entry holding @p value the value @p repl instead (the key stays:
+ * a passive child takes its request's slot), found as by
+ * bs_table_del_value(). Owner only.
+ * @return 0, or -ENOENT (absent), -EINVAL (@p repl is BS_TABLE_MISS): the
+ *   table unchanged
+ */
+int bs_table_set_value(struct bs_table *t, uint64_t hash, uint32_t value,
+		uint32_t repl);
+
+/**
  * The value of @p key. Owner only.
  * @return the value, or BS_TABLE_MISS
  */

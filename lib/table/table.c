@@ -303,8 +303,11 @@ bs_table_del(struct bs_table *t, const struct bs_flow *key, uint64_t hash)
 	return v;
 }
 
-int
-bs_table_del_value(struct bs_table *t, uint64_t hash, uint32_t value)
+/* The bucket and slot holding @p value under @p hash. @return the slot,
+ * or -1 */
+static int
+find_slot(struct bs_table *t, uint64_t hash, uint32_t value,
+		struct bs_table_bucket **bkp)
 {
 	uint16_t fp = bs_table_fp(hash);
 	uint32_t b = bs_table_prim(t, hash);
@@ -315,10 +318,35 @@ bs_table_del_value(struct bs_table *t, uint64_t hash, uint32_t value)
 	if (s < 0) {
 		bk = &t->b[bs_table_alt(t, b, fp)];
 		s = find_value(bk, bs_table_match(bk, fp), value);
-		if (s < 0)
-			return -ENOENT;
 	}
+	*bkp = bk;
+	return s;
+}
+
+int
+bs_table_del_value(struct bs_table *t, uint64_t hash, uint32_t value)
+{
+	struct bs_table_bucket *bk;
+	int s = find_slot(t, hash, value, &bk);
+
+	if (s < 0)
+		return -ENOENT;
 	slot_clear(t, bk, s);
+	return 0;
+}
+
+int
+bs_table_set_value(struct bs_table *t, uint64_t hash, uint32_t value, uint32_t repl)
+{
+	struct bs_table_bucket *bk;
+	int s;
+
+	if (repl == BS_TABLE_MISS)
+		return -EINVAL;
+	s = find_slot(t, hash, value, &bk);
+	if (s < 0)
+		return -ENOENT;
+	bk->val[s] = repl;
 	return 0;
 }
 

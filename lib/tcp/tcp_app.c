@@ -214,13 +214,23 @@ on_readable(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int app)
 				break;
 			if (tcb_write(ep, t, buf, n, TCB_MSG_MORE) < 0)
 				break;
+			/* Short of room: the receive queue is empty, and a
+			 * recv() of it would return 0 and change nothing (the
+			 * ACK it could send was due at this one). */
+			if (n < room)
+				break;
 		}
 		if (t->state != BS_TCP_NONE)
 			tcb_push(ep, t);
 		break;
 	case BS_APP_HTTP:
-		while ((n = tcb_read(ep, t, buf, sizeof(buf))) != 0)
-			http_respond(ep, t, http_scan(t, buf, n));
+		/* recv() until it returns less than asked: the queue is
+		 * empty then (see echo). */
+		do {
+			n = tcb_read(ep, t, buf, sizeof(buf));
+			if (n != 0)
+				http_respond(ep, t, http_scan(t, buf, n));
+		} while (n == sizeof(buf));
 		http_flush(ep, t);
 		if (t->state == BS_TCP_NONE)
 			return;

@@ -541,7 +541,7 @@ bool tcb_send_dupack(struct bs_tcp_ep *ep, struct bs_tcb *t,
 void tcb_send_rst_abort(struct bs_tcp_ep *ep, struct bs_tcb *t,
 		unsigned int reason);
 void tcb_send_syn(struct bs_tcp_ep *ep, struct bs_tcb *t, bool synack);
-void tcb_push(struct bs_tcp_ep *ep, struct bs_tcb *t);
+void tcb_xmit(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_retransmit_head(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_send_probe(struct bs_tcp_ep *ep, struct bs_tcb *t, bool keepalive);
 void req_send_synack(struct bs_tcp_ep *ep, struct tcp_req *r,
@@ -549,6 +549,25 @@ void req_send_synack(struct bs_tcp_ep *ep, struct tcp_req *r,
 void req_send_ack(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *reuse);
 void tw_send_ack(struct bs_tcp_ep *ep, struct tcp_tw *tw, struct rte_mbuf *reuse);
 uint32_t tcb_rto_ms(const struct bs_tcb *t);
+
+/*
+ * tcp_push(): send what is queued and the windows allow (tcb_xmit). Inline,
+ * the cases where tcb_xmit() would do nothing: no extension (nothing
+ * queued), or nothing unsent with the RTO already armed for what is in
+ * flight, or nothing in flight at all (the zero-window probe is armed only
+ * for unsent data). A connection polls this after every segment and every
+ * application turn.
+ */
+static inline void
+tcb_push(struct bs_tcp_ep *ep, struct bs_tcb *t)
+{
+	const struct tcb_ext *x = tcb_ext(ep, t);
+
+	if (x == NULL || (!SEQ_LT(t->snd_nxt, x->write_seq) &&
+			(t->snd_nxt == t->snd_una || t->tev == TEV_RTO)))
+		return;
+	tcb_xmit(ep, t);
+}
 
 /* tcp_delack.c: when an ACK goes out (Linux icsk_ack: quick-ACK mode,
  * interactive mode, the delayed-ACK timer) */

@@ -119,25 +119,32 @@ synack_window(const struct bs_tcp_ep *ep)
 /*
  * A full connection from a completed handshake (tcp_create_openreq_child):
  * SYN_RECV, hashed in place of the request, on the listener's accept
- * queue. The caller runs the ACK through it.
+ * queue. The caller runs the ACK through it. @p req_val: the table value
+ * of the request it completes, whose slot it takes (the request freed
+ * without its entry, tcp_req_put), or TCP_NONE (a cookie: a new entry).
  */
 static struct bs_tcb *
 child_create(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_flow *f,
 		uint32_t iss, uint32_t irs, uint16_t mss, uint8_t fl, uint8_t wscale,
-		uint32_t ts_recent, uint32_t ts_off, uint16_t adj, uint16_t rcv_wnd)
+		uint32_t ts_recent, uint32_t ts_off, uint16_t adj, uint16_t rcv_wnd,
+		uint32_t req_val)
 {
 	uint32_t idx = pool_get(&ep->tcb);
+	uint64_t hash = ep_flow_hash(ep, f);
 	struct bs_tcb *t;
 
 	if (idx == TCP_NONE) {
+		if (req_val != TCP_NONE)
+			bs_table_del_value(ep->table, hash, req_val);
 		ep_drop_cnt(ep, BS_DROP_NOMEM);
 		return NULL;
 	}
 	t = ep_tcb(ep, idx);
 	memset(t, 0, sizeof(*t));
 	t->flow = *f;
-	if (bs_table_add(ep->table, f, ep_flow_hash(ep, f),
-			TCP_VAL(TCP_POOL_TCB, idx)) != 0) {
+	if ((req_val != TCP_NONE ? bs_table_set_value(ep->table, hash, req_val,
+			TCP_VAL(TCP_POOL_TCB, idx)) : bs_table_add(ep->table, f, hash,
+			TCP_VAL(TCP_POOL_TCB, idx))) != 0) {
 		pool_put(&ep->tcb, idx);
 		ep_drop_cnt(ep, BS_DROP_NOMEM);
 		return NULL;
@@ -400,7 +407,7 @@ cookie_check(struct bs_tcp_ep *ep, unsigned int lsn, const struct bs_tcp_seg *s,
 		return NULL;
 	}
 	return child_create(ep, lsn, f, s->ack - 1, s->seq - 1, mss, fl, wscale,
-		o.tsval, ts_off, adj, synack_window(ep));
+		o.tsval, ts_off, adj, synack_window(ep), TCP_NONE);
 }
 
 int
@@ -442,17 +449,28 @@ tcp_listen_rcv(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 	return BS_TCP_EP_VERDICT;
 }
 
+static uint32_t
+req_idx(const struct bs_tcp_ep *ep, const struct tcp_req *r)
+{
+	return (uint32_t)(((const uint8_t *)r - (const uint8_t *)ep->req.base) / ep->req.stride);
+}
+
+/* The request freed, its table entry left to the caller. */
+static void
+tcp_req_put(struct bs_tcp_ep *ep, struct tcp_req *r)
+{
+	ep_timer_cancel(ep, &r->timer);
+	if (ep->lsn[r->owner].n_req > 0)
+		ep->lsn[r->owner].n_req--;
+	pool_put(&ep->req, req_idx(ep, r));
+}
+
 void
 tcp_req_free(struct bs_tcp_ep *ep, struct tcp_req *r)
 {
-	uint32_t idx = (uint32_t)(((uint8_t *)r - (uint8_t *)ep->req.base) / ep->req.stride);
-
-	ep_timer_cancel(ep, &r->timer);
 	bs_table_del_value(ep->table, ep_flow_hash(ep, &r->flow),
-		TCP_VAL(TCP_POOL_REQ, idx));
-	if (ep->lsn[r->owner].n_req > 0)
-		ep->lsn[r->owner].n_req--;
-	pool_put(&ep->req, idx);
+		TCP_VAL(TCP_POOL_REQ, req_idx(ep, r)));
+	tcp_req_put(ep, r);
 }
 
 /*
@@ -574,10 +592,11 @@ tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
 	}
 	{
 		struct tcp_req c = *r;
+		uint32_t val = TCP_VAL(TCP_POOL_REQ, req_idx(ep, r));
 
-		tcp_req_free(ep, r);
+		tcp_req_put(ep, r);	/* the child takes its table entry */
 		t = child_create(ep, c.owner, &c.flow, c.iss, c.irs, c.mss, c.fl, c.wscale,
-			c.ts_recent, c.ts_off, c.adj, c.rcv_wnd);
+			c.ts_recent, c.ts_off, c.adj, c.rcv_wnd, val);
 		/* tcp_synack_rtt_meas(): the handshake's RTT, unless a SYN-ACK
 		 * was sent again; the RTO starts near 200 ms, not 1 s. */
 		if (t != NULL && c.retrans == 0 && !(c.fl & REQ_RTX))

@@ -541,10 +541,11 @@ tcb_send_data(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t seq, uint32_t max
 
 /*
  * Send what the windows allow (tcp_write_xmit): new data from SND.NXT up to
- * min(cwnd, peer window), MSS at a time, then the FIN. Arms the RTO.
+ * min(cwnd, peer window), MSS at a time, then the FIN. Arms the RTO. Called
+ * by tcb_push() when there is something to do.
  */
 void
-tcb_push(struct bs_tcp_ep *ep, struct bs_tcb *t)
+tcb_xmit(struct bs_tcp_ep *ep, struct bs_tcb *t)
 {
 	struct tcb_ext *x = tcb_ext(ep, t);
 	uint32_t wnd_end, cwnd_end;

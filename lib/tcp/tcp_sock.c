@@ -167,6 +167,12 @@ tcb_read(struct bs_tcp_ep *ep, struct bs_tcb *t, void *buf, uint32_t len)
 
 	if (x == NULL)
 		return 0;
+	if (x->rcv_head == NULL) {
+		/* Nothing to read: tcp_cleanup_rbuf(sk, 0) alone. */
+		if (tcb_read_ack_due(ep, t, 0))
+			tcb_send_ack(ep, t, NULL);
+		return 0;
+	}
 	before = (uint32_t)t->rcv_wnd << tcb_rcv_wscale(t);
 	while (done < len && x->rcv_head != NULL) {
 		struct rte_mbuf *m = x->rcv_head;

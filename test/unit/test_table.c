@@ -290,6 +290,20 @@ test_basic(void)
 	CHECK_EQ(bs_table_del(t, &o[0].key, h0), BS_TABLE_VALUE(0, 0), "delete");
 	CHECK_EQ(bs_table_del(t, &o[0].key, h0), BS_TABLE_MISS, "delete again");
 	CHECK_EQ(lookup(t, &o[0].key), BS_TABLE_MISS, "deleted");
+	/* A request's slot handed to its child: the key stays, the value
+	 * changes (object 3 of pool 0 holds o[1]'s key). */
+	o[3].key = o[1].key;
+	CHECK_EQ(bs_table_set_value(t, bs_table_hash(t, &o[1].key), BS_TABLE_VALUE(0, 2),
+		BS_TABLE_VALUE(0, 3)), -ENOENT, "set by a wrong value");
+	CHECK_EQ(lookup(t, &o[1].key), BS_TABLE_VALUE(0, 1), "wrong value: unchanged");
+	CHECK_EQ(bs_table_set_value(t, bs_table_hash(t, &o[1].key), BS_TABLE_VALUE(0, 1),
+		BS_TABLE_MISS), -EINVAL, "set to the miss value");
+	CHECK_EQ(bs_table_set_value(t, bs_table_hash(t, &o[1].key), BS_TABLE_VALUE(0, 1),
+		BS_TABLE_VALUE(0, 3)), 0, "set by value");
+	CHECK_EQ(lookup(t, &o[1].key), BS_TABLE_VALUE(0, 3), "the new value");
+	CHECK_EQ(bs_table_count(t), 2, "set: no entry added");
+	CHECK_EQ(bs_table_set_value(t, bs_table_hash(t, &o[1].key), BS_TABLE_VALUE(0, 3),
+		BS_TABLE_VALUE(0, 1)), 0, "set back");
 	CHECK_EQ(bs_table_del_value(t, bs_table_hash(t, &o[1].key), BS_TABLE_VALUE(0, 2)),
 		-ENOENT, "delete by a wrong value");
 	CHECK_EQ(bs_table_del_value(t, bs_table_hash(t, &o[1].key), BS_TABLE_VALUE(0, 1)),
