@@ -116,8 +116,8 @@ http_flush(struct bs_tcp_ep *ep, struct bs_tcb *t)
 		uint32_t pos = (len - x->app_u32 % len) % len;
 		int n;
 
-		if (pos < h)
-			n = tcb_write(ep, t, hdr + pos, h - pos, TCB_MSG_MORE);
+		if (pos < h)	/* the header's rest and the body: one send() */
+			n = tcb_write_fill(ep, t, hdr + pos, h - pos, len - h, TCB_MSG_MORE);
 		else
 			n = tcb_write(ep, t, NULL, len - pos, TCB_MSG_MORE);
 		if (n <= 0)

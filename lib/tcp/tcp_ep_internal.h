@@ -359,6 +359,9 @@ struct bs_tcp_ep {
 	uint32_t wake;			/* connection index + 1 whose application the
 					 * segment woke (0: none); see tcb_wake() */
 	uint8_t wake_ev;		/* 1 << enum app_event, pending for it */
+	struct rte_mbuf *spare;		/* the received frame, done with while the
+					 * application it woke runs: ep_send()
+					 * builds in it (tcp_tcb_rcv) */
 	uint8_t lport_map[65536 / 8];	/* ports with an open listener, and
 					 * with rss_check our active opens' ports */
 	bool clients_pending;		/* active opens still to start */
@@ -639,8 +642,18 @@ uint32_t tcb_fin_time_ms(struct bs_tcp_ep *ep, const struct bs_tcb *t);
 
 /* tcp_sock.c: what applications call (Linux socket semantics) */
 #define TCB_MSG_MORE 0x1	/* tcb_write: more follows, do not push yet (MSG_MORE) */
-int tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len,
-		unsigned int flags);
+int tcb_write_fill(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf,
+		uint32_t len, uint32_t fill, unsigned int flags);
+
+/* send() of @p len bytes of @p buf, or with @p buf NULL of filler bytes. */
+static inline int
+tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len,
+		unsigned int flags)
+{
+	if (buf == NULL)
+		return tcb_write_fill(ep, t, NULL, 0, len, flags);
+	return tcb_write_fill(ep, t, buf, len, 0, flags);
+}
 uint32_t tcb_write_space(struct bs_tcp_ep *ep, struct bs_tcb *t);
 uint32_t tcb_read(struct bs_tcp_ep *ep, struct bs_tcb *t, void *buf, uint32_t len);
 uint32_t tcb_readable(struct bs_tcp_ep *ep, const struct bs_tcb *t);

@@ -61,6 +61,10 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 	uint8_t *buf, *ip, *end;
 	uint64_t sum;
 
+	if (reuse == NULL && ep->spare != NULL) {
+		reuse = ep->spare;
+		ep->spare = NULL;
+	}
 	if (reuse != NULL) {
 		m = reuse;
 		if (m->nb_segs > 1) {

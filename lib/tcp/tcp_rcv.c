@@ -896,9 +896,12 @@ int
 tcp_tcb_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *m,
 		const struct bs_tcp_seg *s, struct bs_tcp_verdict *v)
 {
-	struct rcv r = { .s = s, .m = m, .drop = BS_DROP_NOT_SPECIFIED };
+	struct rcv r;
 	int rc;
 
+	r.s = s;	/* r.o: all of it written by tcp_parse_opts() */
+	r.m = m;
+	r.drop = BS_DROP_NOT_SPECIFIED;
 	r.end = s->seq + s->len + !!(s->flags & BS_TCP_SYN) + !!(s->flags & BS_TCP_FIN);
 	tcp_parse_opts(s, &r.o);
 	if (t->state == BS_TCP_SYN_SENT)
@@ -906,8 +909,17 @@ tcp_tcb_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *m,
 	else
 		rc = sync_rcv(ep, t, &r);
 	/* The segment is done, its ACK sent or delayed: the application
-	 * it woke runs now (as Linux's, in its own context). */
-	ep_wake_run(ep);
+	 * it woke runs now (as Linux's, in its own context). A frame that
+	 * is only to be freed is its first send's buffer. */
+	if (ep->wake != 0) {
+		if (rc == 0 && r.m != NULL && r.drop == BS_DROP_NOT_SPECIFIED)
+			ep->spare = rcv_take(&r);
+		ep_wake_run(ep);
+		if (ep->spare != NULL) {
+			rte_pktmbuf_free(ep->spare);
+			ep->spare = NULL;
+		}
+	}
 	if (rc > 0) {
 		/* An RST-REPLY from the segment; the caller writes it over the
 		 * received frame (tcp_v4_send_reset(rsk, skb, reason)). */

@@ -86,15 +86,16 @@ tcb_write_space(struct bs_tcp_ep *ep, struct bs_tcb *t)
  * TCB_MSG_MORE, push it (tcp_push): the data leaves now, so a close()
  * that follows sends its FIN in a segment of its own. A write that does
  * not fit marks the socket SOCK_NOSPACE: APP_WRITABLE comes when ACKs
- * free room. @p buf NULL writes filler bytes. @return bytes, or -EPIPE
+ * free room. The bytes are @p len of @p buf, then @p fill filler bytes
+ * (one send() of both). @return bytes, or -EPIPE
  */
 int
-tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len,
-		unsigned int flags)
+tcb_write_fill(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len,
+		uint32_t fill, unsigned int flags)
 {
 	const uint8_t *p = buf;
 	struct tcb_ext *x;
-	uint32_t done = 0, space;
+	uint32_t done = 0, space, total = len + fill;
 
 	if ((t->fl & TCB_SND_SHUT) || (t->state != BS_TCP_ESTABLISHED &&
 			t->state != BS_TCP_CLOSE_WAIT))
@@ -105,15 +106,15 @@ tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len,
 	 * that empties it). */
 	if (ep_mem_short(ep) && tcb_ext(ep, t) != NULL && tcb_ext(ep, t)->snd_head != NULL)
 		space = 0;
-	if (len > space)
+	if (total > space)
 		t->nospace = 1;
-	len = RTE_MIN(len, space);
-	if (len == 0)
+	total = RTE_MIN(total, space);
+	if (total == 0)
 		return 0;
 	x = tcb_ext_get(ep, t);
 	if (x == NULL)
 		return 0;
-	while (done < len) {
+	while (done < total) {
 		struct rte_mbuf *m;
 		uint32_t n;
 		uint8_t *d;
@@ -132,12 +133,17 @@ tcb_write(struct bs_tcp_ep *ep, struct bs_tcb *t, const void *buf, uint32_t len,
 				x->snd_head = m;
 			x->snd_tail = m;
 		}
-		n = RTE_MIN(len - done, (uint32_t)rte_pktmbuf_tailroom(m));
+		n = RTE_MIN(total - done, (uint32_t)rte_pktmbuf_tailroom(m));
 		d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)n);
-		if (p != NULL)
-			memcpy(d, p + done, n);
-		else
+		if (done < len) {
+			uint32_t c = RTE_MIN(n, len - done);
+
+			memcpy(d, p + done, c);
+			if (c < n)
+				memset(d + c, 'x', n - c);
+		} else {
 			memset(d, 'x', n);
+		}
 		done += n;
 	}
 	x->snd_bytes += done;
