@@ -48,6 +48,8 @@ struct outf {
 	uint16_t ipid;
 	bool csum_ok;
 	int tx_rst;		/* bs_tcp_ep_tx_rst() while it was sent (capture) */
+	const struct rte_mbuf *mbuf;	/* the buffer it was built in */
+	uint32_t flen;		/* frame length */
 };
 
 static struct rte_mempool *pool;
@@ -161,9 +163,11 @@ decode(const uint8_t *f, uint32_t len, struct outf *o)
 static void
 capture(struct rte_mbuf *m)
 {
-	if (n_out < MAXOUT)
-		decode(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &out[n_out++]);
-	else
+	if (n_out < MAXOUT) {
+		decode(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &out[n_out]);
+		out[n_out].mbuf = m;
+		out[n_out++].flen = m->data_len;
+	} else
 		CHECK(0, "%s: more than %d frames", case_name, MAXOUT);
 	rte_pktmbuf_free(m);
 }
@@ -381,6 +385,9 @@ peer_init(struct peer *c, bool v6, uint16_t dport)
 	c->dport = dport;
 }
 
+/* The buffer of the last segment P sent. */
+static const struct rte_mbuf *last_in;
+
 /* One segment P -> L through the worker's steps. @return frames L sent */
 static unsigned int
 seg_opt(struct peer *c, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t len,
@@ -414,6 +421,7 @@ seg_opt(struct peer *c, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t len,
 	CHECK(m != NULL, "%s: mbuf", case_name);
 	if (m == NULL)
 		return 0;
+	last_in = m;
 	frame = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)n);
 	memcpy(frame, buf, n);
 	if (c->data != NULL)
@@ -2675,6 +2683,46 @@ c_app_echo(bool v6)
 	teardown();
 }
 
+/*
+ * The peer's FIN wakes echo, whose close() at EOF sends our FIN|ACK: built
+ * in the peer's FIN's own buffer (ep->spare, the frame the segment left
+ * to free), every field as a FIN built afresh: SEQ, ACK, window, the
+ * timestamps, no payload, TTL, DF, ID, checksum, the frame's length.
+ */
+static void
+c_fin_in_place(bool v6)
+{
+	struct peer c;
+
+	setup("fin-in-place", v6, NULL);
+	peer_init(&c, v6, P_ECHO);
+	syn_ts_set(&c, 1000);
+	syn(&c);
+	peer_ts_set(&c, 1001, out[0].tsval);
+	CHECK_EQ(seg(&c, F_ACK, 101, c.x + 1, 0), 0, "handshake");
+	adv(1);
+	CHECK_EQ(seg(&c, F_ACK | F_PSH, 101, c.x + 1, 6), 2, "data: ACK, then echo");
+	expect(2, &c, F_ACK | F_PSH, c.x + 1, 107, "echo");
+	CHECK(out[2].mbuf != last_in, "%s: the echo in a buffer of its own", case_name);
+	peer_ts_set(&c, 1002, out[2].tsval);
+	CHECK_EQ(seg(&c, F_FIN | F_ACK, 107, c.x + 7, 0), 1, "FIN: our FIN, with the ACK");
+	expect(3, &c, F_FIN | F_ACK, c.x + 7, 108, "FIN|ACK");
+	CHECK(out[3].mbuf == last_in, "%s: in the peer's FIN's buffer", case_name);
+	CHECK_EQ(out[3].win, out[2].win, "%s: the window", case_name);
+	CHECK(out[3].ts && out[3].tsval == out[2].tsval && out[3].tsecr == 1002,
+		"%s: TSval %u (want %u), TSecr %u", case_name, out[3].tsval, out[2].tsval,
+		out[3].tsecr);
+	CHECK_EQ(out[3].olen, 12, "%s: the options: TS", case_name);
+	CHECK_EQ(out[3].plen, 0, "%s: no payload", case_name);
+	CHECK_EQ(out[3].ttl, 64, "%s: TTL", case_name);
+	CHECK(out[3].df && out[3].ipid == 0, "%s: DF, ID 0", case_name);
+	CHECK_EQ(out[3].flen, 14u + (v6 ? 40 : 20) + 32, "%s: frame length", case_name);
+	CHECK_EQ(states(BS_TCP_LAST_ACK), 1, "LAST_ACK");
+	CHECK_EQ(seg(&c, F_ACK, 108, c.x + 8, 0), 0, "ACK of our FIN");
+	CHECK_EQ(states(BS_TCP_LAST_ACK), 0, "closed");
+	teardown();
+}
+
 /* http keep-alive (diff: app-http-keepalive): one send() per response,
  * header and body in one segment. */
 static void
@@ -3229,6 +3277,7 @@ static const struct tcase cases[] = {
 	{ "abort-failed", c_abort_failed, "Q38" },
 	{ "app-banner", c_app_banner, "app (finwait1-data)" },
 	{ "app-echo", c_app_echo, "app" },
+	{ "fin-in-place", c_fin_in_place, "app" },
 	{ "app-http", c_app_http, "app" },
 	{ "accept-turn", c_accept_turn, "app" },
 	{ "app-discard", c_app_discard, "app" },
