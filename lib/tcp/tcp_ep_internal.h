@@ -310,7 +310,8 @@ struct tcp_client {
 
 struct tcp_pool {
 	void *base;
-	uint32_t stride;
+	uint32_t stride;	/* sizeof its entries (ep_tcb(), tcb_ext()... use
+				 * the constant) */
 	uint32_t cap;
 	uint32_t used;
 	uint32_t free_head;	/* free list through the first 4 bytes */
@@ -426,25 +427,26 @@ ep_drop_cnt(struct bs_tcp_ep *ep, unsigned int reason)
 static inline struct bs_tcb *
 ep_tcb(const struct bs_tcp_ep *ep, uint32_t idx)
 {
-	return (struct bs_tcb *)((uint8_t *)ep->tcb.base + (size_t)idx * ep->tcb.stride);
+	return (struct bs_tcb *)((uint8_t *)ep->tcb.base + (size_t)idx * sizeof(struct bs_tcb));
 }
 
 static inline uint32_t
 ep_tcb_idx(const struct bs_tcp_ep *ep, const struct bs_tcb *t)
 {
-	return (uint32_t)(((const uint8_t *)t - (const uint8_t *)ep->tcb.base) / ep->tcb.stride);
+	return (uint32_t)((size_t)((const uint8_t *)t - (const uint8_t *)ep->tcb.base) /
+		sizeof(struct bs_tcb));
 }
 
 static inline struct tcp_req *
 ep_req(const struct bs_tcp_ep *ep, uint32_t idx)
 {
-	return (struct tcp_req *)((uint8_t *)ep->req.base + (size_t)idx * ep->req.stride);
+	return (struct tcp_req *)((uint8_t *)ep->req.base + (size_t)idx * sizeof(struct tcp_req));
 }
 
 static inline struct tcp_tw *
 ep_tw(const struct bs_tcp_ep *ep, uint32_t idx)
 {
-	return (struct tcp_tw *)((uint8_t *)ep->tw.base + (size_t)idx * ep->tw.stride);
+	return (struct tcp_tw *)((uint8_t *)ep->tw.base + (size_t)idx * sizeof(struct tcp_tw));
 }
 
 static inline struct tcb_ext *
@@ -452,7 +454,7 @@ tcb_ext(const struct bs_tcp_ep *ep, const struct bs_tcb *t)
 {
 	if (t->ext == TCP_NONE)
 		return NULL;
-	return (struct tcb_ext *)((uint8_t *)ep->ext.base + (size_t)t->ext * ep->ext.stride);
+	return (struct tcb_ext *)((uint8_t *)ep->ext.base + (size_t)t->ext * sizeof(struct tcb_ext));
 }
 
 static inline unsigned int

@@ -452,7 +452,8 @@ tcp_listen_rcv(struct bs_tcp_ep *ep, unsigned int lsn, struct rte_mbuf *m,
 static uint32_t
 req_idx(const struct bs_tcp_ep *ep, const struct tcp_req *r)
 {
-	return (uint32_t)(((const uint8_t *)r - (const uint8_t *)ep->req.base) / ep->req.stride);
+	return (uint32_t)((size_t)((const uint8_t *)r - (const uint8_t *)ep->req.base) /
+		sizeof(struct tcp_req));
 }
 
 /* The request freed, its table entry left to the caller. */

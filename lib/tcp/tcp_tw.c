@@ -10,7 +10,8 @@
 static uint32_t
 tw_idx(const struct bs_tcp_ep *ep, const struct tcp_tw *tw)
 {
-	return (uint32_t)(((const uint8_t *)tw - (const uint8_t *)ep->tw.base) / ep->tw.stride);
+	return (uint32_t)((size_t)((const uint8_t *)tw - (const uint8_t *)ep->tw.base) /
+		sizeof(struct tcp_tw));
 }
 
 void
