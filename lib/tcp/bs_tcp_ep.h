@@ -144,6 +144,31 @@ enum bs_tcp_ep_result bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 		const struct bs_tcp_l2 *l2, struct bs_tcp_verdict *v);
 
 /**
+ * A SYN that bs_tcp_ep_input() would answer with a cookie SYN-ACK and no
+ * request entry (tcp_syncookies=2, or 1 with the listener's request queue
+ * full), answered in place: the SYN-ACK written over the SYN, as the
+ * general path would build it byte for byte (its Ethernet tag aside: the
+ * caller sets it as for any reply, VID kept, priority 0), with the same
+ * counters. Anything else (another segment, a flow in the table, no
+ * listener, overload, a full accept queue, IP options or extension
+ * headers, a chained mbuf, data on the SYN...) is left untouched for
+ * bs_tcp_ep_input(). After bs_tcp_ep_set_time() for the burst.
+ * @param l2    as for bs_tcp_ep_input()
+ * @param hash  the flow's table hash if known, or NULL
+ * @return the reply's length in @p m (checksums set, no offload flags),
+ *         or 0: give the segment to bs_tcp_ep_input()
+ */
+uint32_t bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
+		const struct bs_pkt *p, const struct bs_tcp_seg *s,
+		const struct bs_tcp_l2 *l2, const uint64_t *hash);
+
+/**
+ * Whether bs_tcp_ep_synack_cookie() answers (default) or leaves every SYN
+ * to bs_tcp_ep_input(): for tests that compare the two.
+ */
+void bs_tcp_ep_synack_fast(struct bs_tcp_ep *ep, bool on);
+
+/**
  * bs_tcp_ep_input() of a segment whose table hash the caller has already
  * computed: @p hash is bs_table_hash() of its flow (remote = source), as
  * bs_table_hash_hdr() gives it from the same headers. The worker hashes

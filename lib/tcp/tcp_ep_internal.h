@@ -336,6 +336,8 @@ struct bs_tcp_ep {
 	uint32_t orphans;
 	uint32_t mbuf_reserve;		/* free mbufs below which memory is short */
 	bool mem_short;			/* so at this burst's start (ep_mem_short) */
+	bool synack_slow;		/* cookie SYN-ACKs by the general path only */
+	uint16_t synack_adj;		/* tcp_synack.c: the last adjacency */
 	uint32_t chal_second;		/* tcp_challenge_ack_limit budget */
 	uint32_t chal_budget;
 	uint64_t rnd;			/* xorshift state */
@@ -533,6 +535,12 @@ struct tcp_seg_out {
 
 int ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 		uint8_t tos, const struct tcp_seg_out *o, struct rte_mbuf *reuse);
+/* The IPv6 flow label of @p f's frames; a SYN's or SYN-ACK's options at
+ * @p p (wscale -1: none). @return their length (tcp_synack.c writes both
+ * in place, as ep_send() and req_send_synack() do) */
+uint32_t tcp_flow_label(const struct bs_tcp_ep *ep, const struct bs_flow *f);
+uint8_t tcp_syn_opts(uint8_t *p, uint16_t mss, bool sack, bool ts, uint32_t tsval,
+		uint32_t tsecr, int wscale);
 uint32_t tcb_rcv_window(struct bs_tcp_ep *ep, struct bs_tcb *t);
 void tcb_send_ack(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *reuse);
 bool tcb_oow_limited(struct bs_tcp_ep *ep, uint32_t *last, enum bs_counter c);

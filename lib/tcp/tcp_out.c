@@ -34,8 +34,8 @@ chain_copy(uint8_t *dst, const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	}
 }
 
-static uint32_t
-flow_label(const struct bs_tcp_ep *ep, const struct bs_flow *f)
+uint32_t
+tcp_flow_label(const struct bs_tcp_ep *ep, const struct bs_flow *f)
 {
 	uint64_t w[5];
 
@@ -115,7 +115,7 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
 
 		h->vtc_flow = rte_cpu_to_be_32(6u << 28 | (uint32_t)tos << 20 |
-			flow_label(ep, f));
+			tcp_flow_label(ep, f));
 		h->payload_len = rte_cpu_to_be_16((uint16_t)l4);
 		h->proto = IPPROTO_TCP;
 		h->hop_limits = ep->c.ip->hop_limit;
@@ -382,8 +382,8 @@ tcb_send_rst_abort(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int reason)
 
 /* SYN options in Linux's order: MSS, SACK-permitted + TS, or NOPs,
  * window scale (tcp_syn_options / tcp_synack_options). */
-static uint8_t
-syn_opts(uint8_t *p0, uint16_t mss, bool sack, bool ts, uint32_t tsval,
+uint8_t
+tcp_syn_opts(uint8_t *p0, uint16_t mss, bool sack, bool ts, uint32_t tsval,
 		uint32_t tsecr, int wscale)
 {
 	uint8_t *p = p0;
@@ -436,7 +436,7 @@ tcb_send_syn(struct bs_tcp_ep *ep, struct bs_tcb *t, bool synack)
 	 * set: the same options (tcp_syn_options, from the sysctls, whatever
 	 * the peer offered: Q21 live), TSecr its TSval if it sent one. */
 	o.win = RTE_MIN(ep->k->tcp_rmem[1], 65535u);
-	o.opt_len = syn_opts(o.opts, tcp_local_mss(&t->flow), k->tcp_sack != 0,
+	o.opt_len = tcp_syn_opts(o.opts, tcp_local_mss(&t->flow), k->tcp_sack != 0,
 		k->tcp_timestamps != 0, ep_ts_now(ep) + t->ts_off,
 		synack && (t->fl & TCB_TS) ? t->ts_recent : 0,
 		k->tcp_window_scaling ? (int)tcb_rcv_wscale(t) : -1);
@@ -457,7 +457,7 @@ req_send_synack(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *reuse)
 	o.win = r->rcv_wnd;
 	if (r->synack_ts == 0)
 		r->synack_ts = tsval;	/* also the RTT sample's start (tcp_listen.c) */
-	o.opt_len = syn_opts(o.opts, tcp_local_mss(&r->flow), r->fl & TCB_SACK,
+	o.opt_len = tcp_syn_opts(o.opts, tcp_local_mss(&r->flow), r->fl & TCB_SACK,
 		r->fl & TCB_TS, tsval, r->ts_recent,
 		(r->fl & TCB_WS) ? (int)(r->wscale & 0x0f) : -1);
 	ep_send(ep, &r->flow, r->adj, 0, &o, reuse);

@@ -161,8 +161,10 @@ tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
 	return bs_csum_verifies(sum);
 }
 
-/* The endpoint took the segment (a value no enum bs_tcp_action takes). */
+/* The endpoint took the segment, or wrote its reply over it (the
+ * reply's length in seq): values no enum bs_tcp_action takes. */
 #define VERDICT_TAKEN 0xff
+#define VERDICT_REPLY 0xfe
 
 /*
  * A segment for the TCP endpoint: connections and listeners first
@@ -178,11 +180,23 @@ worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf 
 	struct bs_tcp_verdict v;
 	enum bs_tcp_ep_result r;
 	uint64_t hash;
+	bool hashed;
 
 	memcpy(&l2.peer, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
 	bs_tcp_ep_set_time(w->ep, w->burst_tsc);
 	/* Hashed ahead with the burst (worker_flow.c), its buckets fetched. */
-	if (worker_flow_hash(w, m, &p, &hash))
+	hashed = worker_flow_hash(w, m, &p, &hash);
+	/* A SYN that gets a SYN cookie: the SYN-ACK written over it, as the
+	 * RST is (tcp_synack.c); not while capturing, which sees it as the
+	 * endpoint's frame. */
+	if ((s.flags & BS_TCP_SYN) && likely(w->cap.filter == NULL)) {
+		v.seq = bs_tcp_ep_synack_cookie(w->ep, m, &p, &s, &l2, hashed ? &hash : NULL);
+		if (v.seq != 0) {
+			v.action = VERDICT_REPLY;
+			return v;
+		}
+	}
+	if (hashed)
 		r = bs_tcp_ep_input_hashed(w->ep, m, &p, &s, &l2, hash, &v);
 	else
 		r = bs_tcp_ep_input(w->ep, m, &p, &s, &l2, &v);
@@ -241,6 +255,10 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		v = worker_ep(w, wp, m, frame, *p, s);
 		if (v.action == VERDICT_TAKEN)
 			return WORKER_TAKEN;
+		if (v.action == VERDICT_REPLY) {
+			*len = v.seq;	/* a cookie SYN-ACK */
+			return 0;
+		}
 		if (v.action == BS_TCP_DISCARD)
 			return v.reason;
 	} else if (bs_tcp_input(&s, &v) == BS_TCP_DISCARD) {

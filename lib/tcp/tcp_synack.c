@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The cookie SYN-ACK written over its SYN (bs_tcp_ep_synack_cookie): what
+ * tcp_listen_rcv(), conn_request() and req_send_synack() do for a SYN that
+ * gets a SYN cookie and no request entry, in place, as the stray path
+ * writes its RSTs: no request, no frame builder, no endpoint TX buffer.
+ * Whatever it cannot do exactly as they do is left to them, before any
+ * state is touched.
+ */
+#include <string.h>
+
+#include <netinet/in.h>
+#include <rte_ip.h>
+
+#include "tcp_ep_internal.h"
+
+void
+bs_tcp_ep_synack_fast(struct bs_tcp_ep *ep, bool on)
+{
+	ep->synack_slow = !on;
+}
+
+/* The flow of the SYN, as flow_of() builds it. */
+static inline void
+syn_flow(struct bs_flow *f, const uint8_t *l3, bool v4, const struct bs_tcp_seg *s)
+{
+	if (v4)
+		bs_flow_from_ipv4(f, l3 + 12, l3 + 16, s->sport, s->dport);
+	else
+		bs_flow_from_ipv6(f, l3 + 8, l3 + 24, s->sport, s->dport);
+}
+
+/* No connection, pending handshake or TIME_WAIT entry holds the flow. */
+static inline bool
+syn_flow_free(const struct bs_tcp_ep *ep, const struct bs_flow *f, const uint64_t *hash)
+{
+	if (bs_table_count(ep->table) == 0)
+		return true;
+	return bs_table_lookup(ep->table, f, hash != NULL ? *hash :
+		bs_table_hash(ep->table, f)) == BS_TABLE_MISS;
+}
+
+/* conn_request()'s adjacency (ep_adj_get), the last one found kept: a
+ * flood comes through one router. */
+static inline uint16_t
+syn_adj(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2)
+{
+	uint16_t i = ep->synack_adj;
+	const struct tcp_adj *a = &ep->adj[i % TCP_ADJ_MAX];
+
+	if (likely(i != TCP_ADJ_NONE && a->used == TCP_ADJ_USED && a->port == l2->port &&
+			a->vlan == l2->vlan && rte_is_same_ether_addr(&a->mac, &l2->peer)))
+		return i;
+	i = ep_adj_get(ep, l2);
+	ep->synack_adj = i;
+	return i;
+}
+
+/*
+ * The listener's answer is a cookie (conn_request): tcp_syncookies=2, or
+ * 1 with the request queue over its backlog; not while Backstop is short
+ * of entries or mbufs ([tcp] overload, which has its own counters), nor
+ * with a full accept queue (ListenOverflows).
+ */
+static inline bool
+syn_cookie_regime(const struct bs_tcp_ep *ep, const struct tcp_listener *l)
+{
+	const struct bs_tcp_conf *k = ep->k;
+
+	if (ep->req.used >= ep->req.cap || ep->tcb.used >= ep->tcb.cap || ep_mem_short(ep))
+		return false;
+	if (k->tcp_syncookies != 2 && !(k->tcp_syncookies == 1 && l->n_req > l->backlog))
+		return false;
+	return !(l->n_accept > l->backlog);
+}
+
+/* The IP header of the reply, over the SYN's (no options, no extension
+ * headers): ep_send()'s fields, the addresses swapped. */
+static inline void
+synack_ip(struct bs_tcp_ep *ep, uint8_t *l3, bool v4, const struct bs_flow *f,
+		uint32_t l4)
+{
+	if (v4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)l3;
+		uint32_t a = h->src_addr;
+
+		h->type_of_service = 0;
+		h->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*h) + l4));
+		h->packet_id = 0;
+		h->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+		h->time_to_live = ep->c.ip->ttl;
+		h->src_addr = h->dst_addr;
+		h->dst_addr = a;
+		h->hdr_checksum = 0;
+		h->hdr_checksum = (uint16_t)~bs_csum_fold(bs_csum_add20(l3, 0));
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)l3;
+
+		h->vtc_flow = rte_cpu_to_be_32(6u << 28 | tcp_flow_label(ep, f));
+		h->payload_len = rte_cpu_to_be_16((uint16_t)l4);
+		h->hop_limits = ep->c.ip->hop_limit;
+		memcpy(h->src_addr, f->laddr, 16);
+		memcpy(h->dst_addr, f->raddr, 16);
+	}
+}
+
+uint32_t
+bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
+		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2, const uint64_t *hash)
+{
+	const struct bs_tcp_conf *k = ep->k;
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *), *l3 = frame + p->l2_len;
+	bool v4 = p->kind == BS_PKT_IPV4, ts, sack, ws;
+	uint32_t l3_len = v4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
+	uint32_t cookie, ts_off = 0, now, hl;
+	struct tcp_listener *l;
+	struct rte_ether_hdr *eth;
+	struct rte_tcp_hdr *th;
+	struct tcp_opts o;
+	struct bs_flow f;
+	uint16_t mss;
+	int lsn;
+
+	/* 1. A bare SYN (tcp_listen_rcv: no ACK, RST or FIN; data would be
+	 * cut), in one mbuf, no IP options or extension headers, and room
+	 * for the longest SYN-ACK and the checksum's 64-byte read. */
+	if (unlikely(ep->synack_slow) ||
+			(s->flags & (BS_TCP_SYN | BS_TCP_ACK | BS_TCP_RST | BS_TCP_FIN)) !=
+			BS_TCP_SYN || s->len != 0 || m->nb_segs != 1 || p->l3_len != l3_len ||
+			(uint8_t *)m->buf_addr + m->buf_len - (l3 + l3_len) < BS_CSUM_MASKED_MAX)
+		return 0;
+	/* 2. No entry for the flow, a listener for it in the cookie regime,
+	 * an adjacency to answer through: conn_request()'s checks, in its
+	 * order, none of which has changed anything yet. */
+	syn_flow(&f, l3, v4, s);
+	if (!syn_flow_free(ep, &f, hash))
+		return 0;
+	lsn = tcp_find_listener(ep, &f);
+	if (lsn < 0)
+		return 0;
+	l = &ep->lsn[lsn];
+	if (!syn_cookie_regime(ep, l) || syn_adj(ep, l2) == TCP_ADJ_NONE)
+		return 0;
+
+	/* 3. The cookie, as conn_request() makes it. */
+	tcp_parse_opts(s, &o);
+	ts = o.ts && k->tcp_timestamps != 0;
+	sack = o.sack_ok && k->tcp_sack != 0;
+	ws = o.ws != 0xff && k->tcp_window_scaling != 0;
+	if (k->tcp_syncookies != 2)
+		ep_cnt(ep, BS_CNT_TCPReqQFullDoCookies);
+	l->last_overflow = ep->now_ms;
+	l->overflowed = true;
+	mss = o.mss != 0 ? o.mss : TCP_MSS_DEFAULT;
+	cookie = bs_cookie_init_ts(&ep->cookie_keys, &ep->ts_key, &f, s->seq, &mss,
+		ep->utc_ms0 + ep->now_ms, ts && k->tcp_timestamps == 1 ? &ts_off : NULL);
+	now = ep_ts_now(ep);
+	if (ts) {
+		struct bs_cookie_opts co = {
+			.wscale_ok = ws, .snd_wscale = o.ws, .sack_ok = sack,
+		};
+
+		ts_off += bs_cookie_ts_init(&co, now) - now;
+	}
+	ep_cnt(ep, BS_CNT_SyncookiesSent);
+
+	/* 4. The SYN-ACK over the SYN (req_send_synack, ep_send). */
+	th = (struct rte_tcp_hdr *)(l3 + l3_len);
+	hl = sizeof(*th) + tcp_syn_opts((uint8_t *)(th + 1), tcp_local_mss(&f), sack, ts,
+		now + ts_off, o.tsval, ws ? (int)ep_rcv_wscale(ep) : -1);
+	eth = (struct rte_ether_hdr *)frame;
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&ep->c.port_mac[l2->port], &eth->src_addr);
+	synack_ip(ep, l3, v4, &f, hl);
+	th->src_port = s->dport;
+	th->dst_port = s->sport;
+	th->sent_seq = rte_cpu_to_be_32(cookie);
+	th->recv_ack = rte_cpu_to_be_32(s->seq + 1);
+	th->data_off = (uint8_t)(hl / 4 << 4);
+	th->tcp_flags = BS_TCP_SYN | BS_TCP_ACK;
+	th->rx_win = rte_cpu_to_be_16((uint16_t)RTE_MIN(k->tcp_rmem[1], 65535u));
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	th->cksum = (uint16_t)~bs_csum_fold(bs_csum_add64_masked(th, hl,
+		bs_pkt_pseudo(p, hl, IPPROTO_TCP)));
+	m->ol_flags = 0;
+	ep_cnt(ep, BS_CNT_TcpOutNoRst);
+	return p->l2_len + l3_len + hl;
+}
