@@ -20,6 +20,81 @@ bs_tcp_ep_synack_fast(struct bs_tcp_ep *ep, bool on)
 	ep->synack_slow = !on;
 }
 
+/* What a SYN-ACK needs of the SYN's options. */
+struct syn_opts {
+	uint16_t mss;		/* 0: none */
+	uint8_t ws;		/* 0xff: none */
+	bool sack_ok;
+	bool ts;
+	uint32_t tsval;
+};
+
+static inline uint32_t
+be32_at(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
+/*
+ * tcp_parse_opts() on a SYN, for those fields only (no SACK blocks, no
+ * TSecr, nothing cleared that is not read): Linux's own layout (MSS,
+ * SACK-permitted, TS, NOP, window scale) at once, any other by the same
+ * loop, which stops where it stops.
+ */
+static inline void
+syn_parse_opts(const struct bs_tcp_seg *s, struct syn_opts *o)
+{
+	const uint8_t *p = s->opts;
+	int left = s->opt_len;
+
+	o->mss = 0;
+	o->ws = 0xff;
+	o->sack_ok = false;
+	o->ts = false;
+	o->tsval = 0;
+	if (left == 20 && p[0] == TCPOPT_MSS && p[1] == 4 &&
+			memcmp(p + 4, "\x04\x02\x08\x0a", 4) == 0 &&
+			memcmp(p + 16, "\x01\x03\x03", 3) == 0) {
+		o->mss = (uint16_t)(p[2] << 8 | p[3]);
+		o->sack_ok = true;
+		o->ts = true;
+		o->tsval = be32_at(p + 8);
+		o->ws = RTE_MIN(p[19], (uint8_t)TCP_MAX_WSCALE);
+		return;
+	}
+	while (left > 0) {
+		uint8_t kind = p[0], len;
+
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			p++;
+			left--;
+			continue;
+		}
+		if (left < 2)
+			break;
+		len = p[1];
+		if (len < 2 || len > left)
+			break;	/* "don't parse partial options" */
+		if (kind == TCPOPT_MSS && len == 4) {
+			o->mss = (uint16_t)(p[2] << 8 | p[3]);
+		} else if (kind == TCPOPT_WS && len == 3) {
+			o->ws = RTE_MIN(p[2], (uint8_t)TCP_MAX_WSCALE);
+		} else if (kind == TCPOPT_SACK_PERM && len == 2) {
+			o->sack_ok = true;
+		} else if (kind == TCPOPT_TS && len == 10) {
+			o->ts = true;
+			o->tsval = be32_at(p + 2);
+		}
+		p += len;
+		left -= len;
+	}
+}
+
 /* The flow of the SYN, as flow_of() builds it. */
 static inline void
 syn_flow(struct bs_flow *f, const uint8_t *l3, bool v4, const struct bs_tcp_seg *s)
@@ -116,7 +191,7 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct b
 	struct tcp_listener *l;
 	struct rte_ether_hdr *eth;
 	struct rte_tcp_hdr *th;
-	struct tcp_opts o;
+	struct syn_opts o;
 	struct bs_flow f;
 	uint16_t mss;
 	int lsn;
@@ -143,7 +218,7 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct b
 		return 0;
 
 	/* 3. The cookie, as conn_request() makes it. */
-	tcp_parse_opts(s, &o);
+	syn_parse_opts(s, &o);
 	ts = o.ts && k->tcp_timestamps != 0;
 	sack = o.sack_ok && k->tcp_sack != 0;
 	ws = o.ws != 0xff && k->tcp_window_scaling != 0;

@@ -323,6 +323,28 @@ compare_options(struct bs_worker *w, unsigned int *k, const char *sysctl)
 	}
 }
 
+/* Option lists out of the common layouts, malformed ones included. */
+static const struct {
+	uint8_t len;
+	uint8_t b[40];
+} odd_opts[] = {
+	{ 8, { 2, 4, 5, 0xb4, 2, 4, 1, 0 } },			/* MSS twice: the last */
+	{ 4, { 2, 3, 5, 0 } },					/* MSS of length 3 */
+	{ 8, { 2, 4, 5, 0xb4, 8, 10, 0, 0 } },			/* TS cut short */
+	{ 12, { 1, 1, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0 } },	/* NOP NOP TS */
+	{ 4, { 3, 3, 20, 0 } },					/* window scale 20 */
+	{ 4, { 4, 1, 2, 4 } },					/* length 1: stop */
+	{ 8, { 0, 2, 4, 5, 0xb4, 0, 0, 0 } },			/* EOL first */
+	{ 8, { 30, 4, 0, 0, 2, 4, 1, 0 } },			/* unknown, then MSS */
+	{ 20, { 2, 5, 5, 0xb4, 0, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3 } },
+	{ 20, { 2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 2, 7 } },
+	{ 16, { 2, 4, 5, 0xb4, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 4, 2 } },
+	{ 40, { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 4, 0x23, 0x28 } },
+	{ 4, { 8, 10, 1, 2 } },					/* TS longer than the rest */
+	{ 4, { 5, 2, 4, 2 } },					/* SACK blocks kind, empty */
+};
+
 /* A SYN with @p flags besides SYN, or payload, or IP options: the general path. */
 static void
 compare_other(struct bs_worker *w, unsigned int *k)
@@ -330,8 +352,18 @@ compare_other(struct bs_worker *w, unsigned int *k)
 	unsigned int fam;
 
 	for (fam = 0; fam < 3; fam++) {
+		unsigned int i;
 		struct tseg s;
 
+		for (i = 0; i < RTE_DIM(odd_opts); i++) {
+			char what[64];
+
+			syn_init(&s, fam, (*k)++);
+			memcpy(s.tcp_opts, odd_opts[i].b, odd_opts[i].len);
+			s.tcp_opt_len = odd_opts[i].len;
+			snprintf(what, sizeof(what), "family %u, option list %u", fam, i);
+			same(w, &s, true, what);
+		}
 		syn_init(&s, fam, (*k)++);
 		s.tcp_opt_len = syn_options(s.tcp_opts, 1460, true, true, 7, 7, false);
 		s.payload = 10;
