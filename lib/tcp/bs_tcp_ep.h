@@ -153,14 +153,24 @@ enum bs_tcp_ep_result bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m,
  * listener, overload, a full accept queue, IP options or extension
  * headers, a chained mbuf, data on the SYN...) is left untouched for
  * bs_tcp_ep_input(). After bs_tcp_ep_set_time() for the burst.
+ * The reply's cookie, TSval and TCP checksum are written by
+ * bs_tcp_ep_synack_flush(), which must run before @p m is sent: the
+ * hashes of a burst's SYNs are computed together.
  * @param l2    as for bs_tcp_ep_input()
  * @param hash  the flow's table hash if known, or NULL
- * @return the reply's length in @p m (checksums set, no offload flags),
- *         or 0: give the segment to bs_tcp_ep_input()
+ * @return the reply's length in @p m (no offload flags), or 0: give the
+ *         segment to bs_tcp_ep_input()
  */
 uint32_t bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 		const struct bs_pkt *p, const struct bs_tcp_seg *s,
 		const struct bs_tcp_l2 *l2, const uint64_t *hash);
+
+/**
+ * Complete the SYN-ACKs bs_tcp_ep_synack_cookie() wrote since the last
+ * call: their cookies (bs_cookie_init_ts_burst), TSvals and checksums.
+ * Nothing to do costs a load and a branch.
+ */
+void bs_tcp_ep_synack_flush(struct bs_tcp_ep *ep);
 
 /**
  * Whether bs_tcp_ep_synack_cookie() answers (default) or leaves every SYN

@@ -99,6 +99,22 @@ uint32_t bs_cookie_init_ts(const struct bs_cookie_keys *keys,
 		const struct bs_sipkey *ts_key, const struct bs_flow *f,
 		uint32_t syn_seq, uint16_t *mss, uint64_t now_ms, uint32_t *ts_off);
 
+/** Most SYNs bs_cookie_init_ts_burst() takes at once. */
+#define BS_COOKIE_BURST 64
+
+/**
+ * bs_cookie_init_ts() of @p n SYNs (at most BS_COOKIE_BURST; IPv4 and IPv6
+ * mixed) at the same @p now_ms, the offset always computed: with AVX2 or
+ * AVX-512VL each hash runs across four SYNs as one vector's lanes and the
+ * three hashes side by side, so that their rounds' latency overlaps; else
+ * bs_cookie_init_ts() for each. The values are bs_cookie_init_ts()'s.
+ * @param mss  in and out, per SYN, as bs_cookie_init_ts()'s
+ */
+void bs_cookie_init_ts_burst(const struct bs_cookie_keys *keys,
+		const struct bs_sipkey *ts_key, const struct bs_flow *const *f,
+		const uint32_t *syn_seq, uint16_t *mss, uint64_t now_ms, uint32_t *cookie,
+		uint32_t *ts_off, unsigned int n);
+
 /**
  * Choose how bs_cookie_init_ts() computes its hashes: "scalar", "avx2" or
  * "avx512"; NULL: the best the CPU supports (the choice at start-up).

@@ -317,6 +317,19 @@ struct tcp_pool {
 	uint32_t free_head;	/* free list through the first 4 bytes */
 };
 
+/* tcp_synack.c: a cookie SYN-ACK written but for its cookie, TSval and
+ * checksum, which bs_tcp_ep_synack_flush() adds with the burst's others. */
+struct tcp_synack {
+	struct bs_flow f;
+	struct rte_tcp_hdr *th;
+	uint64_t sum;		/* the pseudo header's */
+	uint32_t seq;		/* the SYN's */
+	uint32_t ts_add;	/* TSval - now - hashed offset (bs_cookie_ts_init) */
+	uint16_t mss;		/* the peer's, for the cookie */
+	uint8_t hl;		/* TCP header bytes */
+	uint8_t ts;		/* 0: no TS option; 1: TS, offset hashed; 2: TS, no offset */
+};
+
 struct bs_tcp_ep {
 	struct bs_tcp_ep_conf c;
 	const struct bs_tcp_conf *k;	/* knobs */
@@ -338,6 +351,9 @@ struct bs_tcp_ep {
 	bool mem_short;			/* so at this burst's start (ep_mem_short) */
 	bool synack_slow;		/* cookie SYN-ACKs by the general path only */
 	uint16_t synack_adj;		/* tcp_synack.c: the last adjacency */
+	uint16_t n_synack;		/* SYN-ACKs waiting for their cookies */
+	uint32_t synack_ms;		/* ... made at this now_ms */
+	struct tcp_synack synack[BS_COOKIE_BURST];
 	uint32_t chal_second;		/* tcp_challenge_ack_limit budget */
 	uint32_t chal_budget;
 	uint64_t rnd;			/* xorshift state */

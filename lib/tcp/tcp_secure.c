@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_config.h>
 
 #include "bs_tcp_secure.h"
@@ -246,6 +247,75 @@ sip3_avx512(const struct sip3 *x, uint64_t out[3])
 {
 	SIP3_BODY(x, out);
 }
+
+/*
+ * The same three hashes for four SYNs of one family at once
+ * (bs_cookie_init_ts_burst): each hash is a vector whose lanes are the
+ * four SYNs, under its own key, and the three vectors' rounds are
+ * independent chains the CPU overlaps. The offset's message is one block
+ * shorter: it starts finalizing at the last step, as in SIP3_BODY.
+ */
+struct sipx4 {
+	uint64_t k0[3], k1[3];		/* H0, H1, offset */
+	uint64_t h[6][4];		/* the cookie's blocks, per lane (H0's) */
+	uint64_t t[6][4];		/* the offset's blocks, per lane */
+	uint64_t cnt;			/* added to H1's block @p tail */
+	unsigned int steps, tail;
+};
+
+#define SIPX4_V(k) ((sip3_vec){ (k), (k), (k), (k) })
+#define SIPX4_L(a) ((sip3_vec){ (a)[0], (a)[1], (a)[2], (a)[3] })
+#define SIPX4_INIT(n, i) \
+	sip3_vec n##0 = SIPX4_V((x)->k0[i] ^ 0x736f6d6570736575ULL); \
+	sip3_vec n##1 = SIPX4_V((x)->k1[i] ^ 0x646f72616e646f6dULL); \
+	sip3_vec n##2 = SIPX4_V((x)->k0[i] ^ 0x6c7967656e657261ULL); \
+	sip3_vec n##3 = SIPX4_V((x)->k1[i] ^ 0x7465646279746573ULL)
+#define SIPX4_BODY(x, out) do { \
+	SIPX4_INIT(a, 0); SIPX4_INIT(b, 1); SIPX4_INIT(c, 2); \
+	const sip3_vec ff = SIPX4_V(0xffULL); \
+	sip3_vec ma, mb, mc; \
+	unsigned int i; \
+	for (i = 0; i < (x)->steps; i++) { \
+		ma = SIPX4_L((x)->h[i]); \
+		mb = i == (x)->tail ? ma | SIPX4_V((x)->cnt) : ma; \
+		mc = SIPX4_L((x)->t[i]); \
+		a3 ^= ma; b3 ^= mb; c3 ^= mc; \
+		if (i == (x)->steps - 1) \
+			c2 ^= ff; \
+		SIP3_ROUND(a0, a1, a2, a3); SIP3_ROUND(b0, b1, b2, b3); \
+		SIP3_ROUND(c0, c1, c2, c3); \
+		SIP3_ROUND(a0, a1, a2, a3); SIP3_ROUND(b0, b1, b2, b3); \
+		SIP3_ROUND(c0, c1, c2, c3); \
+		a0 ^= ma; b0 ^= mb; c0 ^= mc; \
+	} \
+	a2 ^= ff; b2 ^= ff; \
+	SIP3_ROUND(a0, a1, a2, a3); SIP3_ROUND(b0, b1, b2, b3); \
+	SIP3_ROUND(c0, c1, c2, c3); \
+	SIP3_ROUND(a0, a1, a2, a3); SIP3_ROUND(b0, b1, b2, b3); \
+	SIP3_ROUND(c0, c1, c2, c3); \
+	c0 ^= c1 ^ c2 ^ c3; \
+	SIP3_ROUND(a0, a1, a2, a3); SIP3_ROUND(b0, b1, b2, b3); \
+	SIP3_ROUND(a0, a1, a2, a3); SIP3_ROUND(b0, b1, b2, b3); \
+	a0 ^= a1 ^ a2 ^ a3; \
+	b0 ^= b1 ^ b2 ^ b3; \
+	for (i = 0; i < 4; i++) { \
+		(out)[0][i] = a0[i]; \
+		(out)[1][i] = b0[i]; \
+		(out)[2][i] = c0[i]; \
+	} \
+} while (0)
+
+__attribute__((target("avx2"))) static void
+sipx4_avx2(const struct sipx4 *x, uint64_t out[3][4])
+{
+	SIPX4_BODY(x, out);
+}
+
+__attribute__((target("avx512f,avx512vl"))) static void
+sipx4_avx512(const struct sipx4 *x, uint64_t out[3][4])
+{
+	SIPX4_BODY(x, out);
+}
 #define SIP3_VECTOR 1
 #endif
 
@@ -384,6 +454,106 @@ bs_cookie_init_ts(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_
 	if (ts_off != NULL)
 		*ts_off = bs_tcp_ts_off(ts_key, f);
 	return bs_cookie_init(keys, f, syn_seq, mss, now_ms);
+}
+
+#ifdef SIP3_VECTOR
+/* Up to four SYNs of one family (@p idx into the burst's arrays; a
+ * short group repeats its first lane). */
+static void
+cookie_x4(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
+		const struct bs_flow *const *f, const uint32_t *syn_seq, uint16_t *mss,
+		uint32_t count, uint32_t *cookie, uint32_t *ts_off, const uint8_t *idx,
+		unsigned int n, bool v4)
+{
+	struct sipx4 x;
+	uint64_t h[3][4];
+	unsigned int i, j;
+
+	for (i = 0; i < 2; i++) {
+		x.k0[i] = keys->k[i].k0;
+		x.k1[i] = keys->k[i].k1;
+	}
+	x.k0[2] = ts_key->k0;
+	x.k1[2] = ts_key->k1;
+	x.cnt = (uint64_t)count << 32;
+	x.steps = v4 ? 3 : 6;
+	x.tail = v4 ? 1 : 4;
+	for (j = 0; j < 4; j++) {
+		const struct bs_flow *g = f[idx[j < n ? j : 0]];
+		uint64_t tail = ports_word(g->rport, g->lport);
+
+		if (v4) {
+			uint32_t la = le32(g->laddr + 12), ra = le32(g->raddr + 12);
+
+			x.h[0][j] = ra | (uint64_t)la << 32;
+			x.h[1][j] = tail;
+			x.h[2][j] = (uint64_t)16 << 56;
+			x.t[0][j] = la | (uint64_t)ra << 32;
+			x.t[1][j] = (uint64_t)8 << 56;
+			x.t[2][j] = 0;
+		} else {
+			uint64_t r0 = le64(g->raddr), r1 = le64(g->raddr + 8);
+			uint64_t l0 = le64(g->laddr), l1 = le64(g->laddr + 8);
+
+			x.h[0][j] = r0;
+			x.h[1][j] = r1;
+			x.h[2][j] = l0;
+			x.h[3][j] = l1;
+			x.h[4][j] = tail;
+			x.h[5][j] = (uint64_t)40 << 56;
+			x.t[0][j] = l0;
+			x.t[1][j] = l1;
+			x.t[2][j] = r0;
+			x.t[3][j] = r1;
+			x.t[4][j] = (uint64_t)32 << 56;
+			x.t[5][j] = 0;
+		}
+	}
+	if (sip3_sel == SIP3_AVX512)
+		sipx4_avx512(&x, h);
+	else
+		sipx4_avx2(&x, h);
+	for (j = 0; j < n; j++) {
+		unsigned int k = idx[j];
+		uint32_t mssind = cookie_mss_index(v4, &mss[k]);
+
+		ts_off[k] = (uint32_t)h[2][j];
+		/* secure_tcp_syn_cookie() */
+		cookie[k] = (uint32_t)h[0][j] + syn_seq[k] + (count << BS_COOKIE_BITS) +
+			(((uint32_t)h[1][j] + mssind) & BS_COOKIE_MASK);
+	}
+}
+#endif
+
+void
+bs_cookie_init_ts_burst(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
+		const struct bs_flow *const *f, const uint32_t *syn_seq, uint16_t *mss,
+		uint64_t now_ms, uint32_t *cookie, uint32_t *ts_off, unsigned int n)
+{
+	unsigned int i;
+
+#ifdef SIP3_VECTOR
+	if (sip3_sel != SIP3_SCALAR && n > 1) {
+		uint8_t idx[2][BS_COOKIE_BURST];
+		unsigned int nf[2] = { 0, 0 }, fam;
+		uint32_t count = bs_cookie_time(now_ms);
+
+		/* IPv4 and IPv6 take different numbers of blocks: in groups
+		 * of their own, four SYNs a group. */
+		for (i = 0; i < n; i++) {
+			fam = !bs_flow_is_v4(f[i]);
+			idx[fam][nf[fam]++] = (uint8_t)i;
+		}
+		for (fam = 0; fam < 2; fam++)
+			for (i = 0; i < nf[fam]; i += 4)
+				cookie_x4(keys, ts_key, f, syn_seq, mss, count, cookie, ts_off,
+					idx[fam] + i, RTE_MIN(nf[fam] - i, 4u), fam == 0);
+		return;
+	}
+#endif
+	for (i = 0; i < n; i++)
+		cookie[i] = bs_cookie_init_ts(keys, ts_key, f[i], syn_seq[i], &mss[i], now_ms,
+			&ts_off[i]);
 }
 
 uint16_t

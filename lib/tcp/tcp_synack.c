@@ -187,13 +187,13 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct b
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *), *l3 = frame + p->l2_len;
 	bool v4 = p->kind == BS_PKT_IPV4, ts, sack, ws;
 	uint32_t l3_len = v4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
-	uint32_t cookie, ts_off = 0, now, hl;
+	struct tcp_synack *q;
+	uint32_t hl;
 	struct tcp_listener *l;
 	struct rte_ether_hdr *eth;
 	struct rte_tcp_hdr *th;
 	struct syn_opts o;
 	struct bs_flow f;
-	uint16_t mss;
 	int lsn;
 
 	/* 1. A bare SYN (tcp_listen_rcv: no ACK, RST or FIN; data would be
@@ -217,7 +217,7 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct b
 	if (!syn_cookie_regime(ep, l) || syn_adj(ep, l2) == TCP_ADJ_NONE)
 		return 0;
 
-	/* 3. The cookie, as conn_request() makes it. */
+	/* 3. What conn_request() counts and notes. */
 	syn_parse_opts(s, &o);
 	ts = o.ts && k->tcp_timestamps != 0;
 	sack = o.sack_ok && k->tcp_sack != 0;
@@ -226,39 +226,82 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct b
 		ep_cnt(ep, BS_CNT_TCPReqQFullDoCookies);
 	l->last_overflow = ep->now_ms;
 	l->overflowed = true;
-	mss = o.mss != 0 ? o.mss : TCP_MSS_DEFAULT;
-	cookie = bs_cookie_init_ts(&ep->cookie_keys, &ep->ts_key, &f, s->seq, &mss,
-		ep->utc_ms0 + ep->now_ms, ts && k->tcp_timestamps == 1 ? &ts_off : NULL);
-	now = ep_ts_now(ep);
+	ep_cnt(ep, BS_CNT_SyncookiesSent);
+	ep_cnt(ep, BS_CNT_TcpOutNoRst);
+
+	/* 4. The SYN-ACK over the SYN (req_send_synack, ep_send), but for
+	 * its cookie, TSval and checksum, which bs_tcp_ep_synack_flush()
+	 * adds with the burst's other cookies. */
+	if (ep->n_synack == BS_COOKIE_BURST ||
+			(ep->n_synack != 0 && ep->synack_ms != ep->now_ms))
+		bs_tcp_ep_synack_flush(ep);
+	ep->synack_ms = ep->now_ms;
+	q = &ep->synack[ep->n_synack++];
+	q->f = f;
+	q->seq = s->seq;
+	q->mss = o.mss != 0 ? o.mss : TCP_MSS_DEFAULT;
+	q->ts = ts ? (uint8_t)k->tcp_timestamps : 0;
+	q->ts_add = 0;
 	if (ts) {
 		struct bs_cookie_opts co = {
 			.wscale_ok = ws, .snd_wscale = o.ws, .sack_ok = sack,
 		};
 
-		ts_off += bs_cookie_ts_init(&co, now) - now;
+		q->ts_add = bs_cookie_ts_init(&co, ep_ts_now(ep)) - ep_ts_now(ep);
 	}
-	ep_cnt(ep, BS_CNT_SyncookiesSent);
-
-	/* 4. The SYN-ACK over the SYN (req_send_synack, ep_send). */
 	th = (struct rte_tcp_hdr *)(l3 + l3_len);
 	hl = sizeof(*th) + tcp_syn_opts((uint8_t *)(th + 1), tcp_local_mss(&f), sack, ts,
-		now + ts_off, o.tsval, ws ? (int)ep_rcv_wscale(ep) : -1);
+		0, o.tsval, ws ? (int)ep_rcv_wscale(ep) : -1);
+	q->th = th;
+	q->hl = (uint8_t)hl;
+	q->sum = bs_pkt_pseudo(p, hl, IPPROTO_TCP);
 	eth = (struct rte_ether_hdr *)frame;
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&ep->c.port_mac[l2->port], &eth->src_addr);
 	synack_ip(ep, l3, v4, &f, hl);
 	th->src_port = s->dport;
 	th->dst_port = s->sport;
-	th->sent_seq = rte_cpu_to_be_32(cookie);
 	th->recv_ack = rte_cpu_to_be_32(s->seq + 1);
 	th->data_off = (uint8_t)(hl / 4 << 4);
 	th->tcp_flags = BS_TCP_SYN | BS_TCP_ACK;
 	th->rx_win = rte_cpu_to_be_16((uint16_t)RTE_MIN(k->tcp_rmem[1], 65535u));
 	th->cksum = 0;
 	th->tcp_urp = 0;
-	th->cksum = (uint16_t)~bs_csum_fold(bs_csum_add64_masked(th, hl,
-		bs_pkt_pseudo(p, hl, IPPROTO_TCP)));
 	m->ol_flags = 0;
-	ep_cnt(ep, BS_CNT_TcpOutNoRst);
 	return p->l2_len + l3_len + hl;
+}
+
+/* The TSval's place in tcp_syn_opts()'s layout: after the MSS option,
+ * NOP NOP (or SACK-permitted) and the TS option's kind and length. */
+#define SYNACK_TSVAL_OFF (sizeof(struct rte_tcp_hdr) + 8)
+
+void
+bs_tcp_ep_synack_flush(struct bs_tcp_ep *ep)
+{
+	const struct bs_flow *f[BS_COOKIE_BURST];
+	uint32_t seq[BS_COOKIE_BURST], cookie[BS_COOKIE_BURST], off[BS_COOKIE_BURST];
+	uint16_t mss[BS_COOKIE_BURST];
+	unsigned int i, n = ep->n_synack;
+
+	for (i = 0; i < n; i++) {
+		f[i] = &ep->synack[i].f;
+		seq[i] = ep->synack[i].seq;
+		mss[i] = ep->synack[i].mss;
+	}
+	bs_cookie_init_ts_burst(&ep->cookie_keys, &ep->ts_key, f, seq, mss,
+		ep->utc_ms0 + ep->synack_ms, cookie, off, n);
+	for (i = 0; i < n; i++) {
+		const struct tcp_synack *q = &ep->synack[i];
+		struct rte_tcp_hdr *th = q->th;
+
+		th->sent_seq = rte_cpu_to_be_32(cookie[i]);
+		if (q->ts != 0) {
+			uint32_t tsval = rte_cpu_to_be_32(ep->synack_ms + q->ts_add +
+				(q->ts == 1 ? off[i] : 0));
+
+			memcpy((uint8_t *)th + SYNACK_TSVAL_OFF, &tsval, sizeof(tsval));
+		}
+		th->cksum = (uint16_t)~bs_csum_fold(bs_csum_add64_masked(th, q->hl, q->sum));
+	}
+	ep->n_synack = 0;
 }

@@ -36,6 +36,7 @@ struct burst_cnt {
 	uint32_t ip_in;		/* IpInReceives */
 	uint32_t tcp_in;	/* TcpInSegs */
 	uint32_t rst;		/* rst[BS_RST_REASON_NO_SOCKET] */
+	uint32_t synack;	/* cookie SYN-ACKs to complete (bs_tcp_ep_synack_flush) */
 };
 
 /* backstop.tcp.send_reset of an RST-REPLY written over the frame (@p l3:
@@ -256,7 +257,8 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		if (v.action == VERDICT_TAKEN)
 			return WORKER_TAKEN;
 		if (v.action == VERDICT_REPLY) {
-			*len = v.seq;	/* a cookie SYN-ACK */
+			*len = v.seq;	/* a cookie SYN-ACK, completed with the burst */
+			b->synack++;
 			return 0;
 		}
 		if (v.action == BS_TCP_DISCARD)
@@ -683,6 +685,8 @@ bs_worker_handle(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf
 	w->burst_tsc = rte_rdtsc();	/* a burst of one */
 	if (worker_handle_any(w, wp, m, &b) == 0)
 		out->tx[out->n_tx++] = m;
+	if (unlikely(b.synack != 0))
+		bs_tcp_ep_synack_flush(w->ep);
 	burst_cnt_add(w, &b);
 }
 
@@ -847,6 +851,9 @@ burst(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkts, ui
 	else
 		n_tx = rx_burst(w, wp, pkts, n, n_tx, &b);
 done:
+	/* The burst's cookie SYN-ACKs: their hashes side by side. */
+	if (unlikely(b.synack != 0))
+		bs_tcp_ep_synack_flush(w->ep);
 	out->n_tx = n_tx;
 	w->n_flow = 0;
 	burst_cnt_add(w, &b);
