@@ -423,6 +423,17 @@ ep_flow_hash(const struct bs_tcp_ep *ep, const struct bs_flow *f)
 	return bs_table_hash(ep->table, f);
 }
 
+/* rte_pktmbuf_free() of a frame, inline when it is one segment (the
+ * frames a connection receives and queues): rte_pktmbuf_free_seg(). */
+static inline void
+ep_mbuf_free(struct rte_mbuf *m)
+{
+	if (likely(m->next == NULL))
+		rte_pktmbuf_free_seg(m);
+	else
+		rte_pktmbuf_free(m);
+}
+
 /* Counters: the worker's, written by it only. */
 static inline void
 ep_cnt(struct bs_tcp_ep *ep, enum bs_counter c)

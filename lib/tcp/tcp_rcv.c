@@ -219,7 +219,7 @@ snd_queue_ack(struct bs_tcp_ep *ep, struct bs_tcb *t, struct tcb_ext *x, uint32_
 			x->snd_head = h->next;
 			h->next = NULL;
 			h->nb_segs = 1;
-			rte_pktmbuf_free(h);
+			ep_mbuf_free(h);
 		} else {
 			rte_pktmbuf_adj(h, (uint16_t)n);
 			x->snd_bytes -= n;
@@ -940,7 +940,7 @@ tcp_tcb_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *m,
 			v->reason = r.drop;
 			return BS_TCP_EP_VERDICT;
 		}
-		rte_pktmbuf_free(r.m);
+		ep_mbuf_free(r.m);
 	}
 	return BS_TCP_EP_DONE;
 }

@@ -190,7 +190,7 @@ tcb_read(struct bs_tcp_ep *ep, struct bs_tcb *t, void *buf, uint32_t len)
 		if (n == m->data_len) {
 			x->rcv_head = m->next;
 			m->next = NULL;
-			rte_pktmbuf_free(m);
+			ep_mbuf_free(m);
 		} else {
 			rte_pktmbuf_adj(m, (uint16_t)n);
 		}
