@@ -62,8 +62,15 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 	uint64_t sum;
 
 	if (reuse == NULL && ep->spare != NULL) {
+		/* The received frame the application's turn follows, if the
+		 * segment fits in it (a frame from another driver's pool may
+		 * be smaller): a fresh buffer otherwise, not a drop. */
 		reuse = ep->spare;
 		ep->spare = NULL;
+		if (unlikely(reuse->buf_len < RTE_PKTMBUF_HEADROOM + l2 + l3 + l4)) {
+			rte_pktmbuf_free(reuse);
+			reuse = NULL;
+		}
 	}
 	if (reuse != NULL) {
 		m = reuse;
