@@ -204,17 +204,19 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct b
 			BS_TCP_SYN || s->len != 0 || m->nb_segs != 1 || p->l3_len != l3_len ||
 			(uint8_t *)m->buf_addr + m->buf_len - (l3 + l3_len) < BS_CSUM_MASKED_MAX)
 		return 0;
-	/* 2. No entry for the flow, a listener for it in the cookie regime,
-	 * an adjacency to answer through: conn_request()'s checks, in its
-	 * order, none of which has changed anything yet. */
+	/* 2. A listener for the flow in the cookie regime, no entry for the
+	 * flow, an adjacency to answer through: conn_request()'s checks,
+	 * none of which has changed anything yet. */
 	syn_flow(&f, l3, v4, s);
-	if (!syn_flow_free(ep, &f, hash))
-		return 0;
 	lsn = tcp_find_listener(ep, &f);
 	if (lsn < 0)
 		return 0;
 	l = &ep->lsn[lsn];
-	if (!syn_cookie_regime(ep, l) || syn_adj(ep, l2) == TCP_ADJ_NONE)
+	/* The regime before the table: a listener that answers with
+	 * request entries (the common case) costs no hash and no lookup
+	 * here; the order changes nothing, as nothing has changed yet. */
+	if (!syn_cookie_regime(ep, l) || !syn_flow_free(ep, &f, hash) ||
+			syn_adj(ep, l2) == TCP_ADJ_NONE)
 		return 0;
 
 	/* 3. What conn_request() counts and notes. */
