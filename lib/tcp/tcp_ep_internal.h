@@ -78,6 +78,36 @@
 #define TCPOLEN_TS_ALIGNED 12
 #define TCP_MAX_SACKS 4
 
+/*
+ * One step of tcp_parse_options()' walk over a segment's options: NOPs
+ * skipped; @return the next option's kind, with *opt at its first byte,
+ * *len its length and *p, *left past it; or -1 where the walk stops (EOL,
+ * a partial option: "don't parse partial options", nothing left).
+ */
+static inline int
+tcp_opt_next(const uint8_t **p, int *left, const uint8_t **opt, uint8_t *len)
+{
+	while (*left > 0) {
+		const uint8_t *q = *p;
+
+		if (q[0] == TCPOPT_EOL)
+			return -1;
+		if (q[0] == TCPOPT_NOP) {
+			(*p)++;
+			(*left)--;
+			continue;
+		}
+		if (*left < 2 || q[1] < 2 || q[1] > *left)
+			return -1;
+		*opt = q;
+		*len = q[1];
+		*p = q + q[1];
+		*left -= q[1];
+		return q[0];
+	}
+	return -1;
+}
+
 /* struct bs_tcb.fl */
 #define TCB_TS 0x0001		/* timestamps negotiated */
 #define TCB_SACK 0x0002		/* SACK permitted both ways */

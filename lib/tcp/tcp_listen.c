@@ -21,8 +21,9 @@ opt_be32(const uint8_t *p)
 void
 tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 {
-	const uint8_t *p = s->opts;
-	int left = s->opt_len;
+	const uint8_t *p = s->opts, *q;
+	int left = s->opt_len, kind;
+	uint8_t len;
 
 	memset(o, 0, sizeof(*o));
 	o->ws = 0xff;
@@ -47,29 +48,15 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 		o->ws = RTE_MIN(p[19], (uint8_t)TCP_MAX_WSCALE);
 		return;
 	}
-	while (left > 0) {
-		uint8_t kind = p[0], len;
-
-		if (kind == TCPOPT_EOL)
-			break;
-		if (kind == TCPOPT_NOP) {
-			p++;
-			left--;
-			continue;
-		}
-		if (left < 2)
-			break;
-		len = p[1];
-		if (len < 2 || len > left)
-			break;	/* "don't parse partial options" */
+	while ((kind = tcp_opt_next(&p, &left, &q, &len)) >= 0) {
 		switch (kind) {
 		case TCPOPT_MSS:
 			if (len == 4 && (s->flags & BS_TCP_SYN))
-				o->mss = (uint16_t)(p[2] << 8 | p[3]);
+				o->mss = (uint16_t)(q[2] << 8 | q[3]);
 			break;
 		case TCPOPT_WS:
 			if (len == 3 && (s->flags & BS_TCP_SYN))
-				o->ws = RTE_MIN(p[2], (uint8_t)TCP_MAX_WSCALE);
+				o->ws = RTE_MIN(q[2], (uint8_t)TCP_MAX_WSCALE);
 			break;
 		case TCPOPT_SACK_PERM:
 			if (len == 2 && (s->flags & BS_TCP_SYN))
@@ -78,10 +65,10 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 		case TCPOPT_TS:
 			if (len == 10) {
 				o->ts = true;
-				o->tsval = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 |
-					(uint32_t)p[4] << 8 | p[5];
-				o->tsecr = (uint32_t)p[6] << 24 | (uint32_t)p[7] << 16 |
-					(uint32_t)p[8] << 8 | p[9];
+				o->tsval = (uint32_t)q[2] << 24 | (uint32_t)q[3] << 16 |
+					(uint32_t)q[4] << 8 | q[5];
+				o->tsecr = (uint32_t)q[6] << 24 | (uint32_t)q[7] << 16 |
+					(uint32_t)q[8] << 8 | q[9];
 			}
 			break;
 		case TCPOPT_SACK:
@@ -90,7 +77,7 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 					(unsigned int)TCP_MAX_SACKS);
 
 				for (i = 0; i < n; i++) {
-					const uint8_t *b = p + 2 + 8 * i;
+					const uint8_t *b = q + 2 + 8 * i;
 
 					o->sack[i][0] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
 						(uint32_t)b[2] << 8 | b[3];
@@ -103,8 +90,6 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 		default:
 			break;
 		}
-		p += len;
-		left -= len;
 	}
 }
 

@@ -47,8 +47,9 @@ be32_at(const uint8_t *p)
 static inline void
 syn_parse_opts(const struct bs_tcp_seg *s, struct syn_opts *o)
 {
-	const uint8_t *p = s->opts;
-	int left = s->opt_len;
+	const uint8_t *p = s->opts, *q;
+	int left = s->opt_len, kind;
+	uint8_t len;
 
 	o->mss = 0;
 	o->ws = 0xff;
@@ -65,33 +66,17 @@ syn_parse_opts(const struct bs_tcp_seg *s, struct syn_opts *o)
 		o->ws = RTE_MIN(p[19], (uint8_t)TCP_MAX_WSCALE);
 		return;
 	}
-	while (left > 0) {
-		uint8_t kind = p[0], len;
-
-		if (kind == TCPOPT_EOL)
-			break;
-		if (kind == TCPOPT_NOP) {
-			p++;
-			left--;
-			continue;
-		}
-		if (left < 2)
-			break;
-		len = p[1];
-		if (len < 2 || len > left)
-			break;	/* "don't parse partial options" */
+	while ((kind = tcp_opt_next(&p, &left, &q, &len)) >= 0) {
 		if (kind == TCPOPT_MSS && len == 4) {
-			o->mss = (uint16_t)(p[2] << 8 | p[3]);
+			o->mss = (uint16_t)(q[2] << 8 | q[3]);
 		} else if (kind == TCPOPT_WS && len == 3) {
-			o->ws = RTE_MIN(p[2], (uint8_t)TCP_MAX_WSCALE);
+			o->ws = RTE_MIN(q[2], (uint8_t)TCP_MAX_WSCALE);
 		} else if (kind == TCPOPT_SACK_PERM && len == 2) {
 			o->sack_ok = true;
 		} else if (kind == TCPOPT_TS && len == 10) {
 			o->ts = true;
-			o->tsval = be32_at(p + 2);
+			o->tsval = be32_at(q + 2);
 		}
-		p += len;
-		left -= len;
 	}
 }
 
