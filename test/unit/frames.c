@@ -8,7 +8,12 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
+#include <rte_malloc.h>
+
 #include "bs_addr.h"
+#include "bs_config.h"
+#include "bs_tcp_ep.h"
+#include "bs_worker.h"
 #include "frames.h"
 
 const uint8_t t_port_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -58,6 +63,46 @@ t_addrs(struct bs_addr_table *t, const char *const *items, unsigned int n)
 				bs_addr_add(t, &a, err, sizeof(err)) != 0)
 			abort();
 	}
+}
+
+struct bs_worker *
+t_worker_new(struct rte_mempool *pool, struct bs_config *cfg, const struct bs_ip_conf *ipc,
+		struct bs_addr_table *addrs, const char *text)
+{
+	static const char *const items[] = { "198.18.0.2/24", "2001:2::2/64",
+		"198.18.1.2/24 vlan 100" };
+	struct bs_worker *w = rte_zmalloc("test_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
+	struct bs_tcp_ep_conf c = {
+		.conf = cfg, .ip = ipc, .pool = pool, .stats = &w->stats,
+		.tx = bs_worker_ep_tx, .resolve = bs_worker_ep_resolve,
+		.hold = bs_worker_ep_hold, .tx_arg = w, .worker = 0, .n_workers = 1,
+		.socket = SOCKET_ID_ANY, .tsc_hz = rte_get_tsc_hz(), .n_ports = 1,
+	};
+	char err[256];
+
+	bs_config_defaults(cfg);
+	if (bs_config_parse(cfg, text, "test", err, sizeof(err)) != 0) {
+		printf("config: %s\n", err);
+		exit(1);
+	}
+	if (addrs->n == 0)
+		t_addrs(addrs, items, RTE_DIM(items));
+	w->lcore = rte_lcore_id();
+	w->ip = ipc;
+	w->pool = pool;
+	w->n_workers = 1;
+	w->n_ports = 1;
+	memcpy(w->ports[0].mac.addr_bytes, t_port_mac, 6);
+	w->ports[0].addrs = addrs;
+	w->ports[0].polled = true;
+	c.port_mac = &w->ports[0].mac;
+	bs_neigh_init(&w->neigh);
+	w->ep = bs_tcp_ep_create(&c, err, sizeof(err));
+	if (w->ep == NULL) {
+		printf("endpoint: %s\n", err);
+		exit(1);
+	}
+	return w;
 }
 
 static void

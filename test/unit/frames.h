@@ -48,6 +48,18 @@ struct rte_mempool *t_eal_pool(const char *argv0, const char *name, unsigned int
 
 void t_addrs(struct bs_addr_table *t, const char *const *items, unsigned int n);
 
+struct bs_config;
+struct bs_ip_conf;
+struct bs_worker;
+
+/**
+ * A worker with one port (t_port_mac; 198.18.0.2/24, 2001:2::2/64 and
+ * 198.18.1.2/24 on VLAN 100, added to @p addrs once) and an endpoint, @p cfg
+ * the defaults with @p text read over them; exits on an error.
+ */
+struct bs_worker *t_worker_new(struct rte_mempool *pool, struct bs_config *cfg,
+		const struct bs_ip_conf *ipc, struct bs_addr_table *addrs, const char *text);
+
 /* Naive Internet checksum of a byte string plus an initial 32-bit sum. */
 uint16_t t_csum(const uint8_t *p, size_t n, uint32_t sum);
 

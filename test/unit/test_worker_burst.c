@@ -47,41 +47,8 @@ worker_new(void)
 {
 	/* A table over 16 MiB (the look-ahead's threshold), cheaply: most
 	 * of it for TIME_WAIT entries, the smallest objects. */
-	static const char text[] = "[tcp]\nconnections = 64\ntcp_max_tw_buckets = 2600000\n"
-		"[listener e]\nport = 7\napp = echo\n";
-	static const char *const items[] = { "198.18.0.2/24", "2001:2::2/64",
-		"198.18.1.2/24 vlan 100" };
-	char err[256];
-	struct bs_worker *w = rte_zmalloc("test_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
-	struct bs_tcp_ep_conf c = {
-		.conf = &cfg, .ip = &ipc, .pool = pool, .stats = &w->stats,
-		.tx = bs_worker_ep_tx, .resolve = bs_worker_ep_resolve,
-		.hold = bs_worker_ep_hold, .tx_arg = w, .worker = 0, .n_workers = 1,
-		.socket = SOCKET_ID_ANY, .tsc_hz = rte_get_tsc_hz(), .n_ports = 1,
-	};
-
-	bs_config_defaults(&cfg);
-	if (bs_config_parse(&cfg, text, "test", err, sizeof(err)) != 0) {
-		printf("config: %s\n", err);
-		exit(1);
-	}
-	t_addrs(&addrs, items, RTE_DIM(items));
-	w->lcore = rte_lcore_id();
-	w->ip = &ipc;
-	w->pool = pool;
-	w->n_workers = 1;
-	w->n_ports = 1;
-	memcpy(w->ports[0].mac.addr_bytes, t_port_mac, 6);
-	w->ports[0].addrs = &addrs;
-	w->ports[0].polled = true;
-	c.port_mac = &w->ports[0].mac;
-	bs_neigh_init(&w->neigh);
-	w->ep = bs_tcp_ep_create(&c, err, sizeof(err));
-	if (w->ep == NULL) {
-		printf("endpoint: %s\n", err);
-		exit(1);
-	}
-	return w;
+	return t_worker_new(pool, &cfg, &ipc, &addrs, "[tcp]\nconnections = 64\n"
+		"tcp_max_tw_buckets = 2600000\n[listener e]\nport = 7\napp = echo\n");
 }
 
 static struct rte_mbuf *
