@@ -78,6 +78,16 @@
 #define TCPOLEN_TS_ALIGNED 12
 #define TCP_MAX_SACKS 4
 
+/* A 32-bit field of an option, in network order, at any alignment. */
+static inline uint32_t
+tcp_be32_at(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
 /*
  * One step of tcp_parse_options()' walk over a segment's options: NOPs
  * skipped; @return the next option's kind, with *opt at its first byte,

@@ -8,15 +8,6 @@
 
 #include "tcp_ep_internal.h"
 
-static inline uint32_t
-opt_be32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_32(v);
-}
-
 /* tcp_parse_options: what a segment's options say. */
 void
 tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
@@ -33,8 +24,8 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 	 * MSS, SACK-permitted, TS, NOP, window scale (tcp_syn_options). */
 	if (left == TCPOLEN_TS_ALIGNED && memcmp(p, "\x01\x01\x08\x0a", 4) == 0) {
 		o->ts = true;
-		o->tsval = opt_be32(p + 4);
-		o->tsecr = opt_be32(p + 8);
+		o->tsval = tcp_be32_at(p + 4);
+		o->tsecr = tcp_be32_at(p + 8);
 		return;
 	}
 	if (left == 20 && (s->flags & BS_TCP_SYN) && memcmp(p, "\x02\x04", 2) == 0 &&
@@ -43,8 +34,8 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 		o->mss = (uint16_t)(p[2] << 8 | p[3]);
 		o->sack_ok = true;
 		o->ts = true;
-		o->tsval = opt_be32(p + 8);
-		o->tsecr = opt_be32(p + 12);
+		o->tsval = tcp_be32_at(p + 8);
+		o->tsecr = tcp_be32_at(p + 12);
 		o->ws = RTE_MIN(p[19], (uint8_t)TCP_MAX_WSCALE);
 		return;
 	}

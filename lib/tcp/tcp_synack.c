@@ -29,15 +29,6 @@ struct syn_opts {
 	uint32_t tsval;
 };
 
-static inline uint32_t
-be32_at(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_32(v);
-}
-
 /*
  * tcp_parse_opts() on a SYN, for those fields only (no SACK blocks, no
  * TSecr, nothing cleared that is not read): Linux's own layout (MSS,
@@ -57,12 +48,12 @@ syn_parse_opts(const struct bs_tcp_seg *s, struct syn_opts *o)
 	o->ts = false;
 	o->tsval = 0;
 	/* (compared as words: a 3-byte memcmp() is a call) */
-	if (left == 20 && p[0] == TCPOPT_MSS && p[1] == 4 && be32_at(p + 4) == 0x0402080a &&
-			(be32_at(p + 16) >> 8) == 0x010303) {
+	if (left == 20 && p[0] == TCPOPT_MSS && p[1] == 4 && tcp_be32_at(p + 4) == 0x0402080a &&
+			(tcp_be32_at(p + 16) >> 8) == 0x010303) {
 		o->mss = (uint16_t)(p[2] << 8 | p[3]);
 		o->sack_ok = true;
 		o->ts = true;
-		o->tsval = be32_at(p + 8);
+		o->tsval = tcp_be32_at(p + 8);
 		o->ws = RTE_MIN(p[19], (uint8_t)TCP_MAX_WSCALE);
 		return;
 	}
@@ -75,7 +66,7 @@ syn_parse_opts(const struct bs_tcp_seg *s, struct syn_opts *o)
 			o->sack_ok = true;
 		} else if (kind == TCPOPT_TS && len == 10) {
 			o->ts = true;
-			o->tsval = be32_at(q + 2);
+			o->tsval = tcp_be32_at(q + 2);
 		}
 	}
 }
