@@ -412,7 +412,7 @@ check_table(struct bs_worker *w, unsigned int *k)
 	a.tcp_opt_len = 0;
 	a.flags = 0x10;
 	a.seq = s.seq + 1;
-	a.ack = (uint32_t)(r.reply[38] << 24 | r.reply[39] << 16 | r.reply[40] << 8 |
+	a.ack = ((uint32_t)r.reply[38] << 24 | (uint32_t)r.reply[39] << 16 | (uint32_t)r.reply[40] << 8 |
 		r.reply[41]) + 1;
 	one(w, segment(&a, false), true, &r);
 	CHECK_EQ(r.d.cnt[BS_CNT_SyncookiesRecv], 1, "the cookie ACK is accepted");
