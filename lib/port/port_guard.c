@@ -76,8 +76,11 @@ bs_port_guard_enabled(void)
 struct bs_port_guard_reader *
 bs_port_guard_online(unsigned int idx)
 {
-	struct bs_port_guard_reader *r = &guard.readers[idx % RTE_MAX_LCORE];
 	unsigned int n = __atomic_load_n(&guard.n, __ATOMIC_RELAXED);
+	struct bs_port_guard_reader *r;
+
+	idx %= RTE_MAX_LCORE;	/* guard.n stays within readers[] */
+	r = &guard.readers[idx];
 
 	guard_self = r;
 	__atomic_store_n(&r->polls, 0, __ATOMIC_RELEASE);
