@@ -144,6 +144,22 @@ enum bs_tcp_ep_result bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 		const struct bs_tcp_l2 *l2, struct bs_tcp_verdict *v);
 
 /**
+ * Where a SYN lies in its frame, for bs_tcp_ep_synack_cookie(): scalars
+ * of the caller's parse, so that its parsed views stay in its registers
+ * and the header is read where the driver put it.
+ */
+struct bs_tcp_syn {
+	uint64_t addr_sum;	/**< bs_pkt.addr_sum */
+	uint32_t l4_len;	/**< bs_pkt.l4_len */
+	uint16_t l2_len;	/**< bs_pkt.l2_len */
+	uint16_t l3_len;	/**< bs_pkt.l3_len */
+	uint16_t vlan;		/**< bs_pkt.vlan */
+	uint8_t v4;		/**< bs_pkt.kind == BS_PKT_IPV4 */
+	uint8_t port;		/**< bs_tcp_l2.port */
+	uint8_t rx_port;	/**< bs_tcp_l2.rx_port */
+};
+
+/**
  * A SYN that bs_tcp_ep_input() would answer with a cookie SYN-ACK and no
  * request entry (tcp_syncookies=2, or 1 with the listener's request queue
  * full), answered in place: the SYN-ACK written over the SYN, as the
@@ -152,18 +168,18 @@ enum bs_tcp_ep_result bs_tcp_ep_input(struct bs_tcp_ep *ep, struct rte_mbuf *m,
  * counters. Anything else (another segment, a flow in the table, no
  * listener, overload, a full accept queue, IP options or extension
  * headers, a chained mbuf, data on the SYN...) is left untouched for
- * bs_tcp_ep_input(). After bs_tcp_ep_set_time() for the burst.
+ * bs_tcp_ep_input(). After bs_tcp_ep_set_time() for the burst, on a
+ * segment whose TCP header bs_tcp_seg_parse() accepted.
  * The reply's cookie, TSval and TCP checksum are written by
  * bs_tcp_ep_synack_flush(), which must run before @p m is sent: the
  * hashes of a burst's SYNs are computed together.
- * @param l2    as for bs_tcp_ep_input()
+ * @param syn   the frame's layout, from its parse
  * @param hash  the flow's table hash if known, or NULL
  * @return the reply's length in @p m (no offload flags), or 0: give the
  *         segment to bs_tcp_ep_input()
  */
 uint32_t bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
-		const struct bs_pkt *p, const struct bs_tcp_seg *s,
-		const struct bs_tcp_l2 *l2, const uint64_t *hash);
+		const struct bs_tcp_syn *syn, const uint64_t *hash);
 
 /**
  * Complete the SYN-ACKs bs_tcp_ep_synack_cookie() wrote since the last

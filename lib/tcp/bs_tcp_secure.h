@@ -168,7 +168,24 @@ struct bs_cookie_opts {
  *
  * @param ts_now  the TSval clock, ms, without offset (Linux tcp_time_stamp_raw)
  */
-uint32_t bs_cookie_ts_init(const struct bs_cookie_opts *o, uint32_t ts_now);
+static inline uint32_t
+bs_cookie_ts_init(const struct bs_cookie_opts *o, uint32_t ts_now)
+{
+	uint32_t options, ts;
+
+	options = o->wscale_ok ? (o->snd_wscale & BS_COOKIE_TS_WSCALE_MASK) :
+		BS_COOKIE_TS_WSCALE_MASK;
+	if (o->sack_ok)
+		options |= BS_COOKIE_TS_SACK;
+	if (o->ecn_ok)
+		options |= BS_COOKIE_TS_ECN;
+
+	/* cookie_init_timestamp(): never ahead of the clock (plain compare) */
+	ts = (ts_now & ~BS_COOKIE_TS_MASK) | options;
+	if (ts > ts_now)
+		ts -= BS_COOKIE_TS_MASK + 1;
+	return ts;
+}
 
 /**
  * Options remembered in the TSecr of a valid cookie ACK, its offset already

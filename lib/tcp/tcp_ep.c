@@ -658,11 +658,23 @@ bs_tcp_ep_poll(struct bs_tcp_ep *ep, uint64_t tsc)
 	return n;
 }
 
-int
-tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f)
+/* A listener's exact address against a local address as it lies in a
+ * header: 4 bytes (IPv4, which a listener holds v4-mapped) or 16. */
+static inline bool
+listener_addr_eq(const uint8_t *la, bool v4, const uint8_t *addr)
 {
-	bool v4 = bs_flow_is_v4(f);
-	uint16_t port = rte_be_to_cpu_16(f->lport);
+	static const uint8_t prefix[12] = BS_FLOW_V4MAPPED_PREFIX;
+
+	if (v4)
+		return memcmp(la, prefix, 12) == 0 && memcmp(la + 12, addr, 4) == 0;
+	return memcmp(la, addr, 16) == 0;
+}
+
+int
+tcp_find_listener_at(const struct bs_tcp_ep *ep, bool v4, const uint8_t *laddr,
+		uint16_t lport)
+{
+	uint16_t port = rte_be_to_cpu_16(lport);
 	int wild = -1;
 	unsigned int i;
 
@@ -674,7 +686,7 @@ tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f)
 		if (l->family != 0 && l->family != (v4 ? AF_INET : AF_INET6))
 			continue;
 		if (!l->any) {
-			if (memcmp(l->addr, f->laddr, 16) == 0)
+			if (listener_addr_eq(l->addr, v4, laddr))
 				return (int)i;	/* an exact address wins */
 			continue;
 		}
@@ -682,6 +694,14 @@ tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f)
 			wild = (int)i;
 	}
 	return wild;
+}
+
+int
+tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f)
+{
+	bool v4 = bs_flow_is_v4(f);
+
+	return tcp_find_listener_at(ep, v4, v4 ? f->laddr + 12 : f->laddr, f->lport);
 }
 
 /*

@@ -358,15 +358,16 @@ struct tcp_pool {
 };
 
 /* tcp_synack.c: a cookie SYN-ACK written but for its cookie, TSval and
- * checksum, which bs_tcp_ep_synack_flush() adds with the burst's others. */
+ * checksum, which bs_tcp_ep_synack_flush() adds with the burst's others
+ * (from values: it reads nothing back from the frame). */
 struct tcp_synack {
 	struct bs_flow f;
 	struct rte_tcp_hdr *th;
-	uint64_t sum;		/* the pseudo header's */
+	uint64_t sum;		/* the header's but for the SEQ and TSval words,
+				 * pseudo header included */
 	uint32_t seq;		/* the SYN's */
 	uint32_t ts_add;	/* TSval - now - hashed offset (bs_cookie_ts_init) */
 	uint16_t mss;		/* the peer's, for the cookie */
-	uint8_t hl;		/* TCP header bytes */
 	uint8_t ts;		/* 0: no TS option; 1: TS, offset hashed; 2: TS, no offset */
 };
 
@@ -684,6 +685,8 @@ int tcp_req_rcv(struct bs_tcp_ep *ep, struct tcp_req *r, struct rte_mbuf *m,
 void tcp_req_timer(struct bs_tcp_ep *ep, struct tcp_req *r);
 void tcp_req_free(struct bs_tcp_ep *ep, struct tcp_req *r);
 int tcp_find_listener(const struct bs_tcp_ep *ep, const struct bs_flow *f);
+int tcp_find_listener_at(const struct bs_tcp_ep *ep, bool v4, const uint8_t *laddr,
+		uint16_t lport);
 
 /* tcp_rcv.c: synchronized states and SYN_SENT */
 int tcp_tcb_rcv(struct bs_tcp_ep *ep, struct bs_tcb *t, struct rte_mbuf *m,

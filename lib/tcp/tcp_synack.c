@@ -6,6 +6,15 @@
  * writes its RSTs: no request, no frame builder, no endpoint TX buffer.
  * Whatever it cannot do exactly as they do is left to them, before any
  * state is touched.
+ *
+ * Written for a core's store buffer as much as for its instruction count:
+ * the SYN's headers are read where the driver wrote them, before anything
+ * is written over them; the reply is written in whole words built in
+ * registers, and its checksums are summed from those values. A load that
+ * spans stores still in flight (a header summed back from memory just
+ * after its fields were written one by one) waits for them to retire: on
+ * the CPU of docs/performance.md those waits were a quarter of the
+ * SYN-ACK's cycles.
  */
 #include <string.h>
 
@@ -26,7 +35,7 @@ struct syn_opts {
 	uint8_t ws;		/* 0xff: none */
 	bool sack_ok;
 	bool ts;
-	uint32_t tsval;
+	uint32_t tsval;		/* as on the wire */
 };
 
 /*
@@ -36,10 +45,10 @@ struct syn_opts {
  * loop, which stops where it stops.
  */
 static inline void
-syn_parse_opts(const struct bs_tcp_seg *s, struct syn_opts *o)
+syn_parse_opts(const uint8_t *p, int left, struct syn_opts *o)
 {
-	const uint8_t *p = s->opts, *q;
-	int left = s->opt_len, kind;
+	const uint8_t *q;
+	int kind;
 	uint8_t len;
 
 	o->mss = 0;
@@ -53,7 +62,7 @@ syn_parse_opts(const struct bs_tcp_seg *s, struct syn_opts *o)
 		o->mss = (uint16_t)(p[2] << 8 | p[3]);
 		o->sack_ok = true;
 		o->ts = true;
-		o->tsval = tcp_be32_at(p + 8);
+		memcpy(&o->tsval, p + 8, 4);
 		o->ws = RTE_MIN(p[19], (uint8_t)TCP_MAX_WSCALE);
 		return;
 	}
@@ -66,19 +75,9 @@ syn_parse_opts(const struct bs_tcp_seg *s, struct syn_opts *o)
 			o->sack_ok = true;
 		} else if (kind == TCPOPT_TS && len == 10) {
 			o->ts = true;
-			o->tsval = tcp_be32_at(q + 2);
+			memcpy(&o->tsval, q + 2, 4);
 		}
 	}
-}
-
-/* The flow of the SYN, as flow_of() builds it. */
-static inline void
-syn_flow(struct bs_flow *f, const uint8_t *l3, bool v4, const struct bs_tcp_seg *s)
-{
-	if (v4)
-		bs_flow_from_ipv4(f, l3 + 12, l3 + 16, s->sport, s->dport);
-	else
-		bs_flow_from_ipv6(f, l3 + 8, l3 + 24, s->sport, s->dport);
 }
 
 /* No connection, pending handshake or TIME_WAIT entry holds the flow. */
@@ -92,17 +91,22 @@ syn_flow_free(const struct bs_tcp_ep *ep, const struct bs_flow *f, const uint64_
 }
 
 /* conn_request()'s adjacency (ep_adj_get), the last one found kept: a
- * flood comes through one router. */
+ * flood comes through one router. @p peer: the SYN's source MAC. */
 static inline uint16_t
-syn_adj(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2)
+syn_adj(struct bs_tcp_ep *ep, const struct bs_tcp_syn *in, const struct rte_ether_addr *peer)
 {
 	uint16_t i = ep->synack_adj;
 	const struct tcp_adj *a = &ep->adj[i % TCP_ADJ_MAX];
+	struct bs_tcp_l2 l2;
 
-	if (likely(i != TCP_ADJ_NONE && a->used == TCP_ADJ_USED && a->port == l2->port &&
-			a->vlan == l2->vlan && rte_is_same_ether_addr(&a->mac, &l2->peer)))
+	if (likely(i != TCP_ADJ_NONE && a->used == TCP_ADJ_USED && a->port == in->port &&
+			a->vlan == in->vlan && rte_is_same_ether_addr(&a->mac, peer)))
 		return i;
-	i = ep_adj_get(ep, l2);
+	l2.port = in->port;
+	l2.rx_port = in->rx_port;
+	l2.vlan = in->vlan;
+	rte_ether_addr_copy(peer, &l2.peer);
+	i = ep_adj_get(ep, &l2);
 	ep->synack_adj = i;
 	return i;
 }
@@ -125,78 +129,142 @@ syn_cookie_regime(const struct bs_tcp_ep *ep, const struct tcp_listener *l)
 	return !(l->n_accept > l->backlog);
 }
 
-/* The IP header of the reply, over the SYN's (no options, no extension
- * headers): ep_send()'s fields, the addresses swapped. */
-static inline void
-synack_ip(struct bs_tcp_ep *ep, uint8_t *l3, bool v4, const struct bs_flow *f,
-		uint32_t l4)
+/* Four bytes in wire order as the word memory holds them. */
+static inline uint32_t
+wire32(uint32_t v)
 {
-	if (v4) {
-		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)l3;
-		uint32_t a = h->src_addr;
+	return rte_cpu_to_be_32(v);
+}
 
-		h->type_of_service = 0;
-		h->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*h) + l4));
-		h->packet_id = 0;
-		h->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-		h->time_to_live = ep->c.ip->ttl;
-		h->src_addr = h->dst_addr;
-		h->dst_addr = a;
-		h->hdr_checksum = 0;
-		h->hdr_checksum = (uint16_t)~bs_csum_fold(bs_csum_add20(l3, 0));
+/*
+ * The IP header of the reply over the SYN's (no options, no extension
+ * headers): ep_send()'s fields, the addresses swapped, each word written
+ * once and the IPv4 checksum summed from the words, not read back.
+ */
+static inline void
+synack_ip(struct bs_tcp_ep *ep, uint8_t *l3, const struct bs_tcp_syn *in,
+		const struct bs_flow *f, uint32_t l4)
+{
+	if (in->v4) {
+		uint32_t w0 = wire32(0x45u << 24 | (20 + l4));	/* version, IHL, TOS 0, length */
+		uint32_t w1 = wire32(RTE_IPV4_HDR_DF_FLAG);	/* ID 0, DF */
+		uint32_t w2 = wire32((uint32_t)ep->c.ip->ttl << 24 | IPPROTO_TCP << 16);
+		uint64_t addrs;
+		uint16_t sum;
+
+		memcpy(&addrs, l3 + 12, 8);
+		addrs = addrs << 32 | addrs >> 32;	/* source and destination swapped */
+		sum = (uint16_t)~bs_csum_fold((uint64_t)w0 + w1 + w2 + in->addr_sum);
+		memcpy(l3, &w0, 4);
+		memcpy(l3 + 4, &w1, 4);
+		memcpy(l3 + 8, &w2, 4);
+		memcpy(l3 + 10, &sum, 2);
+		memcpy(l3 + 12, &addrs, 8);
 	} else {
-		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)l3;
+		uint32_t w0 = wire32(6u << 28 | tcp_flow_label(ep, f));
+		uint32_t w1 = wire32(l4 << 16 | IPPROTO_TCP << 8 | ep->c.ip->hop_limit);
+		uint8_t a[32];
 
-		h->vtc_flow = rte_cpu_to_be_32(6u << 28 | tcp_flow_label(ep, f));
-		h->payload_len = rte_cpu_to_be_16((uint16_t)l4);
-		h->hop_limits = ep->c.ip->hop_limit;
-		memcpy(h->src_addr, f->laddr, 16);
-		memcpy(h->dst_addr, f->raddr, 16);
+		memcpy(a, l3 + 24, 16);
+		memcpy(a + 16, l3 + 8, 16);
+		memcpy(l3, &w0, 4);
+		memcpy(l3 + 4, &w1, 4);
+		memcpy(l3 + 8, a, 32);
 	}
 }
 
+/*
+ * tcp_syn_opts()'s layout (MSS; SACK-permitted or NOP NOP, and TS; NOP
+ * and window scale) as words in @p w, wire order; the TSval word is left
+ * 0 for bs_tcp_ep_synack_flush(). @return the number of words
+ */
+static inline unsigned int
+synack_opts(uint32_t w[5], uint16_t mss, bool sack, bool ts, uint32_t tsecr, int wscale)
+{
+	unsigned int n = 1;
+
+	w[0] = wire32((uint32_t)TCPOPT_MSS << 24 | 4u << 16 | mss);
+	if (ts) {
+		w[1] = wire32(sack ? (uint32_t)TCPOPT_SACK_PERM << 24 | 2u << 16 |
+			TCPOPT_TS << 8 | 10 : (uint32_t)TCPOPT_NOP << 24 |
+			TCPOPT_NOP << 16 | TCPOPT_TS << 8 | 10);
+		w[2] = 0;
+		w[3] = tsecr;
+		n = 4;
+	} else if (sack) {
+		w[1] = wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
+			TCPOPT_SACK_PERM << 8 | 2);
+		n = 2;
+	}
+	if (wscale >= 0)
+		w[n++] = wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_WS << 16 | 3u << 8 |
+			(uint32_t)wscale);
+	return n;
+}
+
+/* The longest SYN-ACK's TCP header: 20 bytes and 20 of options. */
+#define SYNACK_TCP_MAX 40
+
 uint32_t
-bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct bs_pkt *p,
-		const struct bs_tcp_seg *s, const struct bs_tcp_l2 *l2, const uint64_t *hash)
+bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
+		const struct bs_tcp_syn *in, const uint64_t *hash)
 {
 	const struct bs_tcp_conf *k = ep->k;
-	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *), *l3 = frame + p->l2_len;
-	bool v4 = p->kind == BS_PKT_IPV4, ts, sack, ws;
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *), *l3 = frame + in->l2_len;
+	bool v4 = in->v4, ts, sack, ws;
 	uint32_t l3_len = v4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
+	uint8_t *th = l3 + l3_len;
+	uint32_t ports, seq, opt[5], hw[5], hl, n_opt, i;
+	const uint8_t *raddr = l3 + (v4 ? 12 : 8), *laddr = l3 + (v4 ? 16 : 24);
+	struct rte_ether_addr peer;
 	struct tcp_synack *q;
-	uint32_t hl;
 	struct tcp_listener *l;
-	struct rte_ether_hdr *eth;
-	struct rte_tcp_hdr *th;
 	struct syn_opts o;
-	struct bs_flow f;
+	uint16_t sport, dport;
+	uint64_t sum;
 	int lsn;
 
 	/* 1. A bare SYN (tcp_listen_rcv: no ACK, RST or FIN; data would be
 	 * cut), in one mbuf, no IP options or extension headers, and room
-	 * for the longest SYN-ACK and the checksum's 64-byte read. */
-	if (unlikely(ep->synack_slow) ||
-			(s->flags & (BS_TCP_SYN | BS_TCP_ACK | BS_TCP_RST | BS_TCP_FIN)) !=
-			BS_TCP_SYN || s->len != 0 || m->nb_segs != 1 || p->l3_len != l3_len ||
-			(uint8_t *)m->buf_addr + m->buf_len - (l3 + l3_len) < BS_CSUM_MASKED_MAX)
+	 * for the longest SYN-ACK. */
+	if (unlikely(ep->synack_slow) || in->l3_len != l3_len || m->nb_segs != 1 ||
+			(th[13] & (BS_TCP_SYN | BS_TCP_ACK | BS_TCP_RST | BS_TCP_FIN)) !=
+			BS_TCP_SYN || in->l4_len != (uint32_t)(th[12] >> 4) * 4 ||
+			(uint8_t *)m->buf_addr + m->buf_len - th < SYNACK_TCP_MAX)
 		return 0;
+	memcpy(&ports, th, 4);
+	memcpy(&sport, th, 2);
+	memcpy(&dport, th + 2, 2);
+	seq = tcp_be32_at(th + 4);
 	/* 2. A listener for the flow in the cookie regime, no entry for the
 	 * flow, an adjacency to answer through: conn_request()'s checks,
 	 * none of which has changed anything yet. */
-	syn_flow(&f, l3, v4, s);
-	lsn = tcp_find_listener(ep, &f);
+	lsn = tcp_find_listener_at(ep, v4, laddr, dport);
 	if (lsn < 0)
 		return 0;
 	l = &ep->lsn[lsn];
 	/* The regime before the table: a listener that answers with
 	 * request entries (the common case) costs no hash and no lookup
 	 * here; the order changes nothing, as nothing has changed yet. */
-	if (!syn_cookie_regime(ep, l) || !syn_flow_free(ep, &f, hash) ||
-			syn_adj(ep, l2) == TCP_ADJ_NONE)
+	if (!syn_cookie_regime(ep, l))
+		return 0;
+	/* The burst's SYN-ACKs so far completed first when this one cannot
+	 * join them: the slot it may take is then free. */
+	if (ep->n_synack == BS_COOKIE_BURST ||
+			(ep->n_synack != 0 && ep->synack_ms != ep->now_ms))
+		bs_tcp_ep_synack_flush(ep);
+	q = &ep->synack[ep->n_synack];
+	if (v4)
+		bs_flow_from_ipv4(&q->f, raddr, laddr, sport, dport);
+	else
+		bs_flow_from_ipv6(&q->f, raddr, laddr, sport, dport);
+	memcpy(&peer, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	if (!syn_flow_free(ep, &q->f, hash) || syn_adj(ep, in, &peer) == TCP_ADJ_NONE)
 		return 0;
 
 	/* 3. What conn_request() counts and notes. */
-	syn_parse_opts(s, &o);
+	syn_parse_opts(th + sizeof(struct rte_tcp_hdr), (int)in->l4_len -
+		(int)sizeof(struct rte_tcp_hdr), &o);
 	ts = o.ts && k->tcp_timestamps != 0;
 	sack = o.sack_ok && k->tcp_sack != 0;
 	ws = o.ws != 0xff && k->tcp_window_scaling != 0;
@@ -210,13 +278,9 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct b
 	/* 4. The SYN-ACK over the SYN (req_send_synack, ep_send), but for
 	 * its cookie, TSval and checksum, which bs_tcp_ep_synack_flush()
 	 * adds with the burst's other cookies. */
-	if (ep->n_synack == BS_COOKIE_BURST ||
-			(ep->n_synack != 0 && ep->synack_ms != ep->now_ms))
-		bs_tcp_ep_synack_flush(ep);
+	ep->n_synack++;
 	ep->synack_ms = ep->now_ms;
-	q = &ep->synack[ep->n_synack++];
-	q->f = f;
-	q->seq = s->seq;
+	q->seq = seq;
 	q->mss = o.mss != 0 ? o.mss : TCP_MSS_DEFAULT;
 	q->ts = ts ? (uint8_t)k->tcp_timestamps : 0;
 	q->ts_add = 0;
@@ -227,29 +291,36 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m, const struct b
 
 		q->ts_add = bs_cookie_ts_init(&co, ep_ts_now(ep)) - ep_ts_now(ep);
 	}
-	th = (struct rte_tcp_hdr *)(l3 + l3_len);
-	hl = sizeof(*th) + tcp_syn_opts((uint8_t *)(th + 1), tcp_local_mss(&f), sack, ts,
-		0, o.tsval, ws ? (int)ep_rcv_wscale(ep) : -1);
-	q->th = th;
-	q->hl = (uint8_t)hl;
-	q->sum = bs_pkt_pseudo(p, hl, IPPROTO_TCP);
-	eth = (struct rte_ether_hdr *)frame;
-	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&ep->c.port_mac[l2->port], &eth->src_addr);
-	synack_ip(ep, l3, v4, &f, hl);
-	th->src_port = s->dport;
-	th->dst_port = s->sport;
-	th->recv_ack = rte_cpu_to_be_32(s->seq + 1);
-	th->data_off = (uint8_t)(hl / 4 << 4);
-	th->tcp_flags = BS_TCP_SYN | BS_TCP_ACK;
-	th->rx_win = rte_cpu_to_be_16((uint16_t)RTE_MIN(k->tcp_rmem[1], 65535u));
-	th->cksum = 0;
-	th->tcp_urp = 0;
+	n_opt = synack_opts(opt, v4 ? 1460 : 1440, sack, ts, o.tsval,
+		ws ? (int)ep_rcv_wscale(ep) : -1);
+	hl = (uint32_t)sizeof(struct rte_tcp_hdr) + 4 * n_opt;
+	/* The TCP header's words: ports swapped, SEQ (flush), ACK, offset,
+	 * flags and window, checksum (flush) and urgent pointer 0. */
+	hw[0] = ports << 16 | ports >> 16;
+	hw[2] = wire32(seq + 1);
+	hw[3] = wire32(hl / 4 << 28 | (uint32_t)(BS_TCP_SYN | BS_TCP_ACK) << 16 |
+		RTE_MIN(k->tcp_rmem[1], 65535u));
+	hw[4] = 0;
+	/* the pseudo header (bs_pkt_pseudo), then the words */
+	sum = in->addr_sum + bs_be16((uint16_t)hl) + bs_be16(IPPROTO_TCP) +
+		hw[0] + hw[2] + hw[3];
+	for (i = 0; i < n_opt; i++)
+		sum += opt[i];
+	q->sum = sum;
+	q->th = (struct rte_tcp_hdr *)th;
+	/* Everything read: now written. */
+	rte_ether_addr_copy(&peer, (struct rte_ether_addr *)frame);
+	rte_ether_addr_copy(&ep->c.port_mac[in->port], &peer);
+	memcpy(frame + RTE_ETHER_ADDR_LEN, &peer, RTE_ETHER_ADDR_LEN);
+	synack_ip(ep, l3, in, &q->f, hl);
+	memcpy(th, &hw[0], 4);
+	memcpy(th + 8, &hw[2], 12);
+	memcpy(th + sizeof(struct rte_tcp_hdr), opt, 4 * n_opt);
 	m->ol_flags = 0;
-	return p->l2_len + l3_len + hl;
+	return in->l2_len + l3_len + hl;
 }
 
-/* The TSval's place in tcp_syn_opts()'s layout: after the MSS option,
+/* The TSval's place in synack_opts()'s layout: after the MSS option,
  * NOP NOP (or SACK-permitted) and the TS option's kind and length. */
 #define SYNACK_TSVAL_OFF (sizeof(struct rte_tcp_hdr) + 8)
 
@@ -268,18 +339,24 @@ bs_tcp_ep_synack_flush(struct bs_tcp_ep *ep)
 	}
 	bs_cookie_init_ts_burst(&ep->cookie_keys, &ep->ts_key, f, seq, mss,
 		ep->utc_ms0 + ep->synack_ms, cookie, off, n);
+	/* Stores only: the checksum is the header's sum so far and the two
+	 * words written here. */
 	for (i = 0; i < n; i++) {
 		const struct tcp_synack *q = &ep->synack[i];
-		struct rte_tcp_hdr *th = q->th;
+		uint8_t *th = (uint8_t *)q->th;
+		uint32_t w = rte_cpu_to_be_32(cookie[i]);
+		uint64_t sum = q->sum + w;
+		uint16_t c;
 
-		th->sent_seq = rte_cpu_to_be_32(cookie[i]);
+		memcpy(th + 4, &w, 4);
 		if (q->ts != 0) {
-			uint32_t tsval = rte_cpu_to_be_32(ep->synack_ms + q->ts_add +
+			w = rte_cpu_to_be_32(ep->synack_ms + q->ts_add +
 				(q->ts == 1 ? off[i] : 0));
-
-			memcpy((uint8_t *)th + SYNACK_TSVAL_OFF, &tsval, sizeof(tsval));
+			memcpy(th + SYNACK_TSVAL_OFF, &w, 4);
+			sum += w;
 		}
-		th->cksum = (uint16_t)~bs_csum_fold(bs_csum_add64_masked(th, q->hl, q->sum));
+		c = (uint16_t)~bs_csum_fold(sum);
+		memcpy(th + 16, &c, 2);
 	}
 	ep->n_synack = 0;
 }

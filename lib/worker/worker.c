@@ -162,10 +162,8 @@ tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
 	return bs_csum_verifies(sum);
 }
 
-/* The endpoint took the segment, or wrote its reply over it (the
- * reply's length in seq): values no enum bs_tcp_action takes. */
+/* The endpoint took the segment: a value no enum bs_tcp_action takes. */
 #define VERDICT_TAKEN 0xff
-#define VERDICT_REPLY 0xfe
 
 /*
  * A segment for the TCP endpoint: connections and listeners first
@@ -187,16 +185,6 @@ worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf 
 	bs_tcp_ep_set_time(w->ep, w->burst_tsc);
 	/* Hashed ahead with the burst (worker_flow.c), its buckets fetched. */
 	hashed = worker_flow_hash(w, m, &p, &hash);
-	/* A SYN that gets a SYN cookie: the SYN-ACK written over it, as the
-	 * RST is (tcp_synack.c); not while capturing, which sees it as the
-	 * endpoint's frame. */
-	if ((s.flags & BS_TCP_SYN) && likely(w->cap.filter == NULL)) {
-		v.seq = bs_tcp_ep_synack_cookie(w->ep, m, &p, &s, &l2, hashed ? &hash : NULL);
-		if (v.seq != 0) {
-			v.action = VERDICT_REPLY;
-			return v;
-		}
-	}
 	if (hashed)
 		r = bs_tcp_ep_input_hashed(w->ep, m, &p, &s, &l2, hash, &v);
 	else
@@ -204,6 +192,44 @@ worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf 
 	if (r == BS_TCP_EP_DONE)
 		v.action = VERDICT_TAKEN;
 	return v;
+}
+
+/*
+ * A SYN that may get a SYN cookie: the SYN-ACK written over it, as the RST
+ * is (tcp_synack.c). Out of line, its parse passed as scalars in registers
+ * (@p hdr: worker_syn_hdr()): a structure passed by value is copied
+ * through memory, and that copy, loaded whole just after its fields were
+ * stored one by one, waited on the stores (docs/performance.md).
+ * @return the reply's length, or 0: the SYN is worker_ep()'s
+ */
+static __rte_noinline uint32_t
+worker_synack(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf *m,
+		uint64_t addr_sum, uint32_t l4_len, uint32_t hdr)
+{
+	struct bs_tcp_syn syn = {
+		.addr_sum = addr_sum, .l4_len = l4_len,
+		.l2_len = (uint16_t)(hdr & 0xff), .l3_len = (uint16_t)(hdr >> 8 & 0xff),
+		.v4 = (uint8_t)(hdr >> 16 & 1), .vlan = (uint16_t)(hdr >> 20),
+		.port = wp->tx_idx, .rx_port = wp->idx,
+	};
+	uint64_t hash;
+	bool hashed;
+
+	bs_tcp_ep_set_time(w->ep, w->burst_tsc);
+	/* the burst's hash if it has one, left for worker_ep() if the SYN
+	 * is not answered here */
+	hashed = worker_flow_peek(w, m, !syn.v4, syn.l2_len,
+		(uint32_t)syn.l2_len + syn.l3_len, &hash);
+	return bs_tcp_ep_synack_cookie(w->ep, m, &syn, hashed ? &hash : NULL);
+}
+
+/* worker_synack()'s @p hdr: the L2 and L3 lengths (each under 256 when
+ * it answers), the family and the VLAN ID. */
+static inline uint32_t
+worker_syn_hdr(const struct bs_pkt *p)
+{
+	return RTE_MIN(p->l2_len, 0xffu) | RTE_MIN(p->l3_len, 0xffu) << 8 |
+		(uint32_t)(p->kind == BS_PKT_IPV4) << 16 | (uint32_t)p->vlan << 20;
 }
 
 /* A stray segment's policy (bs_policy.h), by its destination, which is
@@ -253,14 +279,20 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		return BS_DROP_TCP_CSUM;
 	}
 	if (unlikely(w->ep != NULL && !bs_tcp_ep_stray(w->ep, s.dport))) {
+		/* Not while capturing, which sees a SYN-ACK as the
+		 * endpoint's frame. */
+		if ((s.flags & (BS_TCP_SYN | BS_TCP_ACK | BS_TCP_RST | BS_TCP_FIN)) ==
+				BS_TCP_SYN && likely(w->cap.filter == NULL)) {
+			*len = worker_synack(w, wp, m, p->addr_sum, p->l4_len,
+				worker_syn_hdr(p));
+			if (*len != 0) {
+				b->synack++;	/* completed with the burst */
+				return 0;
+			}
+		}
 		v = worker_ep(w, wp, m, frame, *p, s);
 		if (v.action == VERDICT_TAKEN)
 			return WORKER_TAKEN;
-		if (v.action == VERDICT_REPLY) {
-			*len = v.seq;	/* a cookie SYN-ACK, completed with the burst */
-			b->synack++;
-			return 0;
-		}
 		if (v.action == BS_TCP_DISCARD)
 			return v.reason;
 	} else if (bs_tcp_input(&s, &v) == BS_TCP_DISCARD) {

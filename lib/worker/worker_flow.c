@@ -97,9 +97,9 @@ worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 	w->next_flow = 0;
 }
 
-bool
-worker_flow_hash(struct bs_worker *w, const struct rte_mbuf *m, const struct bs_pkt *p,
-		uint64_t *hash)
+/* The burst's entry for @p m, from w->next_flow on: its index, or n_flow. */
+static inline unsigned int
+flow_find(const struct bs_worker *w, const struct rte_mbuf *m)
 {
 	unsigned int k;
 
@@ -107,11 +107,32 @@ worker_flow_hash(struct bs_worker *w, const struct rte_mbuf *m, const struct bs_
 	for (k = w->next_flow; k < w->n_flow; k++)
 		if (w->flow[k].m == m)
 			break;
+	return k;
+}
+
+bool
+worker_flow_hash(struct bs_worker *w, const struct rte_mbuf *m, const struct bs_pkt *p,
+		uint64_t *hash)
+{
+	unsigned int k = flow_find(w, m);
+
 	if (k == w->n_flow)
 		return false;
 	w->next_flow = (uint16_t)(k + 1);
 	if (w->flow[k].hdr != hdr_tag(p->kind == BS_PKT_IPV6, p->l2_len,
 			(uint32_t)p->l2_len + p->l3_len))
+		return false;
+	*hash = w->flow[k].hash;
+	return true;
+}
+
+bool
+worker_flow_peek(const struct bs_worker *w, const struct rte_mbuf *m, bool v6,
+		uint32_t l2_len, uint32_t l4_off, uint64_t *hash)
+{
+	unsigned int k = flow_find(w, m);
+
+	if (k == w->n_flow || w->flow[k].hdr != hdr_tag(v6, l2_len, l4_off))
 		return false;
 	*hash = w->flow[k].hash;
 	return true;

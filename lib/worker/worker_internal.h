@@ -17,7 +17,9 @@
  * worker_flow_hash(): the hash of @p m's segment, parsed as @p p, when
  * worker_flows() computed it this burst and read the headers where the
  * parse found them. Frames must be asked for in burst order; w->n_flow
- * is reset to 0 at the end of the burst.
+ * is reset to 0 at the end of the burst. worker_flow_peek(): the same for
+ * a segment whose IP header is @p l2_len bytes in and TCP header @p l4_off,
+ * leaving it to be asked for again (w->next_flow unchanged).
  */
 void worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n);
 
@@ -45,6 +47,8 @@ worker_lookahead(const struct bs_worker *w)
 }
 bool worker_flow_hash(struct bs_worker *w, const struct rte_mbuf *m,
 		const struct bs_pkt *p, uint64_t *hash);
+bool worker_flow_peek(const struct bs_worker *w, const struct rte_mbuf *m, bool v6,
+		uint32_t l2_len, uint32_t l4_off, uint64_t *hash);
 
 /* Neighbour news passed from one worker to another (an inbox element). */
 struct worker_neigh_msg {
