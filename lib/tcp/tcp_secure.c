@@ -534,20 +534,25 @@ bs_cookie_init_ts_burst(const struct bs_cookie_keys *keys, const struct bs_sipke
 
 #ifdef SIP3_VECTOR
 	if (sip3_sel != SIP3_SCALAR && n > 1) {
-		uint8_t idx[2][BS_COOKIE_BURST];
-		unsigned int nf[2] = { 0, 0 }, fam;
+		uint8_t idx4[BS_COOKIE_BURST], idx6[BS_COOKIE_BURST];
+		unsigned int n4 = 0, n6 = 0;
 		uint32_t count = bs_cookie_time(now_ms);
 
 		/* IPv4 and IPv6 take different numbers of blocks: in groups
-		 * of their own, four SYNs a group. */
+		 * of their own, four SYNs a group. (The counts are scalars:
+		 * an array of them chains each step on a store.) */
 		for (i = 0; i < n; i++) {
-			fam = !bs_flow_is_v4(f[i]);
-			idx[fam][nf[fam]++] = (uint8_t)i;
+			if (bs_flow_is_v4(f[i]))
+				idx4[n4++] = (uint8_t)i;
+			else
+				idx6[n6++] = (uint8_t)i;
 		}
-		for (fam = 0; fam < 2; fam++)
-			for (i = 0; i < nf[fam]; i += 4)
-				cookie_x4(keys, ts_key, f, syn_seq, mss, count, cookie, ts_off,
-					idx[fam] + i, RTE_MIN(nf[fam] - i, 4u), fam == 0);
+		for (i = 0; i < n4; i += 4)
+			cookie_x4(keys, ts_key, f, syn_seq, mss, count, cookie, ts_off,
+				idx4 + i, RTE_MIN(n4 - i, 4u), true);
+		for (i = 0; i < n6; i += 4)
+			cookie_x4(keys, ts_key, f, syn_seq, mss, count, cookie, ts_off,
+				idx6 + i, RTE_MIN(n6 - i, 4u), false);
 		return;
 	}
 #endif

@@ -29,12 +29,13 @@ bs_tcp_ep_synack_fast(struct bs_tcp_ep *ep, bool on)
 	ep->synack_slow = !on;
 }
 
-/* What a SYN-ACK needs of the SYN's options. */
+/* What a SYN-ACK needs of the SYN's options; words, each stored and
+ * loaded whole if the structure lives in memory. */
 struct syn_opts {
-	uint16_t mss;		/* 0: none */
-	uint8_t ws;		/* 0xff: none */
-	bool sack_ok;
-	bool ts;
+	uint32_t mss;		/* 0: none */
+	uint32_t ws;		/* 0xff: none */
+	uint32_t sack_ok;
+	uint32_t ts;
 	uint32_t tsval;		/* as on the wire */
 };
 
@@ -53,28 +54,28 @@ syn_parse_opts(const uint8_t *p, int left, struct syn_opts *o)
 
 	o->mss = 0;
 	o->ws = 0xff;
-	o->sack_ok = false;
-	o->ts = false;
+	o->sack_ok = 0;
+	o->ts = 0;
 	o->tsval = 0;
 	/* (compared as words: a 3-byte memcmp() is a call) */
 	if (left == 20 && p[0] == TCPOPT_MSS && p[1] == 4 && tcp_be32_at(p + 4) == 0x0402080a &&
 			(tcp_be32_at(p + 16) >> 8) == 0x010303) {
-		o->mss = (uint16_t)(p[2] << 8 | p[3]);
-		o->sack_ok = true;
-		o->ts = true;
+		o->mss = (uint32_t)p[2] << 8 | p[3];
+		o->sack_ok = 1;
+		o->ts = 1;
 		memcpy(&o->tsval, p + 8, 4);
 		o->ws = RTE_MIN(p[19], (uint8_t)TCP_MAX_WSCALE);
 		return;
 	}
 	while ((kind = tcp_opt_next(&p, &left, &q, &len)) >= 0) {
 		if (kind == TCPOPT_MSS && len == 4) {
-			o->mss = (uint16_t)(q[2] << 8 | q[3]);
+			o->mss = (uint32_t)q[2] << 8 | q[3];
 		} else if (kind == TCPOPT_WS && len == 3) {
 			o->ws = RTE_MIN(q[2], (uint8_t)TCP_MAX_WSCALE);
 		} else if (kind == TCPOPT_SACK_PERM && len == 2) {
-			o->sack_ok = true;
+			o->sack_ok = 1;
 		} else if (kind == TCPOPT_TS && len == 10) {
-			o->ts = true;
+			o->ts = 1;
 			memcpy(&o->tsval, q + 2, 4);
 		}
 	}
@@ -175,8 +176,9 @@ synack_ip(struct bs_tcp_ep *ep, uint8_t *l3, const struct bs_tcp_syn *in,
 
 /*
  * tcp_syn_opts()'s layout (MSS; SACK-permitted or NOP NOP, and TS; NOP
- * and window scale) as words in @p w, wire order; the TSval word is left
- * 0 for bs_tcp_ep_synack_flush(). @return the number of words
+ * and window scale) as words in @p w, wire order, the words after them 0;
+ * the TSval word is left 0 for bs_tcp_ep_synack_flush(). @return the
+ * number of words
  */
 static inline unsigned int
 synack_opts(uint32_t w[5], uint16_t mss, bool sack, bool ts, uint32_t tsecr, int wscale)
@@ -184,6 +186,7 @@ synack_opts(uint32_t w[5], uint16_t mss, bool sack, bool ts, uint32_t tsecr, int
 	unsigned int n = 1;
 
 	w[0] = wire32((uint32_t)TCPOPT_MSS << 24 | 4u << 16 | mss);
+	w[1] = w[2] = w[3] = w[4] = 0;
 	if (ts) {
 		w[1] = wire32(sack ? (uint32_t)TCPOPT_SACK_PERM << 24 | 2u << 16 |
 			TCPOPT_TS << 8 | 10 : (uint32_t)TCPOPT_NOP << 24 |
@@ -281,12 +284,12 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 	ep->n_synack++;
 	ep->synack_ms = ep->now_ms;
 	q->seq = seq;
-	q->mss = o.mss != 0 ? o.mss : TCP_MSS_DEFAULT;
+	q->mss = o.mss != 0 ? (uint16_t)o.mss : TCP_MSS_DEFAULT;
 	q->ts = ts ? (uint8_t)k->tcp_timestamps : 0;
 	q->ts_add = 0;
 	if (ts) {
 		struct bs_cookie_opts co = {
-			.wscale_ok = ws, .snd_wscale = o.ws, .sack_ok = sack,
+			.wscale_ok = ws, .snd_wscale = (uint8_t)o.ws, .sack_ok = sack,
 		};
 
 		q->ts_add = bs_cookie_ts_init(&co, ep_ts_now(ep)) - ep_ts_now(ep);
@@ -304,8 +307,7 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 	/* the pseudo header (bs_pkt_pseudo), then the words */
 	sum = in->addr_sum + bs_be16((uint16_t)hl) + bs_be16(IPPROTO_TCP) +
 		hw[0] + hw[2] + hw[3];
-	for (i = 0; i < n_opt; i++)
-		sum += opt[i];
+	sum += (uint64_t)opt[0] + opt[1] + opt[2] + opt[3] + opt[4];
 	q->sum = sum;
 	q->th = (struct rte_tcp_hdr *)th;
 	/* Everything read: now written. */
@@ -313,9 +315,15 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 	rte_ether_addr_copy(&ep->c.port_mac[in->port], &peer);
 	memcpy(frame + RTE_ETHER_ADDR_LEN, &peer, RTE_ETHER_ADDR_LEN);
 	synack_ip(ep, l3, in, &q->f, hl);
+	/* Word by word (a wider load of the arrays would span stores); all
+	 * five option words, the longest SYN-ACK's (step 1 made room): those
+	 * past the options are past the reply. */
 	memcpy(th, &hw[0], 4);
-	memcpy(th + 8, &hw[2], 12);
-	memcpy(th + sizeof(struct rte_tcp_hdr), opt, 4 * n_opt);
+	memcpy(th + 8, &hw[2], 4);
+	memcpy(th + 12, &hw[3], 4);
+	memcpy(th + 16, &hw[4], 4);
+	for (i = 0; i < 5; i++)
+		memcpy(th + sizeof(struct rte_tcp_hdr) + 4 * i, &opt[i], 4);
 	m->ol_flags = 0;
 	return in->l2_len + l3_len + hl;
 }
