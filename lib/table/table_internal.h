@@ -82,7 +82,9 @@ static inline uint32_t
 bs_table_match(const struct bs_table_bucket *bk, uint16_t fp)
 {
 #if defined(RTE_ARCH_X86)
-	__m128i want = _mm_set1_epi16((short)fp);
+	/* (not _mm_set1_epi16: gcc builds it through a 2-byte store and a
+	 * 4-byte load, which waits for the store to retire) */
+	__m128i want = _mm_shuffle_epi32(_mm_cvtsi32_si128((int)(fp * 0x10001u)), 0);
 	__m128i lo = _mm_load_si128((const __m128i *)(const void *)bk->fp);
 	__m128i hi = _mm_loadl_epi64((const __m128i *)(const void *)(bk->fp + 8));
 	__m128i m = _mm_packs_epi16(_mm_cmpeq_epi16(lo, want),
