@@ -870,6 +870,8 @@ burst(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf **pkts, ui
 	 * (worker_flow.c). */
 	if (worker_lookahead(w))
 		worker_flows(w, pkts, n);
+	else if (w->ep != NULL && bs_table_count(bs_tcp_ep_table(w->ep)) != 0)
+		worker_flows_syn(w, pkts, n);
 	n_tx = out->n_tx;
 	/* Capture or stray policies: chosen once per burst. */
 	if (unlikely(w->cap.filter != NULL || w->policy != NULL)) {

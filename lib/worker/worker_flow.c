@@ -13,6 +13,7 @@
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "bs_table.h"
 #include "bs_tcp_ep.h"
@@ -73,8 +74,9 @@ tcp_hdr(const struct rte_mbuf *m, const uint8_t **addrs, const uint8_t **th,
 	return true;
 }
 
-void
-worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
+/* The look-ahead of @p pkts, or (@p syn_only) of their SYNs only. */
+static inline void
+flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n, bool syn_only)
 {
 	const struct bs_table *t = bs_tcp_ep_table(w->ep);
 	uint16_t i, k = 0;
@@ -86,6 +88,9 @@ worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 
 		if (!tcp_hdr(pkts[i], &addrs, &th, &tag))
 			continue;
+		if (syn_only && (th[13] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+				RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG)
+			continue;
 		h = bs_table_hash_hdr(t, addrs, tag >> 24, th);
 		bs_table_prefetch(t, h);
 		w->flow[k].m = pkts[i];
@@ -95,6 +100,18 @@ worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 	}
 	w->n_flow = k;
 	w->next_flow = 0;
+}
+
+void
+worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	flows(w, pkts, n, false);
+}
+
+void
+worker_flows_syn(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	flows(w, pkts, n, true);
 }
 
 /* The burst's entry for @p m, from w->next_flow on: its index, or n_flow. */

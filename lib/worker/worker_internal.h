@@ -22,6 +22,7 @@
  * leaving it to be asked for again (w->next_flow unchanged).
  */
 void worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n);
+void worker_flows_syn(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n);
 
 /*
  * Tables whose buckets take more than this are looked up with the burst's
@@ -30,7 +31,11 @@ void worker_flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
  * or L3 and, in huge pages (bs_table_create()), within TLB reach, where
  * the look-ahead's cost (the headers parsed twice, the buckets located
  * twice: about 100 instructions a segment, whatever the size) is not
- * repaid (docs/performance.md).
+ * repaid (docs/performance.md). SYNs are the exception: a new flow's two
+ * buckets are cold in any table larger than the L2 cache, so while the
+ * table holds anything a burst's SYNs get the look-ahead whatever its
+ * size (worker_flows_syn(); short connections: about 130 ns a connection
+ * less on the machine of docs/performance.md).
  */
 #define WORKER_LOOKAHEAD_BYTES (UINT32_C(16) << 20)
 
