@@ -603,9 +603,48 @@ struct tcp_seg_out {
 
 int ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 		uint8_t tos, const struct tcp_seg_out *o, struct rte_mbuf *reuse);
+/* Four bytes in wire order as the word memory holds them. */
+static inline uint32_t
+tcp_wire32(uint32_t v)
+{
+	return rte_cpu_to_be_32(v);
+}
+
+/*
+ * A SYN's or SYN-ACK's options in Linux's order (tcp_syn_options,
+ * tcp_synack_options): MSS; SACK-permitted and TS, or NOP NOP and TS, or
+ * NOP NOP and SACK-permitted; NOP and window scale (@p wscale -1: none).
+ * As words in wire order, built in registers, those after the options 0.
+ * @return the number of words
+ */
+static inline unsigned int
+tcp_syn_opt_words(uint32_t w[5], uint16_t mss, bool sack, bool ts, uint32_t tsval,
+		uint32_t tsecr, int wscale)
+{
+	unsigned int n = 1;
+
+	w[0] = tcp_wire32((uint32_t)TCPOPT_MSS << 24 | 4u << 16 | mss);
+	w[1] = w[2] = w[3] = w[4] = 0;
+	if (ts) {
+		w[1] = tcp_wire32(sack ? (uint32_t)TCPOPT_SACK_PERM << 24 | 2u << 16 |
+			TCPOPT_TS << 8 | 10 : (uint32_t)TCPOPT_NOP << 24 |
+			TCPOPT_NOP << 16 | TCPOPT_TS << 8 | 10);
+		w[2] = tcp_wire32(tsval);
+		w[3] = tcp_wire32(tsecr);
+		n = 4;
+	} else if (sack) {
+		w[1] = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
+			TCPOPT_SACK_PERM << 8 | 2);
+		n = 2;
+	}
+	if (wscale >= 0)
+		w[n++] = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_WS << 16 | 3u << 8 |
+			(uint32_t)wscale);
+	return n;
+}
+
 /* The IPv6 flow label of @p f's frames; a SYN's or SYN-ACK's options at
- * @p p (wscale -1: none). @return their length (tcp_synack.c writes both
- * in place, as ep_send() and req_send_synack() do) */
+ * @p p (tcp_syn_opt_words(), written). @return their length */
 uint32_t tcp_flow_label(const struct bs_tcp_ep *ep, const struct bs_flow *f);
 uint8_t tcp_syn_opts(uint8_t *p, uint16_t mss, bool sack, bool ts, uint32_t tsval,
 		uint32_t tsecr, int wscale);

@@ -103,65 +103,85 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 		eth->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	}
 
+	/*
+	 * The headers as words built in registers, each stored once, and
+	 * their sums taken from those values: a load of a header just
+	 * written field by field waits for those stores to retire
+	 * (tcp_synack.c). The options are read as the words they were
+	 * written as (tcb_opts(), tcp_syn_opts()).
+	 */
 	ip = buf + l2;
 	if (v4) {
-		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+		uint32_t w0 = tcp_wire32(0x45u << 24 | (uint32_t)tos << 16 | (l3 + l4));
+		uint32_t w1 = tcp_wire32(RTE_IPV4_HDR_DF_FLAG);	/* ID 0, DF */
+		uint32_t w2 = tcp_wire32((uint32_t)ep->c.ip->ttl << 24 | IPPROTO_TCP << 16);
+		uint32_t src, dst;
+		uint16_t c;
 
-		h->version_ihl = RTE_IPV4_VHL_DEF;
-		h->type_of_service = tos;
-		h->total_length = rte_cpu_to_be_16((uint16_t)(l3 + l4));
-		h->packet_id = 0;
-		h->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-		h->time_to_live = ep->c.ip->ttl;
-		h->next_proto_id = IPPROTO_TCP;
-		memcpy(&h->src_addr, f->laddr + 12, 4);
-		memcpy(&h->dst_addr, f->raddr + 12, 4);
-		h->hdr_checksum = 0;
-		h->hdr_checksum = (uint16_t)~bs_csum_fold(bs_csum_add20(ip, 0));
+		memcpy(&src, f->laddr + 12, 4);
+		memcpy(&dst, f->raddr + 12, 4);
+		sum = (uint64_t)src + dst;
+		c = (uint16_t)~bs_csum_fold(sum + w0 + w1 + w2);
+		memcpy(ip, &w0, 4);
+		memcpy(ip + 4, &w1, 4);
+		memcpy(ip + 8, &w2, 4);
+		memcpy(ip + 10, &c, 2);
+		memcpy(ip + 12, &src, 4);
+		memcpy(ip + 16, &dst, 4);
 	} else {
-		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+		uint32_t w0 = tcp_wire32(6u << 28 | (uint32_t)tos << 20 | tcp_flow_label(ep, f));
+		uint32_t w1 = tcp_wire32(l4 << 16 | IPPROTO_TCP << 8 | ep->c.ip->hop_limit);
 
-		h->vtc_flow = rte_cpu_to_be_32(6u << 28 | (uint32_t)tos << 20 |
-			tcp_flow_label(ep, f));
-		h->payload_len = rte_cpu_to_be_16((uint16_t)l4);
-		h->proto = IPPROTO_TCP;
-		h->hop_limits = ep->c.ip->hop_limit;
-		memcpy(h->src_addr, f->laddr, 16);
-		memcpy(h->dst_addr, f->raddr, 16);
+		memcpy(ip, &w0, 4);
+		memcpy(ip + 4, &w1, 4);
+		memcpy(ip + 8, f->laddr, 16);
+		memcpy(ip + 24, f->raddr, 16);
+		sum = bs_csum_add(f->laddr, 16, bs_csum_add(f->raddr, 16, 0));
 	}
+	/* the pseudo header's length and protocol (bs_csum_pseudo) */
+	sum += bs_be16((uint16_t)(l4 >> 16)) + bs_be16((uint16_t)l4) + bs_be16(IPPROTO_TCP);
 
 	th = (struct rte_tcp_hdr *)(ip + l3);
-	th->src_port = f->lport;
-	th->dst_port = f->rport;
-	th->sent_seq = rte_cpu_to_be_32(o->seq);
-	th->recv_ack = rte_cpu_to_be_32(o->ack);
-	th->data_off = (uint8_t)(((sizeof(*th) + o->opt_len) / 4) << 4);
-	th->tcp_flags = o->flags;
-	th->rx_win = rte_cpu_to_be_16((uint16_t)RTE_MIN(o->win, 65535u));
-	th->cksum = 0;
-	th->tcp_urp = 0;
-	if (o->opt_len != 0)
-		memcpy(th + 1, o->opts, o->opt_len);
-	if (o->data_len != 0)
-		chain_copy((uint8_t *)(th + 1) + o->opt_len, o->data, o->data_off,
-			o->data_len);
-	sum = bs_csum_pseudo(ip, v4 ? BS_PKT_IPV4 : BS_PKT_IPV6, l4, IPPROTO_TCP);
-	/* The header (every SYN-ACK, ACK and RST is one): the branch-free
-	 * sum, when its 64 bytes lie in the buffer; data after it (at an
-	 * even offset: the header is whole words) 16 bytes a step, its last
-	 * word read whole when the buffer goes 7 bytes past it. */
-	end = (uint8_t *)m->buf_addr + m->buf_len;
-	if ((uint8_t *)th + BS_CSUM_MASKED_MAX <= end &&
-			(o->data_len == 0 || (uint8_t *)th + l4 + 7 <= end)) {
-		uint32_t hl = sizeof(*th) + o->opt_len;
+	{
+		uint16_t ports[2] = { f->lport, f->rport };
+		uint32_t w[5], i;
 
-		sum = bs_csum_add64_masked(th, hl, sum);
-		if (o->data_len != 0)
-			sum = bs_csum_add_wide((uint8_t *)th + hl, o->data_len, sum);
-	} else {
-		sum = bs_csum_add(th, l4, sum);
+		memcpy(&w[0], ports, 4);
+		w[1] = rte_cpu_to_be_32(o->seq);
+		w[2] = rte_cpu_to_be_32(o->ack);
+		w[3] = tcp_wire32((sizeof(*th) + o->opt_len) / 4 << 28 |
+			(uint32_t)o->flags << 16 | RTE_MIN(o->win, 65535u));
+		w[4] = 0;	/* checksum, urgent pointer */
+		sum += ((uint64_t)w[0] + w[1]) + ((uint64_t)w[2] + w[3]);
+		for (i = 0; i < 5; i++)
+			memcpy((uint8_t *)th + 4 * i, &w[i], 4);
+		/* options are whole words (the data offset counts words) */
+		for (i = 0; i < o->opt_len; i += 4) {
+			uint32_t v;
+
+			memcpy(&v, o->opts + i, 4);
+			memcpy((uint8_t *)(th + 1) + i, &v, 4);
+			sum += v;
+		}
 	}
-	th->cksum = (uint16_t)~bs_csum_fold(sum);
+	if (o->data_len != 0) {
+		uint8_t *d = (uint8_t *)(th + 1) + o->opt_len;
+
+		chain_copy(d, o->data, o->data_off, o->data_len);
+		/* the data after the header (at an even offset: the header
+		 * is whole words) 16 bytes a step, its last word read whole
+		 * when the buffer goes 7 bytes past it */
+		end = (uint8_t *)m->buf_addr + m->buf_len;
+		if (d + o->data_len + 7 <= end)
+			sum = bs_csum_add_wide(d, o->data_len, sum);
+		else
+			sum = bs_csum_add(d, o->data_len, sum);
+	}
+	{
+		uint16_t c = (uint16_t)~bs_csum_fold(sum);
+
+		memcpy(&th->cksum, &c, 2);
+	}
 
 	if (!(o->flags & BS_TCP_RST))
 		ep_cnt(ep, BS_CNT_TcpOutNoRst);
@@ -179,16 +199,16 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 	return 0;
 }
 
-/* TSval: our millisecond clock plus the connection's offset. */
+/* TSval: our millisecond clock plus the connection's offset. Whole
+ * words, as ep_send() reads them. */
 static uint8_t *
 opt_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
 {
+	uint32_t k = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
+		TCPOPT_TS << 8 | 10);
 	uint32_t v = rte_cpu_to_be_32(tsval), e = rte_cpu_to_be_32(tsecr);
 
-	p[0] = TCPOPT_NOP;
-	p[1] = TCPOPT_NOP;
-	p[2] = TCPOPT_TS;
-	p[3] = 10;
+	memcpy(p, &k, 4);
 	memcpy(p + 4, &v, 4);
 	memcpy(p + 8, &e, 4);
 	return p + 12;
@@ -209,10 +229,10 @@ tcb_opts(struct bs_tcp_ep *ep, struct bs_tcb *t, struct tcp_seg_out *o)
 
 		if (t->fl & TCB_TS)
 			n = RTE_MIN(n, 3u);
-		p[0] = TCPOPT_NOP;
-		p[1] = TCPOPT_NOP;
-		p[2] = TCPOPT_SACK;
-		p[3] = (uint8_t)(2 + 8 * n);
+		uint32_t k = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
+			TCPOPT_SACK << 8 | (2 + 8 * n));
+
+		memcpy(p, &k, 4);
 		p += 4;
 		for (i = 0; i < n; i++) {
 			uint32_t l = rte_cpu_to_be_32(x->sack[i][0]);
@@ -387,42 +407,17 @@ tcb_send_rst_abort(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int reason)
 	ep->tx_rst = 0;
 }
 
-/* SYN options in Linux's order: MSS, SACK-permitted + TS, or NOPs,
- * window scale (tcp_syn_options / tcp_synack_options). */
+/* SYN options (tcp_syn_opt_words()) written at @p p0, word by word. */
 uint8_t
 tcp_syn_opts(uint8_t *p0, uint16_t mss, bool sack, bool ts, uint32_t tsval,
 		uint32_t tsecr, int wscale)
 {
-	uint8_t *p = p0;
-	uint16_t m = rte_cpu_to_be_16(mss);
+	uint32_t w[5];
+	unsigned int i, n = tcp_syn_opt_words(w, mss, sack, ts, tsval, tsecr, wscale);
 
-	p[0] = TCPOPT_MSS;
-	p[1] = 4;
-	memcpy(p + 2, &m, 2);
-	p += 4;
-	if (ts) {
-		/* NOP NOP TS, with SACK-permitted in place of the NOPs. */
-		opt_ts(p, tsval, tsecr);
-		if (sack) {
-			p[0] = TCPOPT_SACK_PERM;
-			p[1] = 2;
-		}
-		p += TCPOLEN_TS_ALIGNED;
-	} else if (sack) {
-		p[0] = TCPOPT_NOP;
-		p[1] = TCPOPT_NOP;
-		p[2] = TCPOPT_SACK_PERM;
-		p[3] = 2;
-		p += 4;
-	}
-	if (wscale >= 0) {
-		p[0] = TCPOPT_NOP;
-		p[1] = TCPOPT_WS;
-		p[2] = 3;
-		p[3] = (uint8_t)wscale;
-		p += 4;
-	}
-	return (uint8_t)(p - p0);
+	for (i = 0; i < n; i++)
+		memcpy(p0 + 4 * i, &w[i], 4);
+	return (uint8_t)(4 * n);
 }
 
 /* Our SYN (SYN_SENT) or SYN-ACK (simultaneous open, SYN_RECV). */

@@ -130,13 +130,6 @@ syn_cookie_regime(const struct bs_tcp_ep *ep, const struct tcp_listener *l)
 	return !(l->n_accept > l->backlog);
 }
 
-/* Four bytes in wire order as the word memory holds them. */
-static inline uint32_t
-wire32(uint32_t v)
-{
-	return rte_cpu_to_be_32(v);
-}
-
 /*
  * The IP header of the reply over the SYN's (no options, no extension
  * headers): ep_send()'s fields, the addresses swapped, each word written
@@ -147,9 +140,9 @@ synack_ip(struct bs_tcp_ep *ep, uint8_t *l3, const struct bs_tcp_syn *in,
 		const struct bs_flow *f, uint32_t l4)
 {
 	if (in->v4) {
-		uint32_t w0 = wire32(0x45u << 24 | (20 + l4));	/* version, IHL, TOS 0, length */
-		uint32_t w1 = wire32(RTE_IPV4_HDR_DF_FLAG);	/* ID 0, DF */
-		uint32_t w2 = wire32((uint32_t)ep->c.ip->ttl << 24 | IPPROTO_TCP << 16);
+		uint32_t w0 = tcp_wire32(0x45u << 24 | (20 + l4));	/* version, IHL, TOS 0, length */
+		uint32_t w1 = tcp_wire32(RTE_IPV4_HDR_DF_FLAG);	/* ID 0, DF */
+		uint32_t w2 = tcp_wire32((uint32_t)ep->c.ip->ttl << 24 | IPPROTO_TCP << 16);
 		uint64_t addrs;
 		uint16_t sum;
 
@@ -162,8 +155,8 @@ synack_ip(struct bs_tcp_ep *ep, uint8_t *l3, const struct bs_tcp_syn *in,
 		memcpy(l3 + 10, &sum, 2);
 		memcpy(l3 + 12, &addrs, 8);
 	} else {
-		uint32_t w0 = wire32(6u << 28 | tcp_flow_label(ep, f));
-		uint32_t w1 = wire32(l4 << 16 | IPPROTO_TCP << 8 | ep->c.ip->hop_limit);
+		uint32_t w0 = tcp_wire32(6u << 28 | tcp_flow_label(ep, f));
+		uint32_t w1 = tcp_wire32(l4 << 16 | IPPROTO_TCP << 8 | ep->c.ip->hop_limit);
 		uint8_t a[32];
 
 		memcpy(a, l3 + 24, 16);
@@ -172,37 +165,6 @@ synack_ip(struct bs_tcp_ep *ep, uint8_t *l3, const struct bs_tcp_syn *in,
 		memcpy(l3 + 4, &w1, 4);
 		memcpy(l3 + 8, a, 32);
 	}
-}
-
-/*
- * tcp_syn_opts()'s layout (MSS; SACK-permitted or NOP NOP, and TS; NOP
- * and window scale) as words in @p w, wire order, the words after them 0;
- * the TSval word is left 0 for bs_tcp_ep_synack_flush(). @return the
- * number of words
- */
-static inline unsigned int
-synack_opts(uint32_t w[5], uint16_t mss, bool sack, bool ts, uint32_t tsecr, int wscale)
-{
-	unsigned int n = 1;
-
-	w[0] = wire32((uint32_t)TCPOPT_MSS << 24 | 4u << 16 | mss);
-	w[1] = w[2] = w[3] = w[4] = 0;
-	if (ts) {
-		w[1] = wire32(sack ? (uint32_t)TCPOPT_SACK_PERM << 24 | 2u << 16 |
-			TCPOPT_TS << 8 | 10 : (uint32_t)TCPOPT_NOP << 24 |
-			TCPOPT_NOP << 16 | TCPOPT_TS << 8 | 10);
-		w[2] = 0;
-		w[3] = tsecr;
-		n = 4;
-	} else if (sack) {
-		w[1] = wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
-			TCPOPT_SACK_PERM << 8 | 2);
-		n = 2;
-	}
-	if (wscale >= 0)
-		w[n++] = wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_WS << 16 | 3u << 8 |
-			(uint32_t)wscale);
-	return n;
 }
 
 /* The longest SYN-ACK's TCP header: 20 bytes and 20 of options. */
@@ -294,14 +256,15 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 
 		q->ts_add = bs_cookie_ts_init(&co, ep_ts_now(ep)) - ep_ts_now(ep);
 	}
-	n_opt = synack_opts(opt, v4 ? 1460 : 1440, sack, ts, o.tsval,
-		ws ? (int)ep_rcv_wscale(ep) : -1);
+	/* (the TSval word 0: bs_tcp_ep_synack_flush() adds it) */
+	n_opt = tcp_syn_opt_words(opt, v4 ? 1460 : 1440, sack, ts, 0,
+		rte_be_to_cpu_32(o.tsval), ws ? (int)ep_rcv_wscale(ep) : -1);
 	hl = (uint32_t)sizeof(struct rte_tcp_hdr) + 4 * n_opt;
 	/* The TCP header's words: ports swapped, SEQ (flush), ACK, offset,
 	 * flags and window, checksum (flush) and urgent pointer 0. */
 	hw[0] = ports << 16 | ports >> 16;
-	hw[2] = wire32(seq + 1);
-	hw[3] = wire32(hl / 4 << 28 | (uint32_t)(BS_TCP_SYN | BS_TCP_ACK) << 16 |
+	hw[2] = tcp_wire32(seq + 1);
+	hw[3] = tcp_wire32(hl / 4 << 28 | (uint32_t)(BS_TCP_SYN | BS_TCP_ACK) << 16 |
 		RTE_MIN(k->tcp_rmem[1], 65535u));
 	hw[4] = 0;
 	/* the pseudo header (bs_pkt_pseudo), then the words */
@@ -328,7 +291,7 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 	return in->l2_len + l3_len + hl;
 }
 
-/* The TSval's place in synack_opts()'s layout: after the MSS option,
+/* The TSval's place in tcp_syn_opt_words()' layout: after the MSS option,
  * NOP NOP (or SACK-permitted) and the TS option's kind and length. */
 #define SYNACK_TSVAL_OFF (sizeof(struct rte_tcp_hdr) + 8)
 
