@@ -182,6 +182,15 @@ uint32_t bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 		const struct bs_tcp_syn *syn, const uint64_t *hash);
 
 /**
+ * May a SYN get a cookie SYN-ACK now? One test for the whole endpoint
+ * before bs_tcp_ep_synack_cookie(): false when no listener can be in the
+ * cookie regime (tcp_syncookies 0, or 1 with fewer pending handshakes
+ * than the smallest backlog), true when one may be. Speed only: a SYN
+ * it turns away gets the same reply from bs_tcp_ep_input().
+ */
+bool bs_tcp_ep_cookie_possible(const struct bs_tcp_ep *ep);
+
+/**
  * Complete the SYN-ACKs bs_tcp_ep_synack_cookie() wrote since the last
  * call: their cookies (bs_cookie_init_ts_burst), TSvals and checksums.
  * Nothing to do costs a load and a branch.

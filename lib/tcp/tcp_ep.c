@@ -199,6 +199,21 @@ adj_find(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2, uint8_t kind)
 	return TCP_ADJ_NONE;	/* full: nowhere to send, the caller drops */
 }
 
+/* After any change of the listeners: their smallest backlog, which
+ * bs_tcp_ep_cookie_possible() compares the pending handshakes with. A
+ * closed listener's may stay in it: the test errs towards "possible". */
+void
+ep_lsn_backlog_update(struct bs_tcp_ep *ep)
+{
+	uint32_t min = UINT32_MAX;
+	unsigned int i;
+
+	for (i = 0; i < ep->n_listeners; i++)
+		if (ep->lsn[i].open)
+			min = RTE_MIN(min, (uint32_t)ep->lsn[i].backlog);
+	ep->lsn_backlog_min = min;
+}
+
 uint16_t
 ep_adj_get(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2)
 {
@@ -401,6 +416,7 @@ bs_tcp_ep_create(const struct bs_tcp_ep_conf *c, char *err, size_t errlen)
 
 		ep->lport_map[port >> 3] |= (uint8_t)(1u << (port & 7));
 	}
+	ep_lsn_backlog_update(ep);
 	tcp_clients_init(ep);
 	ep->tsc0 = rte_rdtsc();		/* ms 1 is when the endpoint is ready */
 	ep->utc_ms0 = ep_utc_base(c->ip, ep->tsc0, c->tsc_hz);

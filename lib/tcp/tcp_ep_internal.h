@@ -391,6 +391,8 @@ struct bs_tcp_ep {
 	uint32_t mbuf_reserve;		/* free mbufs below which memory is short */
 	bool mem_short;			/* so at this burst's start (ep_mem_short) */
 	bool synack_slow;		/* cookie SYN-ACKs by the general path only */
+	uint32_t lsn_backlog_min;	/* the open listeners' smallest backlog
+					 * (ep_lsn_backlog_update) */
 	uint16_t synack_adj;		/* tcp_synack.c: the last adjacency */
 	uint16_t n_synack;		/* SYN-ACKs waiting for their cookies */
 	uint32_t synack_ms;		/* ... made at this now_ms */
@@ -572,6 +574,7 @@ tcp_local_mss(const struct bs_flow *f)
 uint32_t pool_get(struct tcp_pool *p);
 void pool_put(struct tcp_pool *p, uint32_t idx);
 uint16_t ep_adj_get(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2);
+void ep_lsn_backlog_update(struct bs_tcp_ep *ep);
 uint16_t ep_adj_pending(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2);
 void tcb_set_state(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int state);
 void tcb_free(struct bs_tcp_ep *ep, struct bs_tcb *t);

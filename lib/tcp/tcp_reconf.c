@@ -49,6 +49,7 @@ lport_map_rebuild(struct bs_tcp_ep *ep)
 			ep->lport_map[port >> 3] |= (uint8_t)(1u << (port & 7));
 	}
 	tcp_clients_ports(ep);
+	ep_lsn_backlog_update(ep);
 }
 
 int

@@ -167,6 +167,14 @@ synack_ip(struct bs_tcp_ep *ep, uint8_t *l3, const struct bs_tcp_syn *in,
 	}
 }
 
+bool
+bs_tcp_ep_cookie_possible(const struct bs_tcp_ep *ep)
+{
+	unsigned int c = ep->k->tcp_syncookies;
+
+	return c == 2 || (c == 1 && ep->req.used > ep->lsn_backlog_min);
+}
+
 /* The longest SYN-ACK's TCP header: 20 bytes and 20 of options. */
 #define SYNACK_TCP_MAX 40
 

@@ -282,7 +282,8 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		/* Not while capturing, which sees a SYN-ACK as the
 		 * endpoint's frame. */
 		if ((s.flags & (BS_TCP_SYN | BS_TCP_ACK | BS_TCP_RST | BS_TCP_FIN)) ==
-				BS_TCP_SYN && likely(w->cap.filter == NULL)) {
+				BS_TCP_SYN && likely(w->cap.filter == NULL) &&
+				bs_tcp_ep_cookie_possible(w->ep)) {
 			*len = worker_synack(w, wp, m, p->addr_sum, p->l4_len,
 				worker_syn_hdr(p));
 			if (*len != 0) {
