@@ -613,41 +613,51 @@ tcp_wire32(uint32_t v)
 	return rte_cpu_to_be_32(v);
 }
 
+/* Store word @p w (wire order) at @p p and add it to *@p sum. */
+static inline void
+tcp_put32(uint8_t *p, uint32_t w, uint64_t *sum)
+{
+	memcpy(p, &w, 4);
+	*sum += w;
+}
+
 /*
  * A SYN's or SYN-ACK's options in Linux's order (tcp_syn_options,
  * tcp_synack_options): MSS; SACK-permitted and TS, or NOP NOP and TS, or
  * NOP NOP and SACK-permitted; NOP and window scale (@p wscale -1: none).
- * As words in wire order, built in registers, those after the options 0.
- * @return the number of words
+ * Written at @p p as words built in registers (none read back: a load of
+ * words just stored would wait for them), and added to *@p sum.
+ * @return their length in bytes
  */
 static inline unsigned int
-tcp_syn_opt_words(uint32_t w[5], uint16_t mss, bool sack, bool ts, uint32_t tsval,
-		uint32_t tsecr, int wscale)
+tcp_syn_opts_put(uint8_t *p, uint16_t mss, bool sack, bool ts, uint32_t tsval,
+		uint32_t tsecr, int wscale, uint64_t *sum)
 {
-	unsigned int n = 1;
+	unsigned int n = 4;
 
-	w[0] = tcp_wire32((uint32_t)TCPOPT_MSS << 24 | 4u << 16 | mss);
-	w[1] = w[2] = w[3] = w[4] = 0;
+	tcp_put32(p, tcp_wire32((uint32_t)TCPOPT_MSS << 24 | 4u << 16 | mss), sum);
 	if (ts) {
-		w[1] = tcp_wire32(sack ? (uint32_t)TCPOPT_SACK_PERM << 24 | 2u << 16 |
-			TCPOPT_TS << 8 | 10 : (uint32_t)TCPOPT_NOP << 24 |
-			TCPOPT_NOP << 16 | TCPOPT_TS << 8 | 10);
-		w[2] = tcp_wire32(tsval);
-		w[3] = tcp_wire32(tsecr);
-		n = 4;
+		tcp_put32(p + 4, tcp_wire32(sack ? (uint32_t)TCPOPT_SACK_PERM << 24 |
+			2u << 16 | TCPOPT_TS << 8 | 10 : (uint32_t)TCPOPT_NOP << 24 |
+			TCPOPT_NOP << 16 | TCPOPT_TS << 8 | 10), sum);
+		tcp_put32(p + 8, tcp_wire32(tsval), sum);
+		tcp_put32(p + 12, tcp_wire32(tsecr), sum);
+		n = 16;
 	} else if (sack) {
-		w[1] = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
-			TCPOPT_SACK_PERM << 8 | 2);
-		n = 2;
+		tcp_put32(p + 4, tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
+			TCPOPT_SACK_PERM << 8 | 2), sum);
+		n = 8;
 	}
-	if (wscale >= 0)
-		w[n++] = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_WS << 16 | 3u << 8 |
-			(uint32_t)wscale);
+	if (wscale >= 0) {
+		tcp_put32(p + n, tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_WS << 16 |
+			3u << 8 | (uint32_t)wscale), sum);
+		n += 4;
+	}
 	return n;
 }
 
 /* The IPv6 flow label of @p f's frames; a SYN's or SYN-ACK's options at
- * @p p (tcp_syn_opt_words(), written). @return their length */
+ * @p p (tcp_syn_opts_put()). @return their length */
 uint32_t tcp_flow_label(const struct bs_tcp_ep *ep, const struct bs_flow *f);
 uint8_t tcp_syn_opts(uint8_t *p, uint16_t mss, bool sack, bool ts, uint32_t tsval,
 		uint32_t tsecr, int wscale);

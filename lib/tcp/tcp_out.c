@@ -143,25 +143,25 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 
 	th = (struct rte_tcp_hdr *)(ip + l3);
 	{
+		/* (scalars, not an array: the compiler would copy an array
+		 * with a wide load of its words just stored) */
 		uint16_t ports[2] = { f->lport, f->rport };
-		uint32_t w[5], i;
+		uint8_t *p = (uint8_t *)th;
+		uint32_t w0, i;
 
-		memcpy(&w[0], ports, 4);
-		w[1] = rte_cpu_to_be_32(o->seq);
-		w[2] = rte_cpu_to_be_32(o->ack);
-		w[3] = tcp_wire32((sizeof(*th) + o->opt_len) / 4 << 28 |
-			(uint32_t)o->flags << 16 | RTE_MIN(o->win, 65535u));
-		w[4] = 0;	/* checksum, urgent pointer */
-		sum += ((uint64_t)w[0] + w[1]) + ((uint64_t)w[2] + w[3]);
-		for (i = 0; i < 5; i++)
-			memcpy((uint8_t *)th + 4 * i, &w[i], 4);
+		memcpy(&w0, ports, 4);
+		tcp_put32(p, w0, &sum);
+		tcp_put32(p + 4, rte_cpu_to_be_32(o->seq), &sum);
+		tcp_put32(p + 8, rte_cpu_to_be_32(o->ack), &sum);
+		tcp_put32(p + 12, tcp_wire32((sizeof(*th) + o->opt_len) / 4 << 28 |
+			(uint32_t)o->flags << 16 | RTE_MIN(o->win, 65535u)), &sum);
+		tcp_put32(p + 16, 0, &sum);	/* checksum, urgent pointer */
 		/* options are whole words (the data offset counts words) */
 		for (i = 0; i < o->opt_len; i += 4) {
 			uint32_t v;
 
 			memcpy(&v, o->opts + i, 4);
-			memcpy((uint8_t *)(th + 1) + i, &v, 4);
-			sum += v;
+			tcp_put32(p + sizeof(*th) + i, v, &sum);
 		}
 	}
 	if (o->data_len != 0) {
@@ -407,17 +407,14 @@ tcb_send_rst_abort(struct bs_tcp_ep *ep, struct bs_tcb *t, unsigned int reason)
 	ep->tx_rst = 0;
 }
 
-/* SYN options (tcp_syn_opt_words()) written at @p p0, word by word. */
+/* SYN options (tcp_syn_opts_put()) written at @p p0. */
 uint8_t
 tcp_syn_opts(uint8_t *p0, uint16_t mss, bool sack, bool ts, uint32_t tsval,
 		uint32_t tsecr, int wscale)
 {
-	uint32_t w[5];
-	unsigned int i, n = tcp_syn_opt_words(w, mss, sack, ts, tsval, tsecr, wscale);
+	uint64_t sum = 0;
 
-	for (i = 0; i < n; i++)
-		memcpy(p0 + 4 * i, &w[i], 4);
-	return (uint8_t)(4 * n);
+	return (uint8_t)tcp_syn_opts_put(p0, mss, sack, ts, tsval, tsecr, wscale, &sum);
 }
 
 /* Our SYN (SYN_SENT) or SYN-ACK (simultaneous open, SYN_RECV). */

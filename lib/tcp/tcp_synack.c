@@ -187,7 +187,7 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 	bool v4 = in->v4, ts, sack, ws;
 	uint32_t l3_len = v4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
 	uint8_t *th = l3 + l3_len;
-	uint32_t ports, seq, opt[5], hw[5], hl, n_opt, i;
+	uint32_t ports, seq, hl;
 	const uint8_t *raddr = l3 + (v4 ? 12 : 8), *laddr = l3 + (v4 ? 16 : 24);
 	struct rte_ether_addr peer;
 	struct tcp_synack *q;
@@ -264,37 +264,27 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 
 		q->ts_add = bs_cookie_ts_init(&co, ep_ts_now(ep)) - ep_ts_now(ep);
 	}
-	/* (the TSval word 0: bs_tcp_ep_synack_flush() adds it) */
-	n_opt = tcp_syn_opt_words(opt, v4 ? 1460 : 1440, sack, ts, 0,
-		rte_be_to_cpu_32(o.tsval), ws ? (int)ep_rcv_wscale(ep) : -1);
-	hl = (uint32_t)sizeof(struct rte_tcp_hdr) + 4 * n_opt;
-	/* The TCP header's words: ports swapped, SEQ (flush), ACK, offset,
-	 * flags and window, checksum (flush) and urgent pointer 0. */
-	hw[0] = ports << 16 | ports >> 16;
-	hw[2] = tcp_wire32(seq + 1);
-	hw[3] = tcp_wire32(hl / 4 << 28 | (uint32_t)(BS_TCP_SYN | BS_TCP_ACK) << 16 |
-		RTE_MIN(k->tcp_rmem[1], 65535u));
-	hw[4] = 0;
-	/* the pseudo header (bs_pkt_pseudo), then the words */
-	sum = in->addr_sum + bs_be16((uint16_t)hl) + bs_be16(IPPROTO_TCP) +
-		hw[0] + hw[2] + hw[3];
-	sum += (uint64_t)opt[0] + opt[1] + opt[2] + opt[3] + opt[4];
+	/* The TCP header over the SYN's, whose options are parsed: the
+	 * options (the TSval 0), ports swapped, SEQ (flush), ACK, offset,
+	 * flags and window, checksum (flush) and urgent pointer 0; summed
+	 * as written, with the pseudo header (bs_pkt_pseudo). */
+	sum = in->addr_sum + bs_be16(IPPROTO_TCP);
+	hl = (uint32_t)sizeof(struct rte_tcp_hdr) + tcp_syn_opts_put(th +
+		sizeof(struct rte_tcp_hdr), v4 ? 1460 : 1440, sack, ts, 0,
+		rte_be_to_cpu_32(o.tsval), ws ? (int)ep_rcv_wscale(ep) : -1, &sum);
+	sum += bs_be16((uint16_t)hl);
+	tcp_put32(th, ports << 16 | ports >> 16, &sum);
+	tcp_put32(th + 8, tcp_wire32(seq + 1), &sum);
+	tcp_put32(th + 12, tcp_wire32(hl / 4 << 28 | (uint32_t)(BS_TCP_SYN | BS_TCP_ACK) << 16 |
+		RTE_MIN(k->tcp_rmem[1], 65535u)), &sum);
+	tcp_put32(th + 16, 0, &sum);
 	q->sum = sum;
 	q->th = (struct rte_tcp_hdr *)th;
-	/* Everything read: now written. */
+	/* Everything read: the Ethernet and IP headers. */
 	rte_ether_addr_copy(&peer, (struct rte_ether_addr *)frame);
 	rte_ether_addr_copy(&ep->c.port_mac[in->port], &peer);
 	memcpy(frame + RTE_ETHER_ADDR_LEN, &peer, RTE_ETHER_ADDR_LEN);
 	synack_ip(ep, l3, in, &q->f, hl);
-	/* Word by word (a wider load of the arrays would span stores); all
-	 * five option words, the longest SYN-ACK's (step 1 made room): those
-	 * past the options are past the reply. */
-	memcpy(th, &hw[0], 4);
-	memcpy(th + 8, &hw[2], 4);
-	memcpy(th + 12, &hw[3], 4);
-	memcpy(th + 16, &hw[4], 4);
-	for (i = 0; i < 5; i++)
-		memcpy(th + sizeof(struct rte_tcp_hdr) + 4 * i, &opt[i], 4);
 	m->ol_flags = 0;
 	return in->l2_len + l3_len + hl;
 }

@@ -162,25 +162,64 @@ tcp_csum_ok(const struct bs_worker_port *wp, const struct rte_mbuf *m,
 	return bs_csum_verifies(sum);
 }
 
-/* The endpoint took the segment: a value no enum bs_tcp_action takes. */
-#define VERDICT_TAKEN 0xff
+/*
+ * The endpoint's segments are handled out of line, so that the burst
+ * loop keeps its registers. Their parse is passed as scalars, which stay
+ * in registers: a structure passed by value is copied through memory, and
+ * that copy, loaded whole just after its fields were stored one by one,
+ * waited for those stores to retire (docs/performance.md). @p lens: the
+ * L4 and L3 lengths (an IP length is 16 bits); @p meta: the L2 length,
+ * the kind, the group bit and the VLAN ID.
+ */
+static inline uint32_t
+worker_lens(const struct bs_pkt *p)
+{
+	return p->l4_len | (uint32_t)p->l3_len << 16;
+}
+
+static inline uint32_t
+worker_meta(const struct bs_pkt *p)
+{
+	return p->l2_len | (uint32_t)p->kind << 8 | (uint32_t)p->l2_group << 16 |
+		(uint32_t)p->vlan << 20;
+}
+
+static inline void
+worker_pkt(struct bs_pkt *p, uint64_t addr_sum, uint32_t lens, uint32_t meta)
+{
+	p->l2_len = (uint16_t)(meta & 0xff);
+	p->l3_len = (uint16_t)(lens >> 16);
+	p->l4_len = lens & 0xffff;
+	p->vlan = (uint16_t)(meta >> 20);
+	p->addr_sum = addr_sum;
+	p->kind = (uint8_t)(meta >> 8);
+	p->l4_proto = IPPROTO_TCP;
+	p->l2_group = (meta >> 16 & 1) != 0;
+}
 
 /*
  * A segment for the TCP endpoint: connections and listeners first
- * (__inet_lookup_skb). Out of line, with the parsed views passed by value,
- * so that the stray path's copies never have their address taken and stay
- * in registers.
+ * (__inet_lookup_skb). Its TCP header is parsed again here, where the
+ * driver put it (the caller's parse accepted it).
+ * @return true if the endpoint took the segment, else *@p vout set
  */
-static __rte_noinline struct bs_tcp_verdict
+static __rte_noinline bool
 worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf *m,
-		const uint8_t *frame, struct bs_pkt p, struct bs_tcp_seg s)
+		uint64_t addr_sum, uint32_t lens, uint32_t meta, struct bs_tcp_verdict *vout)
 {
-	struct bs_tcp_l2 l2 = { .port = wp->tx_idx, .rx_port = wp->idx, .vlan = p.vlan };
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct bs_tcp_l2 l2 = { .port = wp->tx_idx, .rx_port = wp->idx };
 	struct bs_tcp_verdict v;
 	enum bs_tcp_ep_result r;
+	struct bs_tcp_seg s;
+	struct bs_pkt p;
 	uint64_t hash;
 	bool hashed;
 
+	worker_pkt(&p, addr_sum, lens, meta);
+	(void)bs_tcp_seg_parse(&s, frame + p.l2_len + p.l3_len, p.l4_len,
+		m->data_len - p.l2_len - p.l3_len);
+	l2.vlan = p.vlan;
 	memcpy(&l2.peer, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
 	bs_tcp_ep_set_time(w->ep, w->burst_tsc);
 	/* Hashed ahead with the burst (worker_flow.c), its buckets fetched. */
@@ -190,46 +229,46 @@ worker_ep(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf 
 	else
 		r = bs_tcp_ep_input(w->ep, m, &p, &s, &l2, &v);
 	if (r == BS_TCP_EP_DONE)
-		v.action = VERDICT_TAKEN;
-	return v;
+		return true;
+	/* field by field, as the caller reads them */
+	vout->action = v.action;
+	vout->reason = v.reason;
+	vout->flags = v.flags;
+	vout->state = v.state;
+	vout->seq = v.seq;
+	vout->ack = v.ack;
+	return false;
 }
 
 /*
  * A SYN that may get a SYN cookie: the SYN-ACK written over it, as the RST
- * is (tcp_synack.c). Out of line, its parse passed as scalars in registers
- * (@p hdr: worker_syn_hdr()): a structure passed by value is copied
- * through memory, and that copy, loaded whole just after its fields were
- * stored one by one, waited on the stores (docs/performance.md).
+ * is (tcp_synack.c).
  * @return the reply's length, or 0: the SYN is worker_ep()'s
  */
 static __rte_noinline uint32_t
 worker_synack(struct bs_worker *w, const struct bs_worker_port *wp, struct rte_mbuf *m,
-		uint64_t addr_sum, uint32_t l4_len, uint32_t hdr)
+		uint64_t addr_sum, uint32_t lens, uint32_t meta)
 {
-	struct bs_tcp_syn syn = {
-		.addr_sum = addr_sum, .l4_len = l4_len,
-		.l2_len = (uint16_t)(hdr & 0xff), .l3_len = (uint16_t)(hdr >> 8 & 0xff),
-		.v4 = (uint8_t)(hdr >> 16 & 1), .vlan = (uint16_t)(hdr >> 20),
-		.port = wp->tx_idx, .rx_port = wp->idx,
-	};
+	struct bs_tcp_syn syn;
+	struct bs_pkt p;
 	uint64_t hash;
 	bool hashed;
 
+	worker_pkt(&p, addr_sum, lens, meta);
+	syn.addr_sum = p.addr_sum;
+	syn.l4_len = p.l4_len;
+	syn.l2_len = p.l2_len;
+	syn.l3_len = p.l3_len;
+	syn.vlan = p.vlan;
+	syn.v4 = p.kind == BS_PKT_IPV4;
+	syn.port = wp->tx_idx;
+	syn.rx_port = wp->idx;
 	bs_tcp_ep_set_time(w->ep, w->burst_tsc);
 	/* the burst's hash if it has one, left for worker_ep() if the SYN
 	 * is not answered here */
 	hashed = worker_flow_peek(w, m, !syn.v4, syn.l2_len,
 		(uint32_t)syn.l2_len + syn.l3_len, &hash);
 	return bs_tcp_ep_synack_cookie(w->ep, m, &syn, hashed ? &hash : NULL);
-}
-
-/* worker_synack()'s @p hdr: the L2 and L3 lengths (each under 256 when
- * it answers), the family and the VLAN ID. */
-static inline uint32_t
-worker_syn_hdr(const struct bs_pkt *p)
-{
-	return RTE_MIN(p->l2_len, 0xffu) | RTE_MIN(p->l3_len, 0xffu) << 8 |
-		(uint32_t)(p->kind == BS_PKT_IPV4) << 16 | (uint32_t)p->vlan << 20;
 }
 
 /* A stray segment's policy (bs_policy.h), by its destination, which is
@@ -262,7 +301,7 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 {
 	struct bs_worker_port *out = &w->ports[wp->tx_idx];
 	bool tx_csum = offload && out->tx_csum;
-	struct bs_tcp_verdict v;
+	struct bs_tcp_verdict v, ve;
 	struct bs_tcp_seg s;
 	int rc;
 
@@ -284,16 +323,21 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		if ((s.flags & (BS_TCP_SYN | BS_TCP_ACK | BS_TCP_RST | BS_TCP_FIN)) ==
 				BS_TCP_SYN && likely(w->cap.filter == NULL) &&
 				bs_tcp_ep_cookie_possible(w->ep)) {
-			*len = worker_synack(w, wp, m, p->addr_sum, p->l4_len,
-				worker_syn_hdr(p));
+			*len = worker_synack(w, wp, m, p->addr_sum, worker_lens(p),
+				worker_meta(p));
 			if (*len != 0) {
 				b->synack++;	/* completed with the burst */
 				return 0;
 			}
 		}
-		v = worker_ep(w, wp, m, frame, *p, s);
-		if (v.action == VERDICT_TAKEN)
+		if (worker_ep(w, wp, m, p->addr_sum, worker_lens(p), worker_meta(p), &ve))
 			return WORKER_TAKEN;
+		v.action = ve.action;
+		v.reason = ve.reason;
+		v.flags = ve.flags;
+		v.state = ve.state;
+		v.seq = ve.seq;
+		v.ack = ve.ack;
 		if (v.action == BS_TCP_DISCARD)
 			return v.reason;
 	} else if (bs_tcp_input(&s, &v) == BS_TCP_DISCARD) {
