@@ -80,6 +80,9 @@ tcb_event_data_recv(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t len)
 {
 	struct tcb_ext *x = tcb_ext(ep, t);
 	uint32_t now = jiffies(ep->now_ms);
+	/* (read before the byte stores of the bit-fields beside it: a load
+	 * of their word after them would wait for them) */
+	uint32_t ato = t->ato;
 
 	t->fl |= TCB_DELACK;
 	if (len < t->mss) {
@@ -87,16 +90,16 @@ tcb_event_data_recv(struct bs_tcp_ep *ep, struct bs_tcb *t, uint32_t len)
 			t->pushed |= ACK_PUSHED2;
 		t->pushed |= ACK_PUSHED;
 	}
-	if (t->ato == 0) {
+	if (ato == 0) {
 		incr_quickack(t, TCP_MAX_QUICKACKS);
 		t->ato = TCP_ATO_MIN_J;
 	} else if (x != NULL && x->lrcvtime != 0) {
 		uint32_t m = now - jiffies(x->lrcvtime);
 
 		if (m <= TCP_ATO_MIN_J / 2)
-			set_ato(t, t->ato / 2u + TCP_ATO_MIN_J / 2);
-		else if (m < t->ato)
-			set_ato(t, RTE_MIN(t->ato / 2u + m, rto_j(t)));
+			set_ato(t, ato / 2u + TCP_ATO_MIN_J / 2);
+		else if (m < ato)
+			set_ato(t, RTE_MIN(ato / 2u + m, rto_j(t)));
 		else if (m > rto_j(t))
 			incr_quickack(t, TCP_MAX_QUICKACKS);	/* the sender was idle */
 	}
