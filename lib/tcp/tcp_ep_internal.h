@@ -563,11 +563,18 @@ tcp_in_window(uint32_t seq, uint32_t end, uint32_t s_win, uint32_t e_win)
 	return seq == e_win && seq == end;
 }
 
-/* Our MSS for a flow: the advmss of a 1500-byte MTU route. */
+/* Our MSS for a family, and for a flow: the advmss of a 1500-byte MTU
+ * route. */
+static inline uint16_t
+tcp_local_mss_v4(bool v4)
+{
+	return v4 ? 1460 : 1440;
+}
+
 static inline uint16_t
 tcp_local_mss(const struct bs_flow *f)
 {
-	return bs_flow_is_v4(f) ? 1460 : 1440;
+	return tcp_local_mss_v4(bs_flow_is_v4(f));
 }
 
 /* tcp_ep.c: pools, table, adjacencies, clock */

@@ -270,7 +270,7 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 	 * as written, with the pseudo header (bs_pkt_pseudo). */
 	sum = in->addr_sum + bs_be16(IPPROTO_TCP);
 	hl = (uint32_t)sizeof(struct rte_tcp_hdr) + tcp_syn_opts_put(th +
-		sizeof(struct rte_tcp_hdr), v4 ? 1460 : 1440, sack, ts, 0,
+		sizeof(struct rte_tcp_hdr), tcp_local_mss_v4(v4), sack, ts, 0,
 		rte_be_to_cpu_32(o.tsval), ws ? (int)ep_rcv_wscale(ep) : -1, &sum);
 	sum += bs_be16((uint16_t)hl);
 	tcp_put32(th, ports << 16 | ports >> 16, &sum);
@@ -289,7 +289,7 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 	return in->l2_len + l3_len + hl;
 }
 
-/* The TSval's place in tcp_syn_opt_words()' layout: after the MSS option,
+/* The TSval's place in tcp_syn_opts_put()'s layout: after the MSS option,
  * NOP NOP (or SACK-permitted) and the TS option's kind and length. */
 #define SYNACK_TSVAL_OFF (sizeof(struct rte_tcp_hdr) + 8)
 
