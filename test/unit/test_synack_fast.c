@@ -515,6 +515,46 @@ c_cookies_on_overflow(void)
 	worker_free(w);
 }
 
+/* bs_tcp_ep_cookie_possible() follows a reconfigured backlog: 5 pending
+ * handshakes under a backlog of 8 take the general path; the listener's
+ * backlog reconfigured to 4 (kept, requests and all), the next SYN is over
+ * it and gets the fast path's cookie. */
+static void
+c_cookie_possible_reconf(void)
+{
+	static struct bs_config cfg2;
+	char text[512], err[256];
+	struct bs_worker *w;
+	unsigned int i, k = 9500;
+	struct run r;
+	struct tseg s;
+
+	snprintf(text, sizeof(text), "[backstop]\nmbuf_reserve = 50\n[tcp]\n"
+		"connections = 64\ntcp_syncookies = 1\nsomaxconn = 8\n"
+		"[listener l]\nport = %u\napp = echo\n", PORT);
+	w = t_worker_new(pool, &cfg, &ipc, &addrs, text);
+	for (i = 0; i < 6; i++) {
+		syn_init(&s, 0, k++);
+		one(w, segment(&s, false), true, &r);
+		CHECK_EQ(r.where, ENDPOINT, "backlog 8, request %u: the general path", i);
+	}
+	CHECK(!bs_tcp_ep_cookie_possible(w->ep), "6 pending, backlog 8: no cookie possible");
+	bs_config_defaults(&cfg2);
+	snprintf(text, sizeof(text), "[backstop]\nmbuf_reserve = 50\n[tcp]\n"
+		"connections = 64\ntcp_syncookies = 1\nsomaxconn = 8\n"
+		"[listener l]\nport = %u\napp = echo\nbacklog = 4\n", PORT);
+	if (bs_config_parse(&cfg2, text, "test", err, sizeof(err)) != 0) {
+		printf("config: %s\n", err);
+		exit(1);
+	}
+	CHECK_EQ(bs_tcp_ep_reconf(w->ep, &cfg2), 0, "reconf: the backlog to 4");
+	CHECK(bs_tcp_ep_cookie_possible(w->ep), "6 pending, backlog 4: a cookie possible");
+	syn_init(&s, 0, k++);
+	s.tcp_opt_len = syn_options(s.tcp_opts, 1400, true, true, 99, 2, false);
+	same(w, &s, true, "backlog reconfigured under the queue");
+	worker_free(w);
+}
+
 /* Replies of a burst, copied out of @p n buffers, which are emptied. */
 static void
 take_burst(struct rte_mbuf **b, uint16_t *n, uint8_t (*out)[128], uint32_t *len)
@@ -631,6 +671,7 @@ main(int argc, char **argv)
 	c_cookies_always();
 	c_sysctls();
 	c_cookies_on_overflow();
+	c_cookie_possible_reconf();
 	c_bursts();
 	CHECK_EQ(rte_mempool_in_use_count(pool), in_use, "every mbuf back in the pool");
 	return bs_test_done();
