@@ -226,12 +226,12 @@ tcb_opts(struct bs_tcp_ep *ep, struct bs_tcb *t, struct tcp_seg_out *o)
 		p = opt_ts(p, ep_ts_now(ep) + t->ts_off, t->ts_recent);
 	if ((t->fl & TCB_SACK) && x != NULL && x->n_sacks != 0) {
 		unsigned int i, n = x->n_sacks;
+		uint32_t k;
 
 		if (t->fl & TCB_TS)
 			n = RTE_MIN(n, 3u);
-		uint32_t k = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
+		k = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
 			TCPOPT_SACK << 8 | (2 + 8 * n));
-
 		memcpy(p, &k, 4);
 		p += 4;
 		for (i = 0; i < n; i++) {

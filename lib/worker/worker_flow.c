@@ -88,8 +88,10 @@ flows(struct bs_worker *w, struct rte_mbuf *const *pkts, uint16_t n, bool syn_on
 
 		if (!tcp_hdr(pkts[i], &addrs, &th, &tag))
 			continue;
-		if (syn_only && (th[13] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
-				RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG)
+		/* (tcp_hdr() read 4 bytes of the header: the flags need 14) */
+		if (syn_only && ((uint32_t)(th - rte_pktmbuf_mtod(pkts[i], const uint8_t *)) +
+				14 > pkts[i]->data_len || (th[13] & (RTE_TCP_SYN_FLAG |
+				RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG))
 			continue;
 		h = bs_table_hash_hdr(t, addrs, tag >> 24, th);
 		bs_table_prefetch(t, h);
