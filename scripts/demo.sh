@@ -19,7 +19,8 @@ source scripts/topology.sh
 NAME=bs-demo
 bs_topo_down "$NAME"	# left over from an interrupted run
 bs_topo_up "$NAME"
-trap 'bs_topo_down "$NAME"' EXIT
+# (and the EAL's runtime directory, which DPDK leaves behind)
+trap 'bs_topo_down "$NAME"; rm -rf /var/run/dpdk/bs-demo' EXIT
 
 cat <<EOT
 
