@@ -305,6 +305,17 @@ bs_csum_add64_masked(const void *buf, uint32_t len, uint64_t sum)
 }
 
 /**
+ * The pseudo header's L4 length and protocol, as 16-bit words in network
+ * order, added to @p addr_sum (the unfolded sum of its addresses).
+ */
+static inline uint64_t
+bs_csum_pseudo_add(uint64_t addr_sum, uint32_t l4_len, uint8_t proto)
+{
+	return addr_sum + bs_be16((uint16_t)(l4_len >> 16)) +
+		bs_be16((uint16_t)l4_len) + bs_be16(proto);
+}
+
+/**
  * Sum of the IPv4 or IPv6 pseudo header for an L4 length and protocol,
  * unfolded. @p l3 points at the IP header of kind @p kind.
  */
@@ -317,11 +328,7 @@ bs_csum_pseudo(const uint8_t *l3, uint8_t kind, uint32_t l4_len, uint8_t proto)
 		sum = bs_csum_add(l3 + 12, 8, 0);	/* source, destination */
 	else
 		sum = bs_csum_add(l3 + 8, 32, 0);
-	/* Length and protocol, as 16-bit words in network order. */
-	sum += bs_be16((uint16_t)(l4_len >> 16));
-	sum += bs_be16((uint16_t)l4_len);
-	sum += bs_be16(proto);
-	return sum;
+	return bs_csum_pseudo_add(sum, l4_len, proto);
 }
 
 /**
@@ -343,8 +350,7 @@ bs_csum_l4(const uint8_t *l3, uint8_t kind, const uint8_t *l4, uint32_t l4_len,
 static inline uint64_t
 bs_pkt_pseudo(const struct bs_pkt *p, uint32_t l4_len, uint8_t proto)
 {
-	return p->addr_sum + bs_be16((uint16_t)(l4_len >> 16)) +
-		bs_be16((uint16_t)l4_len) + bs_be16(proto);
+	return bs_csum_pseudo_add(p->addr_sum, l4_len, proto);
 }
 
 /** IPv4 header checksum field value (field zeroed by the caller). */

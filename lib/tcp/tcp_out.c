@@ -138,8 +138,7 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 		memcpy(ip + 24, f->raddr, 16);
 		sum = bs_csum_add(f->laddr, 16, bs_csum_add(f->raddr, 16, 0));
 	}
-	/* the pseudo header's length and protocol (bs_csum_pseudo) */
-	sum += bs_be16((uint16_t)(l4 >> 16)) + bs_be16((uint16_t)l4) + bs_be16(IPPROTO_TCP);
+	sum = bs_csum_pseudo_add(sum, l4, IPPROTO_TCP);
 
 	th = (struct rte_tcp_hdr *)(ip + l3);
 	{

@@ -267,12 +267,12 @@ bs_tcp_ep_synack_cookie(struct bs_tcp_ep *ep, struct rte_mbuf *m,
 	/* The TCP header over the SYN's, whose options are parsed: the
 	 * options (the TSval 0), ports swapped, SEQ (flush), ACK, offset,
 	 * flags and window, checksum (flush) and urgent pointer 0; summed
-	 * as written, with the pseudo header (bs_pkt_pseudo). */
-	sum = in->addr_sum + bs_be16(IPPROTO_TCP);
+	 * as written, with the pseudo header (bs_csum_pseudo_add). */
+	sum = 0;
 	hl = (uint32_t)sizeof(struct rte_tcp_hdr) + tcp_syn_opts_put(th +
 		sizeof(struct rte_tcp_hdr), tcp_local_mss_v4(v4), sack, ts, 0,
 		rte_be_to_cpu_32(o.tsval), ws ? (int)ep_rcv_wscale(ep) : -1, &sum);
-	sum += bs_be16((uint16_t)hl);
+	sum = bs_csum_pseudo_add(sum + in->addr_sum, hl, IPPROTO_TCP);
 	tcp_put32(th, ports << 16 | ports >> 16, &sum);
 	tcp_put32(th + 8, tcp_wire32(seq + 1), &sum);
 	tcp_put32(th + 12, tcp_wire32(hl / 4 << 28 | (uint32_t)(BS_TCP_SYN | BS_TCP_ACK) << 16 |
