@@ -105,8 +105,9 @@ uint32_t bs_cookie_init_ts(const struct bs_cookie_keys *keys,
 /**
  * bs_cookie_init_ts() of @p n SYNs (at most BS_COOKIE_BURST; IPv4 and IPv6
  * mixed) at the same @p now_ms, the offset always computed: with AVX2 or
- * AVX-512VL each hash runs across four SYNs as one vector's lanes and the
- * three hashes side by side, so that their rounds' latency overlaps; else
+ * AVX-512VL each hash runs across four SYNs as one vector's lanes (eight
+ * with AVX-512) and the three hashes side by side, so that their rounds'
+ * latency overlaps; else
  * bs_cookie_init_ts() for each. The values are bs_cookie_init_ts()'s.
  * @param mss  in and out, per SYN, as bs_cookie_init_ts()'s
  */

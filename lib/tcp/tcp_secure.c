@@ -249,36 +249,50 @@ sip3_avx512(const struct sip3 *x, uint64_t out[3])
 }
 
 /*
- * The same three hashes for four SYNs of one family at once
+ * The same three hashes for four or eight SYNs of one family at once
  * (bs_cookie_init_ts_burst): each hash is a vector whose lanes are the
- * four SYNs, under its own key, and the three vectors' rounds are
- * independent chains the CPU overlaps. The offset's message is one block
- * shorter: it starts finalizing at the last step, as in SIP3_BODY.
+ * SYNs, under its own key, and the three vectors' rounds are independent
+ * chains the CPU overlaps. The offset's message is one block shorter: it
+ * starts finalizing at the last step, as in SIP3_BODY. Eight lanes
+ * (AVX-512F, 512-bit vectors) take half the instructions per SYN of four:
+ * on a core that splits a 512-bit operation in two, as many operations
+ * but half the decode and scheduling.
  */
-struct sipx4 {
+#define SIPX_LANES 8
+
+struct sipx {
 	uint64_t k0[3], k1[3];		/* H0, H1, offset */
-	uint64_t h[6][4];		/* the cookie's blocks, per lane (H0's) */
-	uint64_t t[6][4];		/* the offset's blocks, per lane */
+	uint64_t h[6][SIPX_LANES];	/* the cookie's blocks, per lane (H0's) */
+	uint64_t t[6][SIPX_LANES];	/* the offset's blocks, per lane */
 	uint64_t cnt;			/* added to H1's block @p tail */
 	unsigned int steps, tail;
 };
 
+typedef uint64_t sip8_vec __attribute__((vector_size(64)));
+
+/* A lane's word in every lane, and a row's first 4 or 8 lanes (built in
+ * registers from 64-bit loads: a vector load of words just stored one by
+ * one would stall on forwarding). */
 #define SIPX4_V(k) ((sip3_vec){ (k), (k), (k), (k) })
 #define SIPX4_L(a) ((sip3_vec){ (a)[0], (a)[1], (a)[2], (a)[3] })
-#define SIPX4_INIT(n, i) \
-	sip3_vec n##0 = SIPX4_V((x)->k0[i] ^ 0x736f6d6570736575ULL); \
-	sip3_vec n##1 = SIPX4_V((x)->k1[i] ^ 0x646f72616e646f6dULL); \
-	sip3_vec n##2 = SIPX4_V((x)->k0[i] ^ 0x6c7967656e657261ULL); \
-	sip3_vec n##3 = SIPX4_V((x)->k1[i] ^ 0x7465646279746573ULL)
-#define SIPX4_BODY(x, out) do { \
-	SIPX4_INIT(a, 0); SIPX4_INIT(b, 1); SIPX4_INIT(c, 2); \
-	const sip3_vec ff = SIPX4_V(0xffULL); \
-	sip3_vec ma, mb, mc; \
+#define SIPX8_V(k) ((sip8_vec){ (k), (k), (k), (k), (k), (k), (k), (k) })
+#define SIPX8_L(a) ((sip8_vec){ (a)[0], (a)[1], (a)[2], (a)[3], \
+	(a)[4], (a)[5], (a)[6], (a)[7] })
+#define SIPX_INIT(T, V, n, i) \
+	T n##0 = V((x)->k0[i] ^ 0x736f6d6570736575ULL); \
+	T n##1 = V((x)->k1[i] ^ 0x646f72616e646f6dULL); \
+	T n##2 = V((x)->k0[i] ^ 0x6c7967656e657261ULL); \
+	T n##3 = V((x)->k1[i] ^ 0x7465646279746573ULL)
+/* @p T the vector type, @p V and @p L its macros, @p N its lanes. */
+#define SIPX_BODY(x, out, T, V, L, N) do { \
+	SIPX_INIT(T, V, a, 0); SIPX_INIT(T, V, b, 1); SIPX_INIT(T, V, c, 2); \
+	const T ff = V(0xffULL); \
+	T ma, mb, mc; \
 	unsigned int i; \
 	for (i = 0; i < (x)->steps; i++) { \
-		ma = SIPX4_L((x)->h[i]); \
-		mb = i == (x)->tail ? ma | SIPX4_V((x)->cnt) : ma; \
-		mc = SIPX4_L((x)->t[i]); \
+		ma = L((x)->h[i]); \
+		mb = i == (x)->tail ? ma | V((x)->cnt) : ma; \
+		mc = L((x)->t[i]); \
 		a3 ^= ma; b3 ^= mb; c3 ^= mc; \
 		if (i == (x)->steps - 1) \
 			c2 ^= ff; \
@@ -298,7 +312,7 @@ struct sipx4 {
 	SIP3_ROUND(a0, a1, a2, a3); SIP3_ROUND(b0, b1, b2, b3); \
 	a0 ^= a1 ^ a2 ^ a3; \
 	b0 ^= b1 ^ b2 ^ b3; \
-	for (i = 0; i < 4; i++) { \
+	for (i = 0; i < (N); i++) { \
 		(out)[0][i] = a0[i]; \
 		(out)[1][i] = b0[i]; \
 		(out)[2][i] = c0[i]; \
@@ -306,15 +320,21 @@ struct sipx4 {
 } while (0)
 
 __attribute__((target("avx2"))) static void
-sipx4_avx2(const struct sipx4 *x, uint64_t out[3][4])
+sipx4_avx2(const struct sipx *x, uint64_t out[3][SIPX_LANES])
 {
-	SIPX4_BODY(x, out);
+	SIPX_BODY(x, out, sip3_vec, SIPX4_V, SIPX4_L, 4);
 }
 
 __attribute__((target("avx512f,avx512vl"))) static void
-sipx4_avx512(const struct sipx4 *x, uint64_t out[3][4])
+sipx4_avx512(const struct sipx *x, uint64_t out[3][SIPX_LANES])
 {
-	SIPX4_BODY(x, out);
+	SIPX_BODY(x, out, sip3_vec, SIPX4_V, SIPX4_L, 4);
+}
+
+__attribute__((target("avx512f,avx512vl"))) static void
+sipx8_avx512(const struct sipx *x, uint64_t out[3][SIPX_LANES])
+{
+	SIPX_BODY(x, out, sip8_vec, SIPX8_V, SIPX8_L, 8);
 }
 #define SIP3_VECTOR 1
 #endif
@@ -457,16 +477,16 @@ bs_cookie_init_ts(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_
 }
 
 #ifdef SIP3_VECTOR
-/* Up to four SYNs of one family (@p idx into the burst's arrays; a
- * short group repeats its first lane). */
+/* Up to @p lanes SYNs of one family, 4 or 8 (@p idx into the burst's
+ * arrays; a short group repeats its first lane). */
 static void
-cookie_x4(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
+cookie_xn(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
 		const struct bs_flow *const *f, const uint32_t *syn_seq, uint16_t *mss,
 		uint32_t count, uint32_t *cookie, uint32_t *ts_off, const uint8_t *idx,
-		unsigned int n, bool v4)
+		unsigned int n, unsigned int lanes, bool v4)
 {
-	struct sipx4 x;
-	uint64_t h[3][4];
+	struct sipx x;
+	uint64_t h[3][SIPX_LANES];
 	unsigned int i, j;
 
 	for (i = 0; i < 2; i++) {
@@ -478,7 +498,7 @@ cookie_x4(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
 	x.cnt = (uint64_t)count << 32;
 	x.steps = v4 ? 3 : 6;
 	x.tail = v4 ? 1 : 4;
-	for (j = 0; j < 4; j++) {
+	for (j = 0; j < lanes; j++) {
 		const struct bs_flow *g = f[idx[j < n ? j : 0]];
 		uint64_t tail = ports_word(g->rport, g->lport);
 
@@ -509,7 +529,9 @@ cookie_x4(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
 			x.t[5][j] = 0;
 		}
 	}
-	if (sip3_sel == SIP3_AVX512)
+	if (lanes == 8)
+		sipx8_avx512(&x, h);
+	else if (sip3_sel == SIP3_AVX512)
 		sipx4_avx512(&x, h);
 	else
 		sipx4_avx2(&x, h);
@@ -521,6 +543,23 @@ cookie_x4(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
 		/* secure_tcp_syn_cookie() */
 		cookie[k] = (uint32_t)h[0][j] + syn_seq[k] + (count << BS_COOKIE_BITS) +
 			(((uint32_t)h[1][j] + mssind) & BS_COOKIE_MASK);
+	}
+}
+
+/* @p n SYNs of one family (@p idx), group by group. */
+static void
+cookie_groups(const struct bs_cookie_keys *keys, const struct bs_sipkey *ts_key,
+		const struct bs_flow *const *f, const uint32_t *syn_seq, uint16_t *mss,
+		uint32_t count, uint32_t *cookie, uint32_t *ts_off, const uint8_t *idx,
+		unsigned int n, bool v4)
+{
+	unsigned int i, lanes, k;
+
+	for (i = 0; i < n; i += k) {
+		k = RTE_MIN(n - i, sip3_sel == SIP3_AVX512 ? 8u : 4u);
+		lanes = k > 4 ? 8 : 4;
+		cookie_xn(keys, ts_key, f, syn_seq, mss, count, cookie, ts_off, idx + i, k,
+			lanes, v4);
 	}
 }
 #endif
@@ -539,20 +578,19 @@ bs_cookie_init_ts_burst(const struct bs_cookie_keys *keys, const struct bs_sipke
 		uint32_t count = bs_cookie_time(now_ms);
 
 		/* IPv4 and IPv6 take different numbers of blocks: in groups
-		 * of their own, four SYNs a group. (The counts are scalars:
-		 * an array of them chains each step on a store.) */
+		 * of their own, eight SYNs a group with AVX-512 (a rest of
+		 * four or fewer as four), else four. (The counts are
+		 * scalars: an array of them chains each step on a store.) */
 		for (i = 0; i < n; i++) {
 			if (bs_flow_is_v4(f[i]))
 				idx4[n4++] = (uint8_t)i;
 			else
 				idx6[n6++] = (uint8_t)i;
 		}
-		for (i = 0; i < n4; i += 4)
-			cookie_x4(keys, ts_key, f, syn_seq, mss, count, cookie, ts_off,
-				idx4 + i, RTE_MIN(n4 - i, 4u), true);
-		for (i = 0; i < n6; i += 4)
-			cookie_x4(keys, ts_key, f, syn_seq, mss, count, cookie, ts_off,
-				idx6 + i, RTE_MIN(n6 - i, 4u), false);
+		cookie_groups(keys, ts_key, f, syn_seq, mss, count, cookie, ts_off,
+			idx4, n4, true);
+		cookie_groups(keys, ts_key, f, syn_seq, mss, count, cookie, ts_off,
+			idx6, n6, false);
 		return;
 	}
 #endif
