@@ -89,6 +89,36 @@ def synack(ctx, it):
                c["backstop_mpps"] / rate, "x", (">=", 0.8, "0.8"))
     else:
         it.note = "no stray RST rate in this run (item 1): no ratio"
+    h = cookie_hash_cycles(ctx, it)
+    if h is not None:
+        it.add("synack_cookie_hash_cycles", "its 3 SipHash-2-4 values alone, per SYN", h,
+               "cycles")
+    rst_cyc = rst.value("stray_rst_cycles_per_reply") if rst is not None else None
+    if rst_cyc and h:
+        it.add("synack_cookie_vs_rst_ceiling", "ratio ceiling: RST cyc / (RST cyc + hash cyc)",
+               rst_cyc / (rst_cyc + h), "x")
+
+
+def cookie_hash_cycles(ctx, it):
+    """What a cookie SYN-ACK's hashing alone costs on the worker's CPU:
+    test/bench/bench_secure --burst, built with the Backstop measured.
+    With item 1's cycles per RST, it bounds item 2's ratio: a SYN-ACK
+    does all an RST reply does (parse, checksum check, reply over the
+    segment) and more, plus three SipHash-2-4 values (Linux's cookie
+    H0, H1 and timestamp offset)."""
+    exe = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(ctx.opts.backstop))),
+                       "test", "bench", "bench_secure")
+    if not os.access(exe, os.X_OK):
+        it.note = (it.note + "; " if it.note else "") + "no %s: no hash figure" % exe
+        return None
+    rc, out = ctx.run(it, ["taskset", "-c", str(ctx.opts.worker_cpu), exe, "--burst",
+                           "200000" if ctx.opts.tiny else "3000000"], 120,
+                      log=ctx.path("cookie-hash.log"))
+    m = re.search(r"^burst: .*: ([\d.]+) cycles per SYN$", out, re.M)
+    if rc != 0 or m is None:
+        raise ItemError("bench_secure --burst failed (exit status %d): %s" % (
+            rc, out.strip().splitlines()[-1] if out.strip() else "no output"))
+    return float(m.group(1))
 
 
 def gen_path(ctx):

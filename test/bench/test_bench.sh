@@ -50,7 +50,7 @@ if ! grep -qx 'range 0 tcp flags fin,ack' "$TMP/pg/stray.pkt" ||
 fi
 echo "ok: pktgen command file"
 
-timeout -k 5 60 "$ROOT/scripts/bench" --tiny --only stray,cps,conc,scaling --gen /nonexistent \
+timeout -k 5 90 "$ROOT/scripts/bench" --tiny --only stray,synack,cps,conc,scaling --gen /nonexistent \
 	--backstop "$BACKSTOP" --json "$TMP/bench.json" >"$TMP/out" 2>&1 ||
 	{ echo "FAIL: scripts/bench --tiny"; tail -30 "$TMP/out"; exit 1; }
 grep -q '^mismatches 0 ' "$TMP/out" || { echo "FAIL: no 'mismatches 0' line"; tail -30 "$TMP/out"; exit 1; }
@@ -64,7 +64,8 @@ def check(cond, what):
 for k in ("cpu", "cpus", "kernel", "dpdk", "backstop", "revision", "date"):
     check(d["machine"].get(k), "machine.%s" % k)
 check(d["mismatches"] == 0, "mismatches %r" % d["mismatches"])
-check(set(d["items"]) == {"stray", "cps", "conc", "scaling"}, "items %s" % sorted(d["items"]))
+check(set(d["items"]) == {"stray", "synack", "cps", "conc", "scaling"},
+      "items %s" % sorted(d["items"]))
 s = d["items"]["stray"]
 check(s["status"] == "measured", "stray: %s %s" % (s["status"], s["note"]))
 check(s["verified_replies"] == 64 and s["mismatches"] == 0,
@@ -76,6 +77,19 @@ check(d["rst_vs_5tswap_ratio"] == s["figures"]["rst_vs_5tswap_ratio"]["value"],
       "top-level rst_vs_5tswap_ratio")
 check(s["figures"]["rst_vs_5tswap_ratio"]["target"] == ">= 0.8", "ratio's target")
 check(any("bench-stray.sh" in c for c in s["commands"]), "stray's command recorded")
+y = d["items"]["synack"]
+check(y["status"] == "measured", "synack: %s %s" % (y["status"], y["note"]))
+check(y["verified_replies"] == 128 and y["mismatches"] == 0,
+      "synack: %d verified, %d mismatches" % (y["verified_replies"], y["mismatches"]))
+f = {k: v["value"] for k, v in y["figures"].items()}
+for k in ("synack_cookie_cycles_per_reply", "synack_cookie_vs_rst_ratio",
+          "synack_cookie_hash_cycles", "synack_cookie_vs_rst_ceiling"):
+    check(f.get(k, 0) > 0, "synack figure %s" % k)
+# item 1's cycles per RST and the hashes' give the ceiling
+rst = s["figures"]["stray_rst_cycles_per_reply"]["value"]
+check(abs(f["synack_cookie_vs_rst_ceiling"] - rst / (rst + f["synack_cookie_hash_cycles"]))
+      < 1e-9, "ceiling's formula")
+check(any("bench_secure --burst" in c for c in y["commands"]), "hash command recorded")
 c = d["items"]["conc"]
 check(c["figures"]["bytes_per_established"]["value"] <= 128, "bytes per connection")
 check(c["figures"]["bytes_per_time_wait"]["value"] <= 64, "bytes per TIME_WAIT entry")
