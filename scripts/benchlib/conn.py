@@ -214,8 +214,15 @@ def cps_figures(g, s, duration):
     secs = g.get("send_seconds") or duration
     opens = s["counters"].get("TcpPassiveOpens", 0)
     lat = g.get("connection_ns", {})
+    w = s["workers"][0]
+    up = s.get("uptime_s", 0) * s["tsc_hz"]
     return {"rate": c.get("completed", 0) / secs if secs else 0,
-            "cycles": s["workers"][0]["busy_cycles"] / opens if opens else None,
+            "cycles": w["busy_cycles"] / opens if opens else None,
+            # how the worker spent itself: frames per poll that found work,
+            # cycles per frame, busy share of Backstop's whole run
+            "frames_per_busy_poll": w["rx"] / w["busy_polls"] if w.get("busy_polls") else None,
+            "cycles_per_frame": w["busy_cycles"] / w["rx"] if w.get("rx") else None,
+            "busy_share": w["busy_cycles"] / up if up else None,
             "tsc_hz": s["tsc_hz"], "p50": pct(lat, "p50"), "p99": pct(lat, "p99"),
             "completed": int(c.get("completed", 0)), "failed": int(c.get("failed", 0)),
             "bad_bytes": int(c.get("bad_bytes", 0)), "mismatches": int(g.get("mismatches", 0)),
@@ -230,14 +237,46 @@ def median(v):
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2.0
 
 
+# The worker's CPU in item 3, the reference's size (~40 ms), and the
+# reference over its best that marks a run on a slower CPU.
+CPS_WORKER_CPU = 1
+REF_SYNS = 1000000
+REF_SLOW = 1.15
+
+
+def machine_ref(ctx):
+    """The CPU's speed just now: test/bench/bench_secure --burst (a fixed
+    computation, no memory traffic) on the worker's CPU, cycles per SYN;
+    None without it. On a VM whose host lends the core's other thread to
+    someone else, it is slower for a while, and so is everything else."""
+    import items
+    if items.bench_secure_path(ctx) is None:
+        return None
+    try:
+        p = subprocess.run(items.hash_burst_cmd(ctx, CPS_WORKER_CPU, REF_SYNS),
+                           capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return None
+    return items.hash_burst_parse(p.stdout) if p.returncode == 0 else None
+
+
 def cps(ctx, it):
     """--runs rounds, each one run per application in turn (http, echo,
     http, echo, ...): a slow minute of the machine falls on both, and the
-    medians over the rounds are the figures; every run's are in the JSON."""
+    medians over the rounds are the figures; every run's are in the JSON.
+    Before and after each run, the machine's reference (machine_ref) on
+    the worker's CPU: a run whose reference was well above the best of
+    the item's ran on a slower CPU, and is counted as such."""
+    import items
     runs = {"http": [], "echo": []}
+    if items.bench_secure_path(ctx) is not None:
+        it.command("# before and after each run, the CPU's speed: " + " ".join(
+            items.hash_burst_cmd(ctx, CPS_WORKER_CPU, REF_SYNS)))
     for n in range(ctx.opts.runs):
         for app in ("http", "echo"):
+            ref0 = machine_ref(ctx)
             r, why = cps_one(ctx, it, app)
+            ref1 = machine_ref(ctx)
             if r is None:
                 if not any(runs.values()):
                     it.skip(why)
@@ -245,6 +284,7 @@ def cps(ctx, it):
                 it.note = (it.note + "; " if it.note else "") + "run %d: %s" % (n + 1, why)
                 continue
             f = cps_figures(r[0], r[1], ctx.opts.duration)
+            f["ref_before"], f["ref_after"] = ref0, ref1
             runs[app].append(f)
             it.mismatches += f["mismatches"] + f["bad_bytes"] + f["failed"]
             it.verified += f["completed"]
@@ -277,6 +317,21 @@ def cps(ctx, it):
             it.add("cps_%s_per_core" % app, "%s: connections per second per busy core" % app,
                    hz / cyc, "cps")
     it.details = {app: {"runs": rs} for app, rs in runs.items()}
+    refs = [x for rs in runs.values() for f in rs for x in (f["ref_before"], f["ref_after"])
+            if x is not None]
+    if refs:
+        best = min(refs)
+        it.add("cps_machine_ref_cycles", "CPU reference around the runs: median (best %.1f)" %
+               best, median(refs), "cycles")
+        slow = sum(1 for rs in runs.values() for f in rs
+                   if max(f["ref_before"] or 0, f["ref_after"] or 0) > REF_SLOW * best)
+        it.details["machine_ref_best"] = best
+        it.details["machine_ref_slow_runs"] = slow
+        if slow:
+            it.note = (it.note + "; " if it.note else "") + (
+                "%d of %d runs had the CPU reference over %d %% of its best: the machine "
+                "was slower then" % (slow, sum(len(rs) for rs in runs.values()),
+                                     round(REF_SLOW * 100)))
 
 
 def conc_rates(ctx, it, sizes):

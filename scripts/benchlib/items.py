@@ -99,6 +99,23 @@ def synack(ctx, it):
                rst_cyc / (rst_cyc + h), "x")
 
 
+def bench_secure_path(ctx):
+    """test/bench/bench_secure of the build that holds the Backstop
+    measured, or None if it is not built."""
+    exe = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(ctx.opts.backstop))),
+                       "test", "bench", "bench_secure")
+    return exe if os.access(exe, os.X_OK) else None
+
+
+def hash_burst_cmd(ctx, cpu, syns):
+    return ["taskset", "-c", str(cpu), bench_secure_path(ctx), "--burst", str(syns)]
+
+
+def hash_burst_parse(out):
+    m = re.search(r"^burst: .*: ([\d.]+) cycles per SYN$", out, re.M)
+    return float(m.group(1)) if m else None
+
+
 def cookie_hash_cycles(ctx, it):
     """What a cookie SYN-ACK's hashing alone costs on the worker's CPU:
     test/bench/bench_secure --burst, built with the Backstop measured.
@@ -106,19 +123,17 @@ def cookie_hash_cycles(ctx, it):
     does all an RST reply does (parse, checksum check, reply over the
     segment) and more, plus three SipHash-2-4 values (Linux's cookie
     H0, H1 and timestamp offset)."""
-    exe = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(ctx.opts.backstop))),
-                       "test", "bench", "bench_secure")
-    if not os.access(exe, os.X_OK):
-        it.note = (it.note + "; " if it.note else "") + "no %s: no hash figure" % exe
+    if bench_secure_path(ctx) is None:
+        it.note = (it.note + "; " if it.note else "") + "no bench_secure built: no hash figure"
         return None
-    rc, out = ctx.run(it, ["taskset", "-c", str(ctx.opts.worker_cpu), exe, "--burst",
-                           "200000" if ctx.opts.tiny else "3000000"], 120,
+    rc, out = ctx.run(it, hash_burst_cmd(ctx, ctx.opts.worker_cpu,
+                                         200000 if ctx.opts.tiny else 3000000), 120,
                       log=ctx.path("cookie-hash.log"))
-    m = re.search(r"^burst: .*: ([\d.]+) cycles per SYN$", out, re.M)
-    if rc != 0 or m is None:
+    h = hash_burst_parse(out)
+    if rc != 0 or h is None:
         raise ItemError("bench_secure --burst failed (exit status %d): %s" % (
             rc, out.strip().splitlines()[-1] if out.strip() else "no output"))
-    return float(m.group(1))
+    return h
 
 
 def gen_path(ctx):
