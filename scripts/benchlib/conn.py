@@ -247,8 +247,8 @@ REF_SLOW = 1.15
 def machine_ref(ctx):
     """The CPU's speed just now: test/bench/bench_secure --burst (a fixed
     computation, no memory traffic) on the worker's CPU, cycles per SYN;
-    None without it. On a VM whose host lends the core's other thread to
-    someone else, it is slower for a while, and so is everything else."""
+    None without it. On a shared host (a VM) the CPU is slower at times,
+    for everything that runs on it."""
     import items
     if items.bench_secure_path(ctx) is None:
         return None
