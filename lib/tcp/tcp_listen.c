@@ -56,10 +56,8 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 		case TCPOPT_TS:
 			if (len == 10) {
 				o->ts = true;
-				o->tsval = (uint32_t)q[2] << 24 | (uint32_t)q[3] << 16 |
-					(uint32_t)q[4] << 8 | q[5];
-				o->tsecr = (uint32_t)q[6] << 24 | (uint32_t)q[7] << 16 |
-					(uint32_t)q[8] << 8 | q[9];
+				o->tsval = tcp_be32_at(q + 2);
+				o->tsecr = tcp_be32_at(q + 6);
 			}
 			break;
 		case TCPOPT_SACK:
@@ -70,10 +68,8 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 				for (i = 0; i < n; i++) {
 					const uint8_t *b = q + 2 + 8 * i;
 
-					o->sack[i][0] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-						(uint32_t)b[2] << 8 | b[3];
-					o->sack[i][1] = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
-						(uint32_t)b[6] << 8 | b[7];
+					o->sack[i][0] = tcp_be32_at(b);
+					o->sack[i][1] = tcp_be32_at(b + 4);
 				}
 				o->n_sacks = (uint8_t)n;
 			}
