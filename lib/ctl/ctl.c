@@ -164,11 +164,30 @@ serve_line(struct bs_ctl_server *s, struct ctl_client *cl, char *line, size_t le
 
 /* ---- clients ---- */
 
+/*
+ * Read and drop what the client sent that will not be answered (lines
+ * after `quit`, an evicted client's), so that the close is an end of
+ * stream: a socket closed with unread data resets the connection, and the
+ * client reads ECONNRESET where its answers should end. Bounded: a client
+ * that keeps sending is not waited for.
+ */
+static void
+client_drain(int fd)
+{
+	char junk[4096];
+	unsigned int i;
+
+	for (i = 0; i < 64; i++)
+		if (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
+			return;
+}
+
 static void
 client_close(struct bs_ctl_server *s, unsigned int i)
 {
 	struct ctl_client *cl = s->cl[i];
 
+	client_drain(cl->fd);
 	close(cl->fd);
 	free(cl->out);
 	free(cl);

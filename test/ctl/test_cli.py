@@ -511,6 +511,29 @@ def test_junk_flood():
     check("after-vanishing", rc == 0 and "version:" in out and E.bs.poll() is None, rc)
 
 
+def test_quit_unread():
+    """quit with more lines already sent (more than the server's 4 KiB
+    line buffer): the answers, then an end of stream, not a reset."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(E.sock)
+    s.sendall(b"show version\nquit\n" + b"show version\n" * 8192)
+    buf, err = b"", None
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+    except OSError as e:
+        err = e
+    s.close()
+    parts = buf.split(b"\0")
+    check("quit-unread", err is None and len(parts) == 3 and parts[0].startswith(b"version: ")
+          and parts[1] == b"ok\nbye: session closed\n" and parts[2] == b"ok\n",
+          repr((err, buf[-200:])))
+
+
 def test_piped_and_tty():
     rc, out, err = ctl(stdin="# a comment\n\nshow version\n--json show listeners\nbogus\nquit\nshow version\n")
     lines = out.splitlines()
@@ -615,7 +638,7 @@ def main():
         check("holder-connected", ready == "ready", ready)
         for t in (test_help, test_version, test_bad_commands, test_ports, test_listeners_config,
                   test_connections, test_tables, test_memory, test_counters, test_capture, test_concurrent,
-                  test_junk_flood, test_piped_and_tty):
+                  test_junk_flood, test_quit_unread, test_piped_and_tty):
             try:
                 t()
             except Exception as e:  # noqa: BLE001 - one test's crash is its failure
