@@ -22,15 +22,14 @@ tcp_parse_opts(const struct bs_tcp_seg *s, struct tcp_opts *o)
 	 * would read them (Linux's tcp_fast_parse_options does the first):
 	 * NOP NOP TS on a synchronized connection's segments, and a SYN's
 	 * MSS, SACK-permitted, TS, NOP, window scale (tcp_syn_options). */
-	if (left == TCPOLEN_TS_ALIGNED && memcmp(p, "\x01\x01\x08\x0a", 4) == 0) {
+	if (left == TCPOLEN_TS_ALIGNED &&
+			tcp_be32_at(p) == TCP_OPT_WORD(TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TS, 10)) {
 		o->ts = true;
 		o->tsval = tcp_be32_at(p + 4);
 		o->tsecr = tcp_be32_at(p + 8);
 		return;
 	}
-	if (left == 20 && (s->flags & BS_TCP_SYN) && memcmp(p, "\x02\x04", 2) == 0 &&
-			memcmp(p + 4, "\x04\x02\x08\x0a", 4) == 0 &&
-			memcmp(p + 16, "\x01\x03\x03", 3) == 0) {
+	if ((s->flags & BS_TCP_SYN) && tcp_opts_linux_syn(p, left)) {
 		o->mss = (uint16_t)(p[2] << 8 | p[3]);
 		o->sack_ok = true;
 		o->ts = true;

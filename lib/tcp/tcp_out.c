@@ -203,8 +203,7 @@ ep_send(struct bs_tcp_ep *ep, const struct bs_flow *f, uint16_t adj,
 static uint8_t *
 opt_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
 {
-	uint32_t k = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
-		TCPOPT_TS << 8 | 10);
+	uint32_t k = tcp_wire32(TCP_OPT_WORD(TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TS, 10));
 	uint32_t v = rte_cpu_to_be_32(tsval), e = rte_cpu_to_be_32(tsecr);
 
 	memcpy(p, &k, 4);
@@ -229,8 +228,7 @@ tcb_opts(struct bs_tcp_ep *ep, struct bs_tcb *t, struct tcp_seg_out *o)
 
 		if (t->fl & TCB_TS)
 			n = RTE_MIN(n, 3u);
-		k = tcp_wire32((uint32_t)TCPOPT_NOP << 24 | TCPOPT_NOP << 16 |
-			TCPOPT_SACK << 8 | (2 + 8 * n));
+		k = tcp_wire32(TCP_OPT_WORD(TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 2 + 8 * n));
 		memcpy(p, &k, 4);
 		p += 4;
 		for (i = 0; i < n; i++) {

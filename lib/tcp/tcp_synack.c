@@ -57,9 +57,7 @@ syn_parse_opts(const uint8_t *p, int left, struct syn_opts *o)
 	o->sack_ok = 0;
 	o->ts = 0;
 	o->tsval = 0;
-	/* (compared as words: a 3-byte memcmp() is a call) */
-	if (left == 20 && p[0] == TCPOPT_MSS && p[1] == 4 && tcp_be32_at(p + 4) == 0x0402080a &&
-			(tcp_be32_at(p + 16) >> 8) == 0x010303) {
+	if (tcp_opts_linux_syn(p, left)) {
 		o->mss = (uint32_t)p[2] << 8 | p[3];
 		o->sack_ok = 1;
 		o->ts = 1;
