@@ -199,9 +199,9 @@ adj_find(struct bs_tcp_ep *ep, const struct bs_tcp_l2 *l2, uint8_t kind)
 	return TCP_ADJ_NONE;	/* full: nowhere to send, the caller drops */
 }
 
-/* After any change of the listeners: their smallest backlog, which
- * bs_tcp_ep_cookie_possible() compares the pending handshakes with. A
- * closed listener's may stay in it: the test errs towards "possible". */
+/* After any change of the listeners (create, reconf, close): the open
+ * ones' smallest backlog, which bs_tcp_ep_cookie_possible() compares the
+ * pending handshakes with. */
 void
 ep_lsn_backlog_update(struct bs_tcp_ep *ep)
 {
@@ -743,4 +743,5 @@ bs_tcp_ep_listener_close(struct bs_tcp_ep *ep, unsigned int idx)
 			tcb_disconnect(ep, t);
 	}
 	ep->lsn[idx].n_accept = 0;
+	ep_lsn_backlog_update(ep);
 }

@@ -515,10 +515,10 @@ c_cookies_on_overflow(void)
 	worker_free(w);
 }
 
-/* bs_tcp_ep_cookie_possible() follows a reconfigured backlog: 5 pending
+/* bs_tcp_ep_cookie_possible() follows a reconfigured backlog: 6 pending
  * handshakes under a backlog of 8 take the general path; the listener's
  * backlog reconfigured to 4 (kept, requests and all), the next SYN is over
- * it and gets the fast path's cookie. */
+ * it and gets the fast path's cookie; then the listener closed. */
 static void
 c_cookie_possible_reconf(void)
 {
@@ -552,6 +552,9 @@ c_cookie_possible_reconf(void)
 	syn_init(&s, 0, k++);
 	s.tcp_opt_len = syn_options(s.tcp_opts, 1400, true, true, 99, 2, false);
 	same(w, &s, true, "backlog reconfigured under the queue");
+	/* closed, its backlog no longer counts: no listener, no cookie */
+	bs_tcp_ep_listener_close(w->ep, 0);
+	CHECK(!bs_tcp_ep_cookie_possible(w->ep), "listener closed: no cookie possible");
 	worker_free(w);
 }
 
