@@ -332,6 +332,8 @@ worker_tcp(struct bs_worker *w, struct bs_worker_port *wp, struct rte_mbuf *m,
 		}
 		if (worker_ep(w, wp, m, p->addr_sum, worker_lens(p), worker_meta(p), &ve))
 			return WORKER_TAKEN;
+		/* into v field by field: v's address is never taken, so that
+		 * the stray path keeps it in registers */
 		v.action = ve.action;
 		v.reason = ve.reason;
 		v.flags = ve.flags;

@@ -23,6 +23,7 @@ million, the same setup each time (the memif port's polls included).
 import json
 import os
 import signal
+import statistics
 import subprocess
 import time
 
@@ -230,11 +231,9 @@ def cps_figures(g, s, duration):
 
 
 def median(v):
-    v = sorted(x for x in v if x is not None)
-    if not v:
-        return None
-    n = len(v)
-    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2.0
+    """statistics.median of the values that are not None; None if none."""
+    v = [x for x in v if x is not None]
+    return statistics.median(v) if v else None
 
 
 # The worker's CPU in item 3, the reference's size (~40 ms), and the
